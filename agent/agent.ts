@@ -1,0 +1,180 @@
+// The agent: registers this device and its services with the broker over one outbound
+// control channel, keeps a pool of data connections ready, and for each stream the broker
+// starts, dials the named service. Reconnects with backoff whenever the broker goes away.
+import type { Socket } from "node:net";
+import { WebSocket } from "ws";
+import type { R3Credentials } from "../common/r3-signature.js";
+import { R3_REQUIRED_HEADERS, signRequest } from "../common/r3-signature.js";
+import {
+  brokerMessageSchema,
+  CONTROL_PATH,
+  type ServiceSpec,
+  type Welcome,
+} from "../common/tunnel-protocol.js";
+import { openDataConnection } from "./data-connection.js";
+import { loadHardwareId } from "./hardware-id.js";
+
+export interface AgentOptions {
+  /** The broker's GraphQL URL, e.g. http://127.0.0.1:29090/graphql/v1; its origin is used. */
+  apiUrl: string;
+  credentials: R3Credentials;
+  name: string;
+  dataDir: string;
+  services: ServiceSpec[];
+  /** Extra CA certificate(s) to trust for a broker with a private TLS certificate. */
+  ca?: string | Buffer;
+  log?: (message: string) => void;
+}
+
+export interface RunningAgent {
+  /** Resolves with the broker's welcome the first time the agent registers. */
+  ready: Promise<Welcome>;
+  /** The latest welcome, or null while disconnected. */
+  readonly session: Welcome | null;
+  /** Drops the control channel and every data connection, as a network cut would. */
+  cutTunnel(): void;
+  stop(): Promise<void>;
+}
+
+const MIN_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 10_000;
+/** Pause before replacing a pooled connection that closed unused (avoids a hot loop). */
+const POOL_RETRY_MS = 500;
+
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const hardwareId = await loadHardwareId(options.dataDir);
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const broker = new URL(options.apiUrl);
+  const controlUrl = new URL(CONTROL_PATH, broker);
+  controlUrl.protocol = broker.protocol === "https:" ? "wss:" : "ws:";
+
+  let stopped = false;
+  let backoff = MIN_BACKOFF_MS;
+  let control: WebSocket | null = null;
+  let session: Welcome | null = null;
+  let servicesById = new Map<string, ServiceSpec>();
+  const dataSockets = new Set<Socket>();
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let resolveReady: (welcome: Welcome) => void = () => {};
+  const ready = new Promise<Welcome>((resolve) => {
+    resolveReady = resolve;
+  });
+
+  const openData = (forSession: Welcome) => {
+    if (stopped || session !== forSession) return;
+    const socket = openDataConnection({
+      broker,
+      token: forSession.dataToken,
+      ...(options.ca ? { ca: options.ca } : {}),
+      serviceFor: (id) => servicesById.get(id),
+      // A taken connection is replaced at once, so the pool stays full under bursts.
+      onTaken: () => openData(forSession),
+      onIdleClose: () => {
+        const retry = setTimeout(() => openData(forSession), POOL_RETRY_MS);
+        retry.unref();
+      },
+    });
+    dataSockets.add(socket);
+    socket.once("close", () => dataSockets.delete(socket));
+  };
+
+  const scheduleReconnect = () => {
+    if (stopped || reconnectTimer) return;
+    const delay = backoff + Math.floor(Math.random() * backoff * 0.2);
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      connect();
+    }, delay);
+  };
+
+  const connect = () => {
+    if (stopped) return;
+    const signed = signRequest(
+      options.credentials,
+      { method: "GET", path: CONTROL_PATH, headers: { host: controlUrl.host } },
+      new Date(),
+      R3_REQUIRED_HEADERS,
+    );
+    const ws = new WebSocket(controlUrl, {
+      headers: { host: controlUrl.host, date: signed.date, authorization: signed.authorization },
+      handshakeTimeout: 10_000,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
+    control = ws;
+    ws.on("open", () => {
+      ws.send(
+        JSON.stringify({
+          type: "hello",
+          hardwareId,
+          name: options.name,
+          services: options.services,
+        }),
+      );
+    });
+    ws.on("message", (data) => {
+      let message: ReturnType<typeof brokerMessageSchema.parse>;
+      try {
+        message = brokerMessageSchema.parse(JSON.parse(data.toString()));
+      } catch {
+        return;
+      }
+      if (message.type === "welcome") {
+        backoff = MIN_BACKOFF_MS;
+        session = message;
+        servicesById = new Map(
+          message.services.flatMap((s) => {
+            const spec = options.services.find((o) => o.name === s.name);
+            return spec ? [[s.id, spec] as const] : [];
+          }),
+        );
+        for (let i = 0; i < message.poolSize; i++) openData(message);
+        log(
+          `agent: registered as device ${message.deviceId} with ${message.services.length} service(s)`,
+        );
+        resolveReady(message);
+      } else if (message.type === "open" && session) {
+        for (let i = 0; i < Math.min(message.count, 64); i++) openData(session);
+      }
+    });
+    ws.on("unexpected-response", (_request, response) => {
+      log(
+        `agent: the broker refused the tunnel (HTTP ${response.statusCode}); check the key and secret`,
+      );
+      ws.terminate();
+    });
+    ws.on("error", (error) => {
+      if (!stopped) log(`agent: tunnel error: ${error.message}`);
+    });
+    ws.on("close", () => {
+      if (control === ws) {
+        control = null;
+        session = null;
+      }
+      // Idle pooled connections belong to the old session; streams in use carry on.
+      scheduleReconnect();
+    });
+  };
+
+  connect();
+
+  return {
+    ready,
+    get session() {
+      return session;
+    },
+    cutTunnel() {
+      control?.terminate();
+      for (const socket of dataSockets) socket.destroy();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(reconnectTimer);
+      const ws = control;
+      control = null;
+      session = null;
+      ws?.terminate();
+      for (const socket of dataSockets) socket.destroy();
+    },
+  };
+}

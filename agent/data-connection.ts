@@ -1,0 +1,102 @@
+// One pooled data connection: dialled to the broker, upgraded to raw bytes, then idle
+// until the broker writes a stream header; after that it is spliced to the service.
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { splice } from "../common/stream/splice.js";
+import {
+  DATA_PATH,
+  DATA_UPGRADE_PROTOCOL,
+  decodeStreamHeader,
+  type ServiceSpec,
+} from "../common/tunnel-protocol.js";
+
+const MAX_HANDSHAKE_BYTES = 16 * 1024;
+
+export interface DataConnectionOptions {
+  broker: URL;
+  token: string;
+  ca?: string | Buffer;
+  /** The service a stream header names, or undefined when it is not one of ours. */
+  serviceFor: (serviceId: string) => ServiceSpec | undefined;
+  /** Called once the broker has taken this connection (or it closed unused). */
+  onTaken: () => void;
+  onIdleClose: () => void;
+}
+
+export function openDataConnection(options: DataConnectionOptions): Socket {
+  const { broker } = options;
+  const secure = broker.protocol === "https:";
+  const port = Number(broker.port || (secure ? 443 : 80));
+  const socket: Socket = secure
+    ? tlsConnect({
+        host: broker.hostname,
+        port,
+        servername: broker.hostname,
+        ...(options.ca ? { ca: options.ca } : {}),
+      })
+    : netConnect({ host: broker.hostname.replace(/^\[|\]$/g, ""), port, allowHalfOpen: true });
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 30_000);
+  socket.write(
+    `GET ${DATA_PATH} HTTP/1.1\r\nHost: ${broker.host}\r\nConnection: Upgrade\r\n` +
+      `Upgrade: ${DATA_UPGRADE_PROTOCOL}\r\nAuthorization: Bearer ${options.token}\r\n\r\n`,
+  );
+
+  let buffered: Buffer = Buffer.alloc(0);
+  let upgraded = false;
+  let taken = false;
+  const onData = (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    if (!upgraded) {
+      const end = buffered.indexOf("\r\n\r\n");
+      if (end === -1) {
+        if (buffered.length > MAX_HANDSHAKE_BYTES) socket.destroy();
+        return;
+      }
+      if (!buffered.subarray(0, 13).toString().startsWith("HTTP/1.1 101")) {
+        socket.destroy();
+        return;
+      }
+      upgraded = true;
+      buffered = buffered.subarray(end + 4);
+    }
+    let decoded: ReturnType<typeof decodeStreamHeader>;
+    try {
+      decoded = decodeStreamHeader(buffered);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    if (!decoded) return;
+    socket.off("data", onData);
+    socket.pause();
+    taken = true;
+    options.onTaken();
+    const service = options.serviceFor(decoded.header.serviceId);
+    if (!service) {
+      socket.destroy();
+      return;
+    }
+    if (decoded.rest.length > 0) socket.unshift(decoded.rest);
+    dialService(service, socket);
+  };
+  socket.on("data", onData);
+  socket.on("error", () => socket.destroy());
+  socket.on("close", () => {
+    if (!taken) options.onIdleClose();
+  });
+  return socket;
+}
+
+function dialService(service: ServiceSpec, tunnel: Socket): void {
+  const target = netConnect({ host: service.host, port: service.port, allowHalfOpen: true });
+  target.setNoDelay(true);
+  target.once("connect", () => {
+    if (tunnel.destroyed) target.destroy();
+    else splice(tunnel, target);
+  });
+  target.once("error", () => {
+    target.destroy();
+    tunnel.destroy();
+  });
+}

@@ -1,0 +1,68 @@
+// Verifies R3-signed API requests against the keys in the store.
+import type { IncomingHttpHeaders } from "node:http";
+import {
+  hmacSignature,
+  parseSignatureHeader,
+  R3_REQUIRED_HEADERS,
+  signaturesMatch,
+  signingString,
+} from "../../common/r3-signature.js";
+import type { User, UserStore } from "../store/users.js";
+
+/** A Date more than this far from the broker's clock is refused (replay and skew). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export type AuthResult = { ok: true; user: User } | { ok: false; message: string };
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? undefined : value;
+}
+
+export function verifyR3(
+  users: UserStore,
+  request: { method: string; path: string; headers: IncomingHttpHeaders },
+  now: number = Date.now(),
+): AuthResult {
+  const parsed = parseSignatureHeader(single(request.headers.authorization));
+  if (!parsed) {
+    return {
+      ok: false,
+      message: 'The request is not signed: send Authorization: Signature keyId="…",signature="…".',
+    };
+  }
+  if (parsed.algorithm.toLowerCase() !== "hmac-sha256") {
+    return { ok: false, message: "Only the hmac-sha256 signature algorithm is accepted." };
+  }
+  const missing = R3_REQUIRED_HEADERS.filter((h) => !parsed.headers.includes(h));
+  if (missing.length > 0) {
+    return { ok: false, message: `The signature must cover ${missing.join(", ")}.` };
+  }
+  const date = Date.parse(single(request.headers.date) ?? "");
+  if (Number.isNaN(date)) {
+    return { ok: false, message: "The request has no valid Date header." };
+  }
+  if (Math.abs(now - date) > MAX_CLOCK_SKEW_MS) {
+    return {
+      ok: false,
+      message:
+        "The request's Date is more than 5 minutes from the broker's clock: check this computer's time.",
+    };
+  }
+  const headers: Record<string, string | undefined> = {};
+  for (const name of parsed.headers) {
+    if (name !== "(request-target)") headers[name] = single(request.headers[name]);
+  }
+  const found = users.findByAccessKey(parsed.keyId);
+  // An unknown key and a wrong secret get the same answer, so keys cannot be probed.
+  const expected = hmacSignature(
+    found?.secret ?? "",
+    signingString({ method: request.method, path: request.path, headers }, parsed.headers),
+  );
+  if (!found || !signaturesMatch(expected, parsed.signature)) {
+    return {
+      ok: false,
+      message: "The signature does not match: check the access key id and secret.",
+    };
+  }
+  return { ok: true, user: found.user };
+}

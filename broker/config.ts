@@ -1,0 +1,94 @@
+// The broker's settings, their defaults, and the parsing of the flags that set them.
+import { isIP } from "node:net";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export interface BrokerConfig {
+  dataDir: string;
+  listenHost: string;
+  listenPort: number;
+  domain: string;
+  node: number;
+  publicHost: string;
+  proxyBind: string;
+  proxyPortLow: number;
+  proxyPortHigh: number;
+  /** Seconds a connection lives. */
+  timeout: number;
+  /** Seconds without client traffic before a connection closes; 0 = never. */
+  idleTimeout: number;
+  tls?: { cert: string; key: string };
+  maxConnectionsPerUser: number;
+  /** Idle data connections each agent keeps open for the broker. */
+  agentPoolSize: number;
+}
+
+export function defaultDataDir(): string {
+  return join(homedir(), ".reach", "broker");
+}
+
+/** Splits "HOST:PORT" or "[IPv6]:PORT". */
+export function parseHostPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  const host = match?.[1] ?? match?.[2];
+  if (!match || !host || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`"${value}" is not HOST:PORT (for IPv6 write [::1]:29090).`);
+  }
+  return { host, port };
+}
+
+export function parsePortRange(value: string): { low: number; high: number } {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(value);
+  const low = Number(match?.[1]);
+  const high = Number(match?.[2]);
+  if (!match || low < 1 || high > 65535 || low > high) {
+    throw new Error(`"${value}" is not a port range LO-HI within 1-65535.`);
+  }
+  return { low, high };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+}
+
+/** The host printed in port-proxy URLs when --public-host is not given. */
+export function defaultPublicHost(listenHost: string, proxyBind: string): string {
+  if (isLoopback(listenHost)) return isLoopback(proxyBind) ? proxyBind : "127.0.0.1";
+  if (proxyBind !== "0.0.0.0" && proxyBind !== "::") return proxyBind;
+  return listenHost === "0.0.0.0" || listenHost === "::" ? "127.0.0.1" : listenHost;
+}
+
+export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
+  const listenHost = partial.listenHost ?? "127.0.0.1";
+  const proxyBind = partial.proxyBind ?? "127.0.0.1";
+  const config: BrokerConfig = {
+    dataDir: partial.dataDir ?? defaultDataDir(),
+    listenHost,
+    listenPort: partial.listenPort ?? 29090,
+    domain: (partial.domain ?? "localhost").toLowerCase(),
+    node: partial.node ?? 1,
+    publicHost: partial.publicHost ?? defaultPublicHost(listenHost, proxyBind),
+    proxyBind,
+    proxyPortLow: partial.proxyPortLow ?? 33000,
+    proxyPortHigh: partial.proxyPortHigh ?? 39999,
+    timeout: partial.timeout ?? 28800,
+    idleTimeout: partial.idleTimeout ?? 900,
+    maxConnectionsPerUser: partial.maxConnectionsPerUser ?? 1000,
+    agentPoolSize: partial.agentPoolSize ?? 8,
+  };
+  if (partial.tls) config.tls = partial.tls;
+  if (!/^[a-z0-9.-]+$/.test(config.domain)) {
+    throw new Error(`--domain "${config.domain}" is not a DNS name.`);
+  }
+  if (!Number.isInteger(config.node) || config.node < 0) {
+    throw new Error("--node must be a whole number.");
+  }
+  if (!Number.isInteger(config.timeout) || config.timeout < 1) {
+    throw new Error("--timeout must be a whole number of seconds, at least 1.");
+  }
+  if (!Number.isInteger(config.idleTimeout) || config.idleTimeout < 0) {
+    throw new Error("--idle-timeout must be a whole number of seconds (0 = never).");
+  }
+  return config;
+}

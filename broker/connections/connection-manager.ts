@@ -1,0 +1,279 @@
+// Creates, restores, serves and ends proxy connections. The store says which connections
+// exist; this keeps each active one's listener (port proxy) or host route (reverse proxy)
+// open until it is disconnected, expires, goes idle, or loses its service.
+import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
+import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
+import { PUBLIC_HOST_IP, parseHostIp } from "../../common/host-ip.js";
+import { serviceTypeByApplication } from "../../common/service-types.js";
+import { apiError } from "../api/api-error.js";
+import type { BrokerConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import { AccessPolicy } from "../proxy/access-policy.js";
+import type { PortAllocator } from "../proxy/port-allocator.js";
+import { createPortProxyServer } from "../proxy/port-proxy.js";
+import { type ReverseRoute, servernameFor } from "../proxy/reverse-proxy.js";
+import { createTunnelHttpAgent } from "../proxy/tunnel-http-agent.js";
+import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
+import type { DeviceStore } from "../store/devices.js";
+import { newSubdomainLabel } from "../store/ids.js";
+import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
+import { LiveConnection } from "./live-connection.js";
+
+/** How often expiry and idleness are checked: connections end within this of their time. */
+const SWEEP_INTERVAL_MS = 250;
+
+export interface ConnectionManagerOptions {
+  config: BrokerConfig;
+  connections: ConnectionStore;
+  devices: DeviceStore;
+  gateway: TunnelGateway;
+  ports: PortAllocator;
+  log: Logger;
+  /** The port the broker's listener actually got (for reverse-proxy URLs). */
+  listenPort: () => number;
+}
+
+export class ConnectionManager {
+  private readonly live = new Map<string, LiveConnection>();
+  private readonly routes = new Map<string, ReverseRoute>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: ConnectionManagerOptions) {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  get activeCount(): number {
+    return this.live.size;
+  }
+
+  /** Brings back every connection that was active when the broker last stopped. */
+  async restore(): Promise<void> {
+    const now = Date.now();
+    const { connections, devices, log } = this.options;
+    for (const row of connections.listAllActive()) {
+      const service = devices.findService(row.serviceId);
+      if (!service) {
+        connections.end(row.id, "removed");
+        continue;
+      }
+      if (row.expiresAt <= now) {
+        connections.end(row.id, "expired");
+        continue;
+      }
+      const live = new LiveConnection(row, service, now);
+      if (row.reverseProxy) {
+        this.openReverseRoute(live);
+      } else if (!(await this.openPortProxy(live, row.port ?? 0))) {
+        log.error("could not restore port proxy: its port is taken", {
+          connectionId: row.id,
+          port: row.port,
+        });
+        connections.end(row.id, "removed");
+        continue;
+      }
+      this.live.set(row.id, live);
+    }
+    if (this.live.size > 0) log.info("connections restored", { count: this.live.size });
+  }
+
+  async connect(
+    userId: string,
+    serviceId: string,
+    hostIP: string,
+    type: ProxyType,
+  ): Promise<ConnectionView> {
+    const { config, connections, devices, gateway } = this.options;
+    const service = devices.findService(serviceId);
+    if (!service || service.userId !== userId) {
+      throw apiError("NOT_FOUND", `There is no service with id ${JSON.stringify(serviceId)}.`);
+    }
+    const parsed = parseHostIp(hostIP);
+    if (!parsed.ok) throw apiError("BAD_USER_INPUT", parsed.reason);
+    const serviceType = serviceTypeByApplication(service.application);
+    const reverse = type === "REVERSE_PROXY" || (type === "AUTO_PROXY" && !!serviceType?.web);
+    if (reverse && !serviceType?.web) {
+      throw apiError(
+        "BAD_USER_INPUT",
+        "Reverse proxies carry http and https services only; use PORT_PROXY for this service.",
+      );
+    }
+    if (!gateway.isOnline(service.deviceId)) {
+      throw apiError(
+        "SERVICE_OFFLINE",
+        "The device of this service is offline: its agent is not connected.",
+      );
+    }
+    if (connections.countActive(userId) >= config.maxConnectionsPerUser) {
+      throw apiError(
+        "RESOURCE_EXHAUSTED",
+        `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
+      );
+    }
+    const now = Date.now();
+    const id = randomUUID();
+    const row: ConnectionRow = {
+      id,
+      userId,
+      serviceId,
+      created: new Date(now).toISOString(),
+      expiresAt: now + config.timeout * 1000,
+      timeout: config.timeout,
+      reverseProxy: reverse,
+      host: "",
+      port: null,
+      url: "",
+      // Reverse proxies are always public; a restricted address is kept in one spelling.
+      hostIp: reverse
+        ? PUBLIC_HOST_IP
+        : parsed.policy.mode === "restricted"
+          ? parsed.policy.address
+          : hostIP,
+      latchedIp: null,
+    };
+    const live = new LiveConnection(row, service, now);
+    if (reverse) {
+      row.host = `${newSubdomainLabel()}.p${config.node}.${config.domain}`;
+      row.url = config.tls
+        ? `https://${row.host}${this.options.listenPort() === 443 ? "" : `:${this.options.listenPort()}`}`
+        : `http://${row.host}:${this.options.listenPort()}`;
+      this.openReverseRoute(live);
+    } else {
+      if (!(await this.openPortProxy(live, null))) {
+        throw apiError(
+          "RESOURCE_EXHAUSTED",
+          "The broker has no free proxy port left; try again later.",
+        );
+      }
+      row.host = config.publicHost;
+      row.url = `${serviceType?.scheme ?? "tcp"}://${hostForUrl(row.host)}:${row.port}`;
+    }
+    try {
+      connections.insert(row);
+    } catch (error) {
+      live.close();
+      throw error;
+    }
+    this.live.set(id, live);
+    return toView(row);
+  }
+
+  /** True when an active connection was closed, false when it had already ended. */
+  disconnect(userId: string, connectionId: string, serviceId?: string | null): boolean {
+    const row = this.options.connections.find(connectionId);
+    if (!row || row.userId !== userId || (serviceId && row.serviceId !== serviceId)) {
+      throw apiError(
+        "NOT_FOUND",
+        `There is no connection with id ${JSON.stringify(connectionId)}.`,
+      );
+    }
+    return this.end(connectionId, "disconnected");
+  }
+
+  listActive(userId: string): ConnectionView[] {
+    return this.options.connections.listActiveOfUser(userId).map(toView);
+  }
+
+  /** The reverse-proxy route for a request's Host, if one is open. */
+  routeFor(hostname: string): ReverseRoute | undefined {
+    return this.routes.get(hostname);
+  }
+
+  /** Ends the connections of services their device no longer offers. */
+  endForServices(serviceIds: string[]): void {
+    for (const serviceId of serviceIds) {
+      for (const id of this.options.connections.activeIdsOfService(serviceId))
+        this.end(id, "removed");
+    }
+  }
+
+  private end(id: string, reason: EndReason): boolean {
+    const ended = this.options.connections.end(id, reason);
+    const live = this.live.get(id);
+    if (live) {
+      this.live.delete(id);
+      live.close();
+    }
+    return ended;
+  }
+
+  private openReverseRoute(live: LiveConnection): void {
+    const openStream = () =>
+      this.options.gateway.openStream(live.service.deviceId, live.service.id);
+    const tls = serviceTypeByApplication(live.service.application)?.scheme === "https";
+    const servername = servernameFor(live.service.host);
+    const agent = createTunnelHttpAgent(openStream, { tls, servername });
+    this.routes.set(live.row.host, { live, agent, openStream, tls, servername });
+    live.teardown = () => {
+      this.routes.delete(live.row.host);
+      agent.destroy();
+    };
+  }
+
+  private async openPortProxy(live: LiveConnection, port: number | null): Promise<boolean> {
+    const { config, connections, gateway, ports } = this.options;
+    const policyParse = parseHostIp(live.row.hostIp);
+    if (!policyParse.ok) return false;
+    const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, (address) => {
+      live.row.latchedIp = address;
+      connections.recordLatch(live.row.id, address);
+    });
+    const server = createPortProxyServer(live, policy, () =>
+      gateway.openStream(live.service.deviceId, live.service.id),
+    );
+    const got =
+      port === null
+        ? await ports.listen(config.proxyBind, server)
+        : (await ports.listenOn(config.proxyBind, server, port))
+          ? port
+          : null;
+    if (got === null) return false;
+    live.row.port = got;
+    live.teardown = () => {
+      server.close();
+      ports.release(got);
+    };
+    return true;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    const idleMs = this.options.config.idleTimeout * 1000;
+    for (const [id, live] of this.live) {
+      if (now >= live.row.expiresAt) {
+        this.end(id, "expired");
+        continue;
+      }
+      if (idleMs > 0) {
+        live.sampleActivity(now);
+        if (now - live.lastActivity >= idleMs) this.end(id, "idle");
+      }
+    }
+  }
+
+  /** Stops serving without ending anything in the store: a restart brings them back. */
+  stop(): void {
+    clearInterval(this.sweeper);
+    for (const live of this.live.values()) live.close();
+    this.live.clear();
+  }
+}
+
+function hostForUrl(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+export function toView(row: ConnectionRow): ConnectionView {
+  return {
+    id: row.id,
+    created: row.created,
+    host: row.host,
+    port: row.port,
+    reverseProxy: row.reverseProxy,
+    timeout: row.timeout,
+    url: row.url,
+    serviceId: row.serviceId,
+    hostIP: row.hostIp,
+  };
+}

@@ -1,0 +1,58 @@
+// Schema migrations, applied in order; PRAGMA user_version records how many have run.
+// Append new steps; never edit one that has shipped.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created TEXT NOT NULL
+  );
+  CREATE TABLE access_keys (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    secret TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    hardware_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (user_id, hardware_id)
+  );
+  CREATE TABLE services (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    application INTEGER NOT NULL,
+    port INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (device_id, name)
+  );
+  CREATE TABLE connections (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    service_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    timeout INTEGER NOT NULL,
+    reverse_proxy INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    port INTEGER,
+    url TEXT NOT NULL,
+    host_ip TEXT NOT NULL,
+    latched_ip TEXT,
+    state TEXT NOT NULL CHECK (state IN ('active', 'disconnected', 'expired', 'idle', 'removed')),
+    ended TEXT
+  );
+  CREATE INDEX connections_by_user ON connections (user_id, state);
+  CREATE INDEX connections_active ON connections (state) WHERE state = 'active';
+  CREATE UNIQUE INDEX connections_active_port ON connections (port)
+    WHERE state = 'active' AND port IS NOT NULL;
+  CREATE UNIQUE INDEX connections_active_host ON connections (host)
+    WHERE state = 'active' AND reverse_proxy = 1;
+  `,
+];

@@ -1,0 +1,159 @@
+// Where agents attach: the control WebSocket (R3-signed, registers the device) and the
+// raw data connections that carry visitors' bytes.
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { type WebSocket, WebSocketServer } from "ws";
+import { DATA_UPGRADE_PROTOCOL, helloSchema, type Welcome } from "../../common/tunnel-protocol.js";
+import { verifyR3 } from "../auth/verify-r3.js";
+import type { Logger } from "../log.js";
+import type { DeviceStore } from "../store/devices.js";
+import type { UserStore } from "../store/users.js";
+import { DeviceOfflineError, DeviceSession } from "./device-session.js";
+
+const HELLO_TIMEOUT_MS = 10_000;
+const PING_INTERVAL_MS = 15_000;
+
+export interface TunnelGatewayOptions {
+  users: UserStore;
+  devices: DeviceStore;
+  poolSize: number;
+  log: Logger;
+  /** Called when a device re-registers without some services it had. */
+  onServicesRemoved: (serviceIds: string[]) => void;
+}
+
+export class TunnelGateway {
+  private readonly sessions = new Map<string, DeviceSession>();
+  private readonly sessionsByToken = new Map<string, DeviceSession>();
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  private readonly pinger: NodeJS.Timeout;
+  private readonly answeredPing = new WeakSet<WebSocket>();
+
+  constructor(private readonly options: TunnelGatewayOptions) {
+    this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
+    this.pinger.unref();
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.sessions.has(deviceId);
+  }
+
+  /** Opens a stream to a service of a connected device. */
+  openStream(deviceId: string, serviceId: string): Promise<Socket> {
+    const session = this.sessions.get(deviceId);
+    if (!session) return Promise.reject(new DeviceOfflineError("The device is offline."));
+    return session.openStream({ serviceId });
+  }
+
+  handleControlUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
+    const auth = verifyR3(this.options.users, {
+      method: request.method ?? "GET",
+      path: request.url ?? "/",
+      headers: request.headers,
+    });
+    if (!auth.ok) {
+      refuseUpgrade(socket, 401, auth.message);
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.attachControl(ws, auth.user.id));
+  }
+
+  handleDataUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+    const session = token ? this.sessionsByToken.get(token) : undefined;
+    if (request.headers.upgrade?.toLowerCase() !== DATA_UPGRADE_PROTOCOL || !session) {
+      refuseUpgrade(socket, 401, "Unknown tunnel session.");
+      return;
+    }
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${DATA_UPGRADE_PROTOCOL}\r\n\r\n`,
+    );
+    if (head.length > 0) socket.unshift(head);
+    // Errors end the socket; whoever carries it sees the close.
+    socket.on("error", () => socket.destroy());
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    session.addDataConnection(socket);
+  }
+
+  private attachControl(ws: WebSocket, userId: string): void {
+    const helloTimer = setTimeout(() => ws.terminate(), HELLO_TIMEOUT_MS);
+    let session: DeviceSession | undefined;
+    this.answeredPing.add(ws);
+    ws.on("pong", () => this.answeredPing.add(ws));
+    ws.on("error", () => ws.terminate());
+    ws.on("close", () => {
+      clearTimeout(helloTimer);
+      if (session) this.endSession(session);
+    });
+    ws.once("message", (data) => {
+      clearTimeout(helloTimer);
+      const hello = helloSchema.safeParse(safeJson(data.toString()));
+      if (!hello.success) {
+        ws.close(4000, "The first message must be a valid hello.");
+        return;
+      }
+      const { device, services, removedServiceIds } = this.options.devices.register(
+        userId,
+        hello.data.hardwareId,
+        hello.data.name,
+        hello.data.services,
+      );
+      if (removedServiceIds.length > 0) this.options.onServicesRemoved(removedServiceIds);
+      const previous = this.sessions.get(device.id);
+      if (previous) this.endSession(previous);
+      session = new DeviceSession(device.id, userId, randomBytes(32).toString("base64url"), ws);
+      this.sessions.set(device.id, session);
+      this.sessionsByToken.set(session.dataToken, session);
+      const welcome: Welcome = {
+        type: "welcome",
+        deviceId: device.id,
+        services: services.map((s) => ({ id: s.id, name: s.name })),
+        dataToken: session.dataToken,
+        poolSize: this.options.poolSize,
+      };
+      ws.send(JSON.stringify(welcome));
+      this.options.log.info("device online", { deviceId: device.id, name: device.name });
+    });
+  }
+
+  private endSession(session: DeviceSession): void {
+    if (this.sessions.get(session.deviceId) === session) {
+      this.sessions.delete(session.deviceId);
+      this.options.log.info("device offline", { deviceId: session.deviceId });
+    }
+    this.sessionsByToken.delete(session.dataToken);
+    session.close();
+  }
+
+  private pingAll(): void {
+    // A control channel that did not answer the previous ping is dead: the device is
+    // offline even if no FIN ever arrived.
+    for (const client of this.wss.clients) {
+      if (!this.answeredPing.delete(client)) client.terminate();
+      else client.ping();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.pinger);
+    for (const session of [...this.sessions.values()]) this.endSession(session);
+    this.wss.close();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuseUpgrade(socket: Socket, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,60 @@
+// `reach admin create-user`: adds a user and an API key straight into a broker's store.
+// Safe while the broker runs (SQLite WAL); the broker reads keys afresh on each request.
+import type { Command } from "commander";
+import { defaultDataDir } from "../../broker/config.js";
+import { openDatabase } from "../../broker/store/open-database.js";
+import { UserStore } from "../../broker/store/users.js";
+import {
+  DEFAULT_API_URL,
+  defaultCredentialsPath,
+  writeProfile,
+} from "../../common/credentials-file.js";
+
+interface CreateUserFlags {
+  dataDir: string;
+  json?: boolean;
+  profile?: string;
+  apiUrl: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export function registerAdminCommand(program: Command): void {
+  const admin = program.command("admin").description("Administer a broker's store.");
+  admin
+    .command("create-user <email>")
+    .description("Create a user (or add a key to an existing one) and print the API key.")
+    .option("--data-dir <dir>", "the broker's data directory", defaultDataDir())
+    .option("--json", "print only {userId, accessKeyId, secretAccessKey} as JSON")
+    .option("--profile <name>", "also save the key as this profile in ~/.reach/credentials")
+    .option("--api-url <url>", "R3_API_URL saved with the profile", DEFAULT_API_URL)
+    .action(async (email: string, flags: CreateUserFlags) => {
+      if (!EMAIL.test(email) || email.length > 254) {
+        throw new Error(`"${email}" is not an email address.`);
+      }
+      const db = openDatabase(flags.dataDir);
+      let keys: ReturnType<UserStore["createUserWithKey"]>;
+      try {
+        keys = new UserStore(db).createUserWithKey(email);
+      } finally {
+        db.close();
+      }
+      if (flags.profile) {
+        await writeProfile(flags.profile, {
+          accessKeyId: keys.accessKeyId,
+          secretAccessKey: keys.secretAccessKey,
+          apiUrl: flags.apiUrl,
+        });
+      }
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(keys)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `User ${email} (${keys.userId})\nR3_ACCESS_KEY_ID=${keys.accessKeyId}\nR3_SECRET_ACCESS_KEY=${keys.secretAccessKey}\n` +
+          (flags.profile
+            ? `Saved as profile "${flags.profile}" in ${defaultCredentialsPath()}\n`
+            : ""),
+      );
+    });
+}

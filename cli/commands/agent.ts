@@ -1,0 +1,58 @@
+// `reach agent`: registers this machine's services and carries their connections.
+import { readFile } from "node:fs/promises";
+import { homedir, hostname } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { startAgent } from "../../agent/agent.js";
+import { parseServiceFlag } from "../../agent/service-flag.js";
+import { type CredentialFlags, resolveCredentials } from "../credentials.js";
+import { collect, onShutdown } from "../options.js";
+
+interface AgentFlags extends CredentialFlags {
+  name: string;
+  dataDir: string;
+  service: string[];
+  ca?: string;
+}
+
+export function registerAgentCommand(program: Command): void {
+  program
+    .command("agent")
+    .description("Run an agent: register this device's services and carry their connections.")
+    .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
+    .option("--key <id>", "R3 access key id")
+    .option("--secret <secret>", "R3 secret access key")
+    .option("--profile <name>", "profile in ~/.reach/credentials (default: default)")
+    .option("--name <device>", "device name", hostname())
+    .option(
+      "--data-dir <dir>",
+      "where the agent keeps its identity",
+      join(homedir(), ".reach", "agent"),
+    )
+    .option(
+      "--service <spec>",
+      "NAME=TYPE:PORT[@HOST], repeatable (e.g. web=http:8080)",
+      collect,
+      [],
+    )
+    .option("--ca <file>", "trust this CA certificate for the broker's TLS")
+    .action(async (flags: AgentFlags) => {
+      const services = flags.service.map(parseServiceFlag);
+      const names = new Set(services.map((s) => s.name));
+      if (names.size !== services.length) throw new Error("Each --service needs a distinct name.");
+      const { credentials, apiUrl } = await resolveCredentials(flags);
+      const agent = await startAgent({
+        apiUrl,
+        credentials,
+        name: flags.name,
+        dataDir: flags.dataDir,
+        services,
+        ...(flags.ca ? { ca: await readFile(flags.ca) } : {}),
+      });
+      onShutdown(() => agent.stop());
+      const welcome = await agent.ready;
+      for (const service of welcome.services) {
+        process.stdout.write(`service ${service.name} ${service.id}\n`);
+      }
+    });
+}

@@ -1,0 +1,83 @@
+// `reach broker`: runs the broker in the foreground.
+import type { Command } from "commander";
+import { startBroker } from "../../broker/broker.js";
+import { defaultDataDir, parseHostPort, parsePortRange } from "../../broker/config.js";
+import { integer, onShutdown } from "../options.js";
+
+interface BrokerFlags {
+  dataDir: string;
+  listen: string;
+  domain: string;
+  node: number;
+  publicHost?: string;
+  proxyBind: string;
+  proxyPorts: string;
+  timeout: number;
+  idleTimeout: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxConnectionsPerUser: number;
+}
+
+export function registerBrokerCommand(program: Command): void {
+  program
+    .command("broker")
+    .description("Run a broker: the GraphQL API, the proxies, and the agents' tunnel gateway.")
+    .option("--data-dir <dir>", "where the SQLite store lives", defaultDataDir())
+    .option("--listen <host:port>", "API, reverse-proxy and tunnel listener", "127.0.0.1:29090")
+    .option(
+      "--domain <domain>",
+      "domain of reverse-proxy hosts (<label>.p<N>.<domain>)",
+      "localhost",
+    )
+    .option("--node <n>", "this broker's number, the N in p<N>", integer("--node"), 1)
+    .option(
+      "--public-host <host>",
+      "host printed in port-proxy URLs (default: 127.0.0.1 on loopback)",
+    )
+    .option("--proxy-bind <addr>", "address port proxies listen on", "127.0.0.1")
+    .option("--proxy-ports <lo-hi>", "port range for port proxies", "33000-39999")
+    .option("--timeout <seconds>", "lifetime of a connection", integer("--timeout", 1), 28800)
+    .option(
+      "--idle-timeout <seconds>",
+      "close after this long without traffic (0 = never)",
+      integer("--idle-timeout"),
+      900,
+    )
+    .option("--tls-cert <file>", "serve https with this certificate (PEM)")
+    .option("--tls-key <file>", "the certificate's private key (PEM)")
+    .option(
+      "--max-connections-per-user <n>",
+      "cap on a user's open connections",
+      integer("--max-connections-per-user", 1),
+      1000,
+    )
+    .action(async (flags: BrokerFlags) => {
+      if (!!flags.tlsCert !== !!flags.tlsKey) {
+        throw new Error("--tls-cert and --tls-key go together.");
+      }
+      const listen = parseHostPort(flags.listen);
+      const ports = parsePortRange(flags.proxyPorts);
+      const broker = await startBroker({
+        dataDir: flags.dataDir,
+        listenHost: listen.host,
+        listenPort: listen.port,
+        domain: flags.domain,
+        node: flags.node,
+        ...(flags.publicHost ? { publicHost: flags.publicHost } : {}),
+        proxyBind: flags.proxyBind,
+        proxyPortLow: ports.low,
+        proxyPortHigh: ports.high,
+        timeout: flags.timeout,
+        idleTimeout: flags.idleTimeout,
+        maxConnectionsPerUser: flags.maxConnectionsPerUser,
+        ...(flags.tlsCert && flags.tlsKey
+          ? { tls: { cert: flags.tlsCert, key: flags.tlsKey } }
+          : {}),
+      });
+      process.stdout.write(
+        `Reach broker listening on ${broker.url} (GraphQL API at ${broker.apiUrl})\n`,
+      );
+      onShutdown(() => broker.close());
+    });
+}

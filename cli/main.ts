@@ -1,0 +1,25 @@
+// `reach`: one command for every role — broker, agent, admin, and API calls.
+import { Command, CommanderError } from "commander";
+import { registerAdminCommand } from "./commands/admin.js";
+import { registerAgentCommand } from "./commands/agent.js";
+import { registerApiCommand } from "./commands/api.js";
+import { registerBrokerCommand } from "./commands/broker.js";
+
+const program = new Command()
+  .name("reach")
+  .description("Reach your own machines' services from anywhere.")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerBrokerCommand(program);
+registerAgentCommand(program);
+registerAdminCommand(program);
+registerApiCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`reach: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,25 @@
+// The operations clients send. Kept here so every client asks for the same fields.
+
+const CONNECTION_FIELDS = "id created host port reverseProxy timeout url serviceId hostIP";
+
+export const CONNECT_MUTATION = `mutation Connect($serviceId: String!, $hostIP: String!, $type: ProxyType) {
+  connect(serviceId: $serviceId, hostIP: $hostIP, type: $type) { ${CONNECTION_FIELDS} }
+}`;
+
+export const DISCONNECT_MUTATION = `mutation Disconnect($serviceId: String, $connectionId: String!) {
+  disconnect(serviceId: $serviceId, connectionId: $connectionId)
+}`;
+
+export const DEVICES_QUERY = `query Devices($size: Int, $from: Int) {
+  login {
+    id email
+    devices(size: $size, from: $from) {
+      total hasMore
+      items { id name hardwareId created state services { id name type application port host state } }
+    }
+  }
+}`;
+
+export const CONNECTIONS_QUERY = `query Connections {
+  login { connections { ${CONNECTION_FIELDS} } }
+}`;

@@ -1,0 +1,75 @@
+// The wire protocol between an agent and the broker.
+//
+// Control channel: one WebSocket per device (GET /tunnel/v1/control, R3-signed), carrying
+// the JSON messages below. Data path: pooled TCP connections (GET /tunnel/v1/data,
+// upgraded to raw bytes). The agent keeps a few idle ones open; to carry a visitor the
+// broker takes one, writes a stream header naming the service, and from then on the
+// connection carries that visitor's bytes and nothing else. TCP's own flow control
+// applies end to end, and no framing sits in the data path.
+import { z } from "zod";
+
+export const CONTROL_PATH = "/tunnel/v1/control";
+export const DATA_PATH = "/tunnel/v1/data";
+export const DATA_UPGRADE_PROTOCOL = "reach-tunnel";
+
+export const serviceSpecSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, dot, dash or underscore"),
+  application: z.number().int().positive(),
+  port: z.number().int().min(1).max(65535),
+  host: z.string().min(1).max(253),
+});
+export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
+
+export const helloSchema = z.object({
+  type: z.literal("hello"),
+  hardwareId: z.string().min(8).max(128),
+  name: z.string().min(1).max(128),
+  services: z.array(serviceSpecSchema).max(256),
+});
+export type Hello = z.infer<typeof helloSchema>;
+
+export const welcomeSchema = z.object({
+  type: z.literal("welcome"),
+  deviceId: z.string(),
+  services: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** Presented on every data connection of this session. */
+  dataToken: z.string(),
+  /** How many idle data connections the broker wants kept open. */
+  poolSize: z.number().int().min(0),
+});
+export type Welcome = z.infer<typeof welcomeSchema>;
+
+/** Broker → agent: the pool ran dry, open this many more data connections. */
+export const openDataSchema = z.object({ type: z.literal("open"), count: z.number().int().min(1) });
+
+export const brokerMessageSchema = z.discriminatedUnion("type", [welcomeSchema, openDataSchema]);
+export type BrokerMessage = z.infer<typeof brokerMessageSchema>;
+
+/** Stream header: the first bytes the broker writes on a data connection it takes. */
+export interface StreamHeader {
+  serviceId: string;
+}
+
+/** Header frame: a 2-byte big-endian length, then that many bytes of JSON. */
+export function encodeStreamHeader(header: StreamHeader): Buffer {
+  const body = Buffer.from(JSON.stringify(header));
+  const frame = Buffer.allocUnsafe(2 + body.length);
+  frame.writeUInt16BE(body.length, 0);
+  body.copy(frame, 2);
+  return frame;
+}
+
+/** Returns the header and the bytes after it, or null while the frame is incomplete. */
+export function decodeStreamHeader(buffer: Buffer): { header: StreamHeader; rest: Buffer } | null {
+  if (buffer.length < 2) return null;
+  const length = buffer.readUInt16BE(0);
+  if (buffer.length < 2 + length) return null;
+  const parsed = z
+    .object({ serviceId: z.string() })
+    .parse(JSON.parse(buffer.subarray(2, 2 + length).toString("utf8")));
+  return { header: parsed, rest: buffer.subarray(2 + length) };
+}
