@@ -1,0 +1,128 @@
+// A real Reach stack for tests: a broker in a temporary data directory, users with real
+// keys, and agents in front of real target services. Everything listens on loopback.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AgentOptions, type RunningAgent, startAgent } from "../agent/agent.js";
+import { type RunningBroker, startBroker } from "../broker/broker.js";
+import type { BrokerConfig } from "../broker/config.js";
+import { silentLogger } from "../broker/log.js";
+import { type GraphqlResponse, graphqlRequest } from "../common/graphql/request.js";
+import type { R3Credentials } from "../common/r3-signature.js";
+import type { ServiceSpec } from "../common/tunnel-protocol.js";
+
+export interface TestUser {
+  userId: string;
+  credentials: R3Credentials;
+  /** Runs a signed GraphQL operation as this user. */
+  api<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
+}
+
+export async function tempDir(prefix = "reach-test-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** A broker on an ephemeral port with a random slice of the proxy port range. */
+export async function startTestBroker(
+  settings: Partial<BrokerConfig> = {},
+): Promise<RunningBroker & { dataDir: string; removeData(): Promise<void> }> {
+  const dataDir = settings.dataDir ?? (await tempDir());
+  const low = 40000 + Math.floor(Math.random() * 200) * 100;
+  const broker = await startBroker(
+    {
+      listenHost: "127.0.0.1",
+      listenPort: 0,
+      proxyPortLow: low,
+      proxyPortHigh: low + 99,
+      agentPoolSize: 4,
+      ...settings,
+      dataDir,
+    },
+    silentLogger,
+  );
+  return Object.assign(broker, { dataDir, removeData: () => rm(dataDir, { recursive: true, force: true }) });
+}
+
+export function createTestUser(broker: RunningBroker, email: string): TestUser {
+  const keys = broker.users.createUserWithKey(email);
+  const credentials = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+  return {
+    userId: keys.userId,
+    credentials,
+    api: (query, variables) => graphqlRequest(broker.apiUrl, credentials, query, variables),
+  };
+}
+
+export async function startTestAgent(
+  broker: { apiUrl: string },
+  user: TestUser,
+  services: ServiceSpec[],
+  extra: Partial<AgentOptions> = {},
+): Promise<RunningAgent & { serviceId(name: string): string; dataDir: string }> {
+  const dataDir = extra.dataDir ?? (await tempDir("reach-agent-"));
+  const agent = await startAgent({
+    apiUrl: broker.apiUrl,
+    credentials: user.credentials,
+    name: "test-device",
+    services,
+    log: () => {},
+    ...extra,
+    dataDir,
+  });
+  const welcome = await agent.ready;
+  return Object.assign(agent, {
+    dataDir,
+    serviceId(name: string) {
+      const found = welcome.services.find((s) => s.name === name);
+      if (!found) throw new Error(`no service ${name}`);
+      return found.id;
+    },
+  });
+}
+
+export const CONNECT = `mutation ($serviceId: String!, $hostIP: String!, $type: ProxyType) {
+  connect(serviceId: $serviceId, hostIP: $hostIP, type: $type) {
+    id created host port reverseProxy timeout url serviceId hostIP
+  }
+}`;
+
+export const DISCONNECT = `mutation ($serviceId: String, $connectionId: String!) {
+  disconnect(serviceId: $serviceId, connectionId: $connectionId)
+}`;
+
+export interface ConnectionResult {
+  id: string;
+  created: string;
+  host: string;
+  port: number | null;
+  reverseProxy: boolean;
+  timeout: number;
+  url: string;
+  serviceId: string;
+  hostIP: string;
+}
+
+/** Connects and fails the test with the API's error if it did not work. */
+export async function connectOrFail(
+  user: TestUser,
+  serviceId: string,
+  hostIP = "0.0.0.0",
+  type?: string,
+): Promise<ConnectionResult> {
+  const reply = await user.api<{ connect: ConnectionResult }>(CONNECT, { serviceId, hostIP, type });
+  if (!reply.data?.connect) throw new Error(`connect failed: ${JSON.stringify(reply.errors)}`);
+  return reply.data.connect;
+}
+
+export function errorCode(reply: GraphqlResponse<unknown>): string | undefined {
+  return reply.errors?.[0]?.extensions?.code;
+}
+
+/** Polls until check() is true (for effects of timers that are not observable as events). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,70 @@
+// Visitors: TCP clients bound to chosen loopback addresses (127.0.0.2, 127.0.0.3 …) so
+// one machine can act as several distinct clients.
+import { createHash, randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
+
+export function connectFrom(port: number, localAddress: string, host = "127.0.0.1"): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host, localAddress, allowHalfOpen: true });
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** Sends payload, half-closes, and returns every byte that came back before the end. */
+export async function echoThrough(port: number, localAddress: string, payload: Buffer): Promise<Buffer> {
+  const socket = await connectFrom(port, localAddress);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("end", () => {
+      socket.end();
+      resolve(Buffer.concat(chunks));
+    });
+    socket.on("error", reject);
+    socket.end(payload);
+  });
+}
+
+/**
+ * What happens to a visitor: "echoed" if a probe byte comes back, "closed" if the
+ * proxy closes or resets it first.
+ */
+export async function probe(port: number, localAddress: string): Promise<"echoed" | "closed"> {
+  let socket: Socket;
+  try {
+    socket = await connectFrom(port, localAddress);
+  } catch {
+    return "closed";
+  }
+  return new Promise((resolve) => {
+    socket.once("data", () => {
+      socket.destroy();
+      resolve("echoed");
+    });
+    socket.once("close", () => resolve("closed"));
+    socket.on("error", () => {});
+    socket.write("?");
+  });
+}
+
+/** Resolves when the socket is closed (by either side), with how long it took. */
+export function closed(socket: Socket): Promise<number> {
+  const start = Date.now();
+  return new Promise((resolve) => {
+    if (socket.destroyed) resolve(0);
+    socket.on("error", () => {});
+    socket.once("close", () => resolve(Date.now() - start));
+  });
+}
+
+export function randomPayload(bytes: number): Buffer {
+  return randomBytes(bytes);
+}
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
