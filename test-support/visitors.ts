@@ -45,19 +45,33 @@ export async function probe(port: number, localAddress: string): Promise<"echoed
       socket.destroy();
       resolve("echoed");
     });
-    socket.once("close", () => resolve("closed"));
+    const refused = () => {
+      socket.destroy();
+      resolve("closed");
+    };
+    socket.once("end", refused);
+    socket.once("close", refused);
     socket.on("error", () => {});
     socket.write("?");
   });
 }
 
-/** Resolves when the socket is closed (by either side), with how long it took. */
+/**
+ * Resolves when the far side closes the socket (FIN or reset), with how long it took.
+ * Keeps reading meanwhile, so unread data cannot hold the close back.
+ */
 export function closed(socket: Socket): Promise<number> {
   const start = Date.now();
   return new Promise((resolve) => {
-    if (socket.destroyed) resolve(0);
+    const done = () => {
+      socket.destroy();
+      resolve(Date.now() - start);
+    };
+    if (socket.destroyed || socket.readableEnded) done();
     socket.on("error", () => {});
-    socket.once("close", () => resolve(Date.now() - start));
+    socket.on("data", () => {});
+    socket.once("end", done);
+    socket.once("close", done);
   });
 }
 
