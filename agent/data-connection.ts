@@ -1,6 +1,6 @@
 // One pooled data connection: dialled to the broker, upgraded to raw bytes, then idle
 // until the broker writes a stream header; after that it is spliced to the service.
-import { connect as netConnect, type Socket } from "node:net";
+import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { splice } from "../common/stream/splice.js";
 import {
@@ -31,7 +31,10 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
     ? tlsConnect({
         host: broker.hostname,
         port,
-        servername: broker.hostname,
+        ...(isIP(broker.hostname) ? {} : { servername: broker.hostname }),
+        // Node honours allowHalfOpen on TLS sockets though its types omit it; without it a
+        // visitor's FIN would end the reply direction too.
+        ...({ allowHalfOpen: true } as object),
         ...(options.ca ? { ca: options.ca } : {}),
       })
     : netConnect({ host: broker.hostname.replace(/^\[|\]$/g, ""), port, allowHalfOpen: true });

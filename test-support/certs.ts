@@ -19,11 +19,30 @@ export async function makeSelfSignedCert(names: string[]): Promise<TestCertifica
   execFileSync(
     "openssl",
     [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-days", "2", "-subj", `/CN=${names[0]}`, "-addext", `subjectAltName=${san}`,
-      "-keyout", keyFile, "-out", certFile,
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${names[0]}`,
+      "-addext",
+      `subjectAltName=${san}`,
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
     ],
     { stdio: "ignore" },
   );
-  return { certFile, keyFile, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
+  return {
+    certFile,
+    keyFile,
+    cert: readFileSync(certFile, "utf8"),
+    key: readFileSync(keyFile, "utf8"),
+  };
 }

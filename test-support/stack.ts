@@ -15,7 +15,10 @@ export interface TestUser {
   userId: string;
   credentials: R3Credentials;
   /** Runs a signed GraphQL operation as this user. */
-  api<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
+  api<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphqlResponse<T>>;
 }
 
 export async function tempDir(prefix = "reach-test-"): Promise<string> {
@@ -40,7 +43,10 @@ export async function startTestBroker(
     },
     silentLogger,
   );
-  return Object.assign(broker, { dataDir, removeData: () => rm(dataDir, { recursive: true, force: true }) });
+  return Object.assign(broker, {
+    dataDir,
+    removeData: () => rm(dataDir, { recursive: true, force: true }),
+  });
 }
 
 export function createTestUser(broker: RunningBroker, email: string): TestUser {
@@ -119,7 +125,10 @@ export function errorCode(reply: GraphqlResponse<unknown>): string | undefined {
 }
 
 /** Polls until check() is true (for effects of timers that are not observable as events). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");

@@ -3,7 +3,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 
-export function connectFrom(port: number, localAddress: string, host = "127.0.0.1"): Promise<Socket> {
+export function connectFrom(
+  port: number,
+  localAddress: string,
+  host = "127.0.0.1",
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host, localAddress, allowHalfOpen: true });
     socket.once("connect", () => {
@@ -15,7 +19,11 @@ export function connectFrom(port: number, localAddress: string, host = "127.0.0.
 }
 
 /** Sends payload, half-closes, and returns every byte that came back before the end. */
-export async function echoThrough(port: number, localAddress: string, payload: Buffer): Promise<Buffer> {
+export async function echoThrough(
+  port: number,
+  localAddress: string,
+  payload: Buffer,
+): Promise<Buffer> {
   const socket = await connectFrom(port, localAddress);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

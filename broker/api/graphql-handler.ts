@@ -24,7 +24,7 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
       EnvelopArmorPlugin({
         maxDepth: { n: 8 },
         costLimit: { maxCost: 5000 },
-        maxAliases: { n: 15 },
+        maxAliases: { n: 10 },
         maxDirectives: { n: 10 },
         maxTokens: { n: 1000 },
         blockFieldSuggestion: { enabled: true },
@@ -76,12 +76,41 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
       },
       { user: auth.user },
     );
-    const headers: Record<string, string> = {};
-    reply.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    response.writeHead(reply.status, headers).end(Buffer.from(await reply.arrayBuffer()));
+    const text = await reply.text();
+    response
+      .writeHead(reply.status, { "content-type": "application/json; charset=utf-8" })
+      .end(text.includes('"errors"') ? withApiCodes(text) : text);
   };
+}
+
+const API_CODES = new Set<string>([
+  "UNAUTHENTICATED",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "SERVICE_OFFLINE",
+  "RESOURCE_EXHAUSTED",
+  "INTERNAL_SERVER_ERROR",
+]);
+
+interface ErrorEntry {
+  message: string;
+  extensions?: { code?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/**
+ * Gives every error one of the API's codes. Yoga and graphql-armor report client
+ * mistakes (bad JSON, unknown fields, limits) as BAD_REQUEST, GRAPHQL_VALIDATION_FAILED
+ * or with no code at all; clients should see one code for "your request is wrong".
+ * Parser internals (originalError) are not passed on.
+ */
+function withApiCodes(text: string): string {
+  const payload = JSON.parse(text) as { errors?: ErrorEntry[] };
+  for (const error of payload.errors ?? []) {
+    const code = error.extensions?.code;
+    error.extensions = { code: code && API_CODES.has(code) ? code : "BAD_USER_INPUT" };
+  }
+  return JSON.stringify(payload);
 }
 
 /** The whole body, or null once it passes the limit (chunked bodies have no length). */

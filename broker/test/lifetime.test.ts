@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { describe, it } from "node:test";
-import { closed, connectFrom, probe } from "../../test-support/visitors.js";
 import {
   CONNECT,
   connectOrFail,
@@ -15,9 +14,12 @@ import {
   startTestBroker,
 } from "../../test-support/stack.js";
 import { startHttpTarget, startTcpEcho } from "../../test-support/targets.js";
+import { closed, connectFrom, probe } from "../../test-support/visitors.js";
 
 const LIST = "{ login { connections { id host port url hostIP } } }";
-type ListReply = { login: { connections: { id: string; host: string; port: number | null; hostIP: string }[] } };
+type ListReply = {
+  login: { connections: { id: string; host: string; port: number | null; hostIP: string }[] };
+};
 
 function status(port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +37,9 @@ describe("connection lifetime", () => {
     const echo = await startTcpEcho();
     const broker = await startTestBroker({ timeout: 2 });
     const user = createTestUser(broker, "expiry@example.com");
-    const agent = await startTestAgent(broker, user, [{ name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" }]);
+    const agent = await startTestAgent(broker, user, [
+      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+    ]);
     try {
       const connection = await connectOrFail(user, agent.serviceId("tcp"));
       assert.equal(connection.timeout, 2);
@@ -60,7 +64,9 @@ describe("connection lifetime", () => {
     const echo = await startTcpEcho();
     const broker = await startTestBroker({ idleTimeout: 1 });
     const user = createTestUser(broker, "idle@example.com");
-    const agent = await startTestAgent(broker, user, [{ name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" }]);
+    const agent = await startTestAgent(broker, user, [
+      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+    ]);
     try {
       const busy = await connectOrFail(user, agent.serviceId("tcp"));
       const quiet = await connectOrFail(user, agent.serviceId("tcp"));
@@ -70,9 +76,16 @@ describe("connection lifetime", () => {
       await new Promise((r) => setTimeout(r, 2500));
       clearInterval(ticker);
       const ids = (await user.api<ListReply>(LIST)).data?.login.connections.map((c) => c.id);
-      assert.deepEqual(ids, [busy.id], "the quiet connection should have gone idle, the busy one not");
+      assert.deepEqual(
+        ids,
+        [busy.id],
+        "the quiet connection should have gone idle, the busy one not",
+      );
+      assert.equal(await probe(quiet.port as number, "127.0.0.2"), "closed");
       await closed(visitor);
-      await eventually(async () => (await user.api<ListReply>(LIST)).data?.login.connections.length === 0);
+      await eventually(
+        async () => (await user.api<ListReply>(LIST)).data?.login.connections.length === 0,
+      );
     } finally {
       await agent.stop();
       await broker.close();
@@ -98,16 +111,28 @@ describe("connection lifetime", () => {
       const ws = await connectFrom(broker.port, "127.0.0.3");
       ws.write(`GET / HTTP/1.1\r\nHost: ${reverse.host}\r\nConnection: keep-alive\r\n\r\n`);
       await new Promise((r) => ws.once("data", r));
-      const reply = await user.api<{ disconnect: boolean }>(DISCONNECT, { serviceId: agent.serviceId("tcp"), connectionId: portProxy.id });
+      const reply = await user.api<{ disconnect: boolean }>(DISCONNECT, {
+        serviceId: agent.serviceId("tcp"),
+        connectionId: portProxy.id,
+      });
       assert.equal(reply.data?.disconnect, true);
       assert.ok((await closed(visitor)) < 1000);
       assert.equal(await probe(portProxy.port as number, "127.0.0.2"), "closed");
-      assert.equal((await user.api<{ disconnect: boolean }>(DISCONNECT, { connectionId: reverse.id })).data?.disconnect, true);
+      assert.equal(
+        (await user.api<{ disconnect: boolean }>(DISCONNECT, { connectionId: reverse.id })).data
+          ?.disconnect,
+        true,
+      );
       assert.ok((await closed(ws)) < 1000, "the keep-alive socket of the reverse proxy stays open");
       assert.equal(await status(broker.port, reverse.host), 404);
-      const again = await user.api<{ disconnect: boolean }>(DISCONNECT, { connectionId: portProxy.id });
+      const again = await user.api<{ disconnect: boolean }>(DISCONNECT, {
+        connectionId: portProxy.id,
+      });
       assert.equal(again.data?.disconnect, false, "a second disconnect reports nothing was open");
-      const wrongService = await user.api(DISCONNECT, { serviceId: agent.serviceId("web"), connectionId: portProxy.id });
+      const wrongService = await user.api(DISCONNECT, {
+        serviceId: agent.serviceId("web"),
+        connectionId: portProxy.id,
+      });
       assert.equal(errorCode(wrongService), "NOT_FOUND");
     } finally {
       await agent.stop();
@@ -149,7 +174,11 @@ describe("connection lifetime", () => {
       const list = (await user.api<ListReply>(LIST)).data?.login.connections ?? [];
       assert.deepEqual(list.map((c) => c.id).sort(), [latching.id, reverse.id].sort());
       assert.equal(await probe(latching.port as number, "127.0.0.7"), "echoed");
-      assert.equal(await probe(latching.port as number, "127.0.0.8"), "closed", "the latch survives");
+      assert.equal(
+        await probe(latching.port as number, "127.0.0.8"),
+        "closed",
+        "the latch survives",
+      );
       assert.equal(await status(second.port, reverse.host), 200);
       assert.equal(await probe(ended.port as number, "127.0.0.7"), "closed");
     } finally {
@@ -165,18 +194,24 @@ describe("connection lifetime", () => {
     const echo = await startTcpEcho();
     const broker = await startTestBroker();
     const user = createTestUser(broker, "offline@example.com");
-    const agent = await startTestAgent(broker, user, [{ name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" }]);
+    const agent = await startTestAgent(broker, user, [
+      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+    ]);
     const serviceId = agent.serviceId("tcp");
     const states = async () =>
-      (await user.api<{ login: { devices: { items: { state: string; services: { state: string }[] }[] } } }>(
-        "{ login { devices { items { state services { state } } } } }",
-      )).data?.login.devices.items[0];
+      (
+        await user.api<{
+          login: { devices: { items: { state: string; services: { state: string }[] }[] } };
+        }>("{ login { devices { items { state services { state } } } } }")
+      ).data?.login.devices.items[0];
     try {
       const connection = await connectOrFail(user, serviceId);
       const open = await connectFrom(connection.port as number, "127.0.0.2");
       agent.cutTunnel();
       await closed(open);
-      await eventually(async () => (await states())?.state === "inactive" || agent.session !== null);
+      await eventually(
+        async () => (await states())?.state === "inactive" || agent.session !== null,
+      );
       // The agent reconnects on its own within its backoff; the proxy serves again.
       await eventually(async () => (await states())?.state === "active" && agent.session !== null);
       assert.equal((await states())?.services[0]?.state, "active");
@@ -199,10 +234,15 @@ describe("connection lifetime", () => {
     const echo = await startTcpEcho();
     const broker = await startTestBroker({ maxConnectionsPerUser: 3 });
     const user = createTestUser(broker, "cap@example.com");
-    const agent = await startTestAgent(broker, user, [{ name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" }]);
+    const agent = await startTestAgent(broker, user, [
+      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+    ]);
     try {
       for (let i = 0; i < 3; i++) await connectOrFail(user, agent.serviceId("tcp"));
-      const reply = await user.api(CONNECT, { serviceId: agent.serviceId("tcp"), hostIP: "0.0.0.0" });
+      const reply = await user.api(CONNECT, {
+        serviceId: agent.serviceId("tcp"),
+        hostIP: "0.0.0.0",
+      });
       assert.equal(errorCode(reply), "RESOURCE_EXHAUSTED");
       assert.match(reply.errors?.[0]?.message ?? "", /3 open connections/);
     } finally {

@@ -27,7 +27,12 @@ describe("port proxy", () => {
     broker = await startTestBroker();
     user = createTestUser(broker, "ports@example.com");
     agent = await startTestAgent(broker, user, [
-      { name: "shell", application: serviceTypeByName("ssh")?.application ?? 28, port: echo.port, host: "127.0.0.1" },
+      {
+        name: "shell",
+        application: serviceTypeByName("ssh")?.application ?? 28,
+        port: echo.port,
+        host: "127.0.0.1",
+      },
     ]);
     shellId = agent.serviceId("shell");
   });
@@ -108,25 +113,50 @@ describe("port proxy", () => {
   it("carries many parallel visitors without mixing their bytes", async () => {
     const { port } = await connectOrFail(user, shellId, "0.0.0.0");
     const payloads = Array.from({ length: 40 }, () => randomPayload(64 * 1024));
-    const results = await Promise.all(payloads.map((p, i) => echoThrough(port as number, `127.0.1.${i + 1}`, p)));
-    results.forEach((back, i) => assert.equal(sha256(back), sha256(payloads[i] as Buffer)));
+    const results = await Promise.all(
+      payloads.map((p, i) => echoThrough(port as number, `127.0.1.${i + 1}`, p)),
+    );
+    for (const [i, back] of results.entries()) {
+      assert.equal(sha256(back), sha256(payloads[i] as Buffer));
+    }
   });
 
   it("refuses every malformed hostIP with BAD_USER_INPUT and creates nothing", async () => {
     const list = "{ login { connections { id } } }";
-    const before = (await user.api<{ login: { connections: unknown[] } }>(list)).data?.login.connections.length;
-    const bad = ["256.1.1.1", "1.2.3", " 0.0.0.0", "0.0.0.0/0", "::ffff:999.1.1.1", "", "localhost", "fe80::1%lo", "x".repeat(10000), "１２７.0.0.1"];
+    const before = (await user.api<{ login: { connections: unknown[] } }>(list)).data?.login
+      .connections.length;
+    const bad = [
+      "256.1.1.1",
+      "1.2.3",
+      " 0.0.0.0",
+      "0.0.0.0/0",
+      "::ffff:999.1.1.1",
+      "",
+      "localhost",
+      "fe80::1%lo",
+      "x".repeat(10000),
+      "１２７.0.0.1",
+    ];
     for (const hostIP of bad) {
       const reply = await user.api(CONNECT, { serviceId: shellId, hostIP });
-      assert.equal(errorCode(reply), "BAD_USER_INPUT", `hostIP ${JSON.stringify(hostIP.slice(0, 20))}`);
+      assert.equal(
+        errorCode(reply),
+        "BAD_USER_INPUT",
+        `hostIP ${JSON.stringify(hostIP.slice(0, 20))}`,
+      );
       assert.match(reply.errors?.[0]?.message ?? "", /hostIP/);
     }
-    const afterCount = (await user.api<{ login: { connections: unknown[] } }>(list)).data?.login.connections.length;
+    const afterCount = (await user.api<{ login: { connections: unknown[] } }>(list)).data?.login
+      .connections.length;
     assert.equal(afterCount, before);
   });
 
   it("refuses REVERSE_PROXY for a non-web service", async () => {
-    const reply = await user.api(CONNECT, { serviceId: shellId, hostIP: "0.0.0.0", type: "REVERSE_PROXY" });
+    const reply = await user.api(CONNECT, {
+      serviceId: shellId,
+      hostIP: "0.0.0.0",
+      type: "REVERSE_PROXY",
+    });
     assert.equal(errorCode(reply), "BAD_USER_INPUT");
   });
 });

@@ -44,7 +44,13 @@ function get(
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
       },
     );
     req.on("error", reject);
@@ -136,7 +142,9 @@ describe("reverse proxy", () => {
       ws.once("error", reject);
     });
     const message = randomPayload(200_000);
-    const echoed = new Promise<Buffer>((resolve) => ws.once("message", (data) => resolve(data as Buffer)));
+    const echoed = new Promise<Buffer>((resolve) =>
+      ws.once("message", (data) => resolve(data as Buffer)),
+    );
     ws.send(message);
     assert.equal(sha256(await echoed), sha256(message));
     assert.equal(web.lastHeaders?.["x-forwarded-proto"], "http");
@@ -148,7 +156,9 @@ describe("reverse proxy", () => {
     assert.equal(connection.reverseProxy, true);
     const reply = await get(broker.port, connection.host, "/");
     assert.equal(reply.body.toString(), "hello from target");
-    const ws = new WebSocket(`ws://127.0.0.1:${broker.port}/`, { headers: { host: connection.host } });
+    const ws = new WebSocket(`ws://127.0.0.1:${broker.port}/`, {
+      headers: { host: connection.host },
+    });
     const echoed = await new Promise<string>((resolve, reject) => {
       ws.once("open", () => ws.send("over tls"));
       ws.once("message", (data) => resolve(String(data)));
@@ -171,11 +181,14 @@ describe("reverse proxy", () => {
   });
 
   it("can be asked for a port proxy to a web service instead", async () => {
-    const reply = await user.api<{ connect: { url: string; port: number; reverseProxy: boolean } }>(CONNECT, {
-      serviceId: agent.serviceId("web"),
-      hostIP: "0.0.0.0",
-      type: "PORT_PROXY",
-    });
+    const reply = await user.api<{ connect: { url: string; port: number; reverseProxy: boolean } }>(
+      CONNECT,
+      {
+        serviceId: agent.serviceId("web"),
+        hostIP: "0.0.0.0",
+        type: "PORT_PROXY",
+      },
+    );
     const connection = reply.data?.connect;
     assert.equal(connection?.reverseProxy, false);
     assert.equal(connection?.url, `http://127.0.0.1:${connection?.port}`);

@@ -1,0 +1,91 @@
+// A broker serving https: its API, its reverse-proxy URLs, and the agents' tunnel all go
+// over TLS, with the agent trusting the broker's private certificate via --ca.
+import assert from "node:assert/strict";
+import { request } from "node:https";
+import { after, before, describe, it } from "node:test";
+import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
+import { makeSelfSignedCert, type TestCertificate } from "../../test-support/certs.js";
+import {
+  connectOrFail,
+  createTestUser,
+  startTestAgent,
+  startTestBroker,
+  type TestUser,
+} from "../../test-support/stack.js";
+import {
+  type HttpTarget,
+  startHttpTarget,
+  startTcpEcho,
+  type TcpEcho,
+} from "../../test-support/targets.js";
+import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
+
+describe("broker with TLS", () => {
+  let cert: TestCertificate;
+  let broker: Awaited<ReturnType<typeof startTestBroker>>;
+  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let web: HttpTarget;
+  let echo: TcpEcho;
+  let user: TestUser;
+
+  before(async () => {
+    cert = await makeSelfSignedCert(["localhost", "*.p1.localhost", "127.0.0.1"]);
+    web = await startHttpTarget();
+    echo = await startTcpEcho();
+    broker = await startTestBroker({ tls: { cert: cert.certFile, key: cert.keyFile } });
+    user = createTestUser(broker, "tls@example.com");
+    // The test's own API client (fetch) must trust the certificate too.
+    setGlobalDispatcher(new UndiciAgent({ connect: { ca: cert.cert } }));
+    agent = await startTestAgent(
+      broker,
+      user,
+      [
+        { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
+        { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+      ],
+      { ca: cert.cert },
+    );
+  });
+
+  after(async () => {
+    await agent.stop();
+    await broker.close();
+    await web.close();
+    await echo.close();
+    await broker.removeData();
+  });
+
+  it("makes https reverse-proxy URLs that serve over TLS", async () => {
+    const connection = await connectOrFail(user, agent.serviceId("web"));
+    assert.equal(connection.url, `https://${connection.host}:${broker.port}`);
+    const body = await new Promise<string>((resolve, reject) => {
+      request(
+        {
+          host: "127.0.0.1",
+          port: broker.port,
+          servername: connection.host,
+          headers: { host: connection.host },
+          ca: cert.cert,
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () => resolve(text));
+        },
+      )
+        .on("error", reject)
+        .end();
+    });
+    assert.equal(body, "hello from target");
+    assert.equal(web.lastHeaders?.["x-forwarded-proto"], "https");
+  });
+
+  it("carries port-proxy bytes through the TLS tunnel byte-exact", async () => {
+    const connection = await connectOrFail(user, agent.serviceId("tcp"));
+    const payload = randomPayload(4 * 1024 * 1024);
+    const back = await echoThrough(connection.port as number, "127.0.0.2", payload);
+    assert.equal(sha256(back), sha256(payload));
+  });
+});

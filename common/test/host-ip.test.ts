@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { canonicalAddress, parseHostIp } from "../host-ip.js";
+
+describe("hostIP parsing", () => {
+  it("knows the public and latching values", () => {
+    assert.deepEqual(parseHostIp("0.0.0.0"), { ok: true, policy: { mode: "public" } });
+    assert.deepEqual(parseHostIp("255.255.255.255"), { ok: true, policy: { mode: "latching" } });
+  });
+
+  it("restricts to one address, in one canonical spelling", () => {
+    const cases: [string, string][] = [
+      ["203.0.113.9", "203.0.113.9"],
+      ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+      ["::ffff:203.0.113.9", "203.0.113.9"],
+      ["::1", "::1"],
+    ];
+    for (const [input, address] of cases) {
+      assert.deepEqual(
+        parseHostIp(input),
+        { ok: true, policy: { mode: "restricted", address } },
+        input,
+      );
+    }
+  });
+
+  it("treats mapped forms of the special values as those values", () => {
+    assert.deepEqual(parseHostIp("::ffff:0.0.0.0"), { ok: true, policy: { mode: "public" } });
+  });
+
+  it("refuses everything else, naming the value", () => {
+    const bad = [
+      "",
+      " 0.0.0.0",
+      "0.0.0.0 ",
+      "256.1.1.1",
+      "1.2.3",
+      "01.2.3.4",
+      "0.0.0.0/0",
+      "::ffff:999.1.1.1",
+      "fe80::1%eth0",
+      "localhost",
+      "1.2.3.4:80",
+      "１.２.３.４",
+      "0x7f.0.0.1",
+      "a".repeat(5000),
+    ];
+    for (const value of bad) {
+      const result = parseHostIp(value);
+      assert.equal(result.ok, false, JSON.stringify(value));
+      if (!result.ok) assert.match(result.reason, /^hostIP "/);
+    }
+  });
+
+  it("canonicalises socket addresses for comparison", () => {
+    assert.equal(canonicalAddress("::ffff:127.0.0.2"), "127.0.0.2");
+    assert.equal(canonicalAddress("127.0.0.2"), "127.0.0.2");
+    assert.equal(canonicalAddress("0:0:0:0:0:0:0:1"), "::1");
+  });
+});
