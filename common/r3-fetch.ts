@@ -1,27 +1,44 @@
 // A fetch that signs every request with R3, for any client of the broker's API: the CLI,
 // the tests, and (as Apollo's HttpLink fetch) the desktop core.
-import { type R3Credentials, signRequest } from "./r3-signature.js";
+import { R3_REQUIRED_HEADERS, type R3Credentials, signRequest } from "./r3-signature.js";
 
 export type Fetch = typeof fetch;
 
 export function createSignedFetch(credentials: R3Credentials, baseFetch: Fetch = fetch): Fetch {
   return async (input, init = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (input instanceof Request) {
+      throw new TypeError("The signed fetch takes a URL and init, not a Request object.");
+    }
+    if (init.body !== undefined && init.body !== null && typeof init.body !== "string") {
+      // The signature covers Content-Length, which is only known for a text body here.
+      throw new TypeError("The signed fetch sends string bodies only (GraphQL JSON).");
+    }
+    const url = new URL(String(input));
     const method = (init.method ?? "GET").toUpperCase();
-    const body = typeof init.body === "string" ? init.body : "";
+    const body = init.body ?? null;
     const headers = new Headers(init.headers);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    const signed = signRequest(credentials, {
-      method,
-      path: url.pathname + url.search,
-      headers: {
-        host: url.host,
-        "content-type": headers.get("content-type") ?? "",
-        "content-length": String(Buffer.byteLength(body)),
-      },
-    });
+    if (body !== null && !headers.has("content-type")) {
+      headers.set("content-type", "application/json");
+    }
+    const signed =
+      body === null
+        ? signRequest(
+            credentials,
+            { method, path: url.pathname + url.search, headers: { host: url.host } },
+            new Date(),
+            R3_REQUIRED_HEADERS,
+          )
+        : signRequest(credentials, {
+            method,
+            path: url.pathname + url.search,
+            headers: {
+              host: url.host,
+              "content-type": headers.get("content-type") ?? "",
+              "content-length": String(Buffer.byteLength(body)),
+            },
+          });
     headers.set("date", signed.date);
     headers.set("authorization", signed.authorization);
-    return baseFetch(url, { ...init, method, headers, body: method === "GET" ? null : body });
+    return baseFetch(url, { ...init, method, headers, body });
   };
 }

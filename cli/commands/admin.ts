@@ -1,8 +1,10 @@
 // `reach admin create-user`: adds a user and an API key straight into a broker's store.
 // Safe while the broker runs (SQLite WAL); the broker reads keys afresh on each request.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { defaultDataDir } from "../../broker/config.js";
-import { openDatabase } from "../../broker/store/open-database.js";
+import { DATABASE_FILE, openDatabase } from "../../broker/store/open-database.js";
 import { UserStore } from "../../broker/store/users.js";
 import {
   DEFAULT_API_URL,
@@ -32,7 +34,14 @@ export function registerAdminCommand(program: Command): void {
       if (!EMAIL.test(email) || email.length > 254) {
         throw new Error(`"${email}" is not an email address.`);
       }
+      const isNewStore = !existsSync(join(flags.dataDir, DATABASE_FILE));
       const db = openDatabase(flags.dataDir);
+      if (isNewStore) {
+        // Fine before a broker's first start, but usually a mistyped --data-dir.
+        process.stderr.write(
+          `Note: created a new, empty store in ${flags.dataDir}; start the broker with --data-dir ${flags.dataDir} to use this key.\n`,
+        );
+      }
       let keys: ReturnType<UserStore["createUserWithKey"]>;
       try {
         keys = new UserStore(db).createUserWithKey(email);

@@ -1,0 +1,344 @@
+// The README walkthrough, with real processes: a broker, `admin create-user`, an agent in
+// front of real targets, a hand-signed connect from examples/r3-connect.sh, and `reach api`.
+// Everything listens on loopback; data, agent identity and credentials live in temp dirs.
+
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFile, rm } from "node:fs/promises";
+import { request } from "node:http";
+import { type AddressInfo, createServer } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "../../test-support/stack.js";
+import {
+  type HttpTarget,
+  startHttpTarget,
+  startTcpEcho,
+  type TcpEcho,
+} from "../../test-support/targets.js";
+import { echoThrough, randomPayload } from "../../test-support/visitors.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REACH = join(ROOT, "bin", "reach.js");
+const CONNECT_SCRIPT = join(ROOT, "examples", "r3-connect.sh");
+/** How long a process may take to print what we wait for (tsx compiles on start). */
+const STARTUP_MS = 30_000;
+
+interface Keys {
+  userId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+let workDir = "";
+let env: NodeJS.ProcessEnv = {};
+const running: ChildProcess[] = [];
+
+/** Starts a long-running process; `after` stops it. Its stderr is kept for error messages. */
+function start(command: string, args: string[]): ChildProcess & { stderrText(): string } {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  running.push(child);
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  return Object.assign(child, { stderrText: () => stderr });
+}
+
+/** Runs a command to completion and returns its exit status and output. */
+async function run(
+  command: string,
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<Ran> {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stdout, stderr };
+}
+
+function reach(...args: string[]): Promise<Ran> {
+  return run(process.execPath, [REACH, ...args]);
+}
+
+/**
+ * Collects the stdout lines matching `pattern` until `done` says there are enough;
+ * fails with the process's stderr if it exits or takes too long first.
+ */
+function waitForLines(
+  child: ChildProcess & { stderrText(): string },
+  pattern: RegExp,
+  done: (matches: RegExpExecArray[]) => boolean,
+): Promise<RegExpExecArray[]> {
+  const stdout = child.stdout;
+  if (!stdout) throw new Error("the process has no stdout pipe");
+  const lines = createInterface({ input: stdout });
+  const matches: RegExpExecArray[] = [];
+  return new Promise((resolve, reject) => {
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      lines.off("line", onLine);
+      if (error) reject(error);
+      else resolve(matches);
+    };
+    const onLine = (line: string) => {
+      const match = pattern.exec(line);
+      if (match) matches.push(match);
+      if (done(matches)) finish();
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(
+        new Error(
+          `${child.spawnargs.slice(1, 3).join(" ")} exited (${code ?? signal}) before printing ${pattern}:\n${child.stderrText()}`,
+        ),
+      );
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `no ${pattern} on stdout after ${STARTUP_MS} ms; stderr:\n${child.stderrText()}`,
+          ),
+        ),
+      STARTUP_MS,
+    );
+    lines.on("line", onLine);
+    child.on("exit", onExit);
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Fails (does not skip) when a tool the walkthrough relies on is missing. */
+async function requireTool(tool: string, versionFlag: string): Promise<void> {
+  const found = await run(tool, [versionFlag]).catch(() => null);
+  assert.ok(
+    found && found.code === 0,
+    `${tool} is required by examples/r3-connect.sh but is not installed (or does not run); install it (e.g. apt-get install ${tool}).`,
+  );
+}
+
+function httpGet(
+  port: number,
+  host: string,
+): Promise<{ status: number | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("README walkthrough (real broker, agent and CLI processes)", { timeout: 120_000 }, () => {
+  let brokerPort = 0;
+  let apiUrl = "";
+  let brokerDataDir = "";
+  let credentialsPath = "";
+  let keys: Keys | undefined;
+  const serviceIds = new Map<string, string>();
+  let echo: TcpEcho | undefined;
+  let web: HttpTarget | undefined;
+
+  before(async () => {
+    workDir = await tempDir("reach-walkthrough-");
+    brokerDataDir = join(workDir, "broker");
+    credentialsPath = join(workDir, "credentials");
+    // HOME too, so that nothing can fall back to the real ~/.reach.
+    env = { ...process.env, REACH_CREDENTIALS: credentialsPath, HOME: workDir };
+    brokerPort = await freePort();
+    const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
+    const broker = start(process.execPath, [
+      REACH,
+      "broker",
+      "--data-dir",
+      brokerDataDir,
+      "--listen",
+      `127.0.0.1:${brokerPort}`,
+      "--proxy-ports",
+      `${proxyLow}-${proxyLow + 99}`,
+    ]);
+    await waitForLines(broker, /^Reach broker listening on /, (m) => m.length > 0);
+    apiUrl = `http://127.0.0.1:${brokerPort}/graphql/v1`;
+  });
+
+  after(async () => {
+    await Promise.all(running.map(stop));
+    await Promise.all([echo?.close(), web?.close()]);
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("admin create-user prints only the new key, as one JSON object", async () => {
+    const result = await reach(
+      "admin",
+      "create-user",
+      "demo@example.com",
+      "--data-dir",
+      brokerDataDir,
+      "--json",
+      "--profile",
+      "demo",
+      "--api-url",
+      apiUrl,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^[^\n]+\n$/, "stdout is exactly one line");
+    const parsed = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(parsed).sort(), ["accessKeyId", "secretAccessKey", "userId"]);
+    for (const value of Object.values(parsed)) {
+      assert.equal(typeof value, "string");
+      assert.notEqual(value, "");
+    }
+    keys = parsed as unknown as Keys;
+    const saved = await readFile(credentialsPath, "utf8");
+    assert.match(saved, /^\[demo\]$/m);
+    assert.ok(saved.includes(keys.accessKeyId), "the profile holds the new key");
+  });
+
+  it("admin create-user refuses a bad email on stderr, printing nothing", async () => {
+    const result = await reach(
+      "admin",
+      "create-user",
+      "not-an-email",
+      "--data-dir",
+      brokerDataDir,
+      "--json",
+      "--profile",
+      "bad",
+    );
+    assert.notEqual(result.code, 0);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /"not-an-email" is not an email address/);
+    assert.doesNotMatch(await readFile(credentialsPath, "utf8"), /^\[bad\]$/m);
+  });
+
+  it("the agent registers its services and prints their ids", async () => {
+    assert.ok(keys, "needs the user from admin create-user");
+    echo = await startTcpEcho();
+    web = await startHttpTarget();
+    const agent = start(process.execPath, [
+      REACH,
+      "agent",
+      "--profile",
+      "demo",
+      "--name",
+      "walk",
+      "--data-dir",
+      join(workDir, "agent"),
+      "--service",
+      `web=http:${web.port}`,
+      "--service",
+      `shell=ssh:${echo.port}`,
+    ]);
+    const lines = await waitForLines(agent, /^service (\S+) (\S+)$/, (m) => m.length >= 2);
+    for (const [, name, id] of lines) if (name && id) serviceIds.set(name, id);
+    assert.deepEqual([...serviceIds.keys()].sort(), ["shell", "web"]);
+  });
+
+  it("a hand-signed connect (examples/r3-connect.sh) opens a port proxy that echoes exactly", async () => {
+    await requireTool("curl", "--version");
+    await requireTool("openssl", "version");
+    assert.ok(keys && echo, "needs the user and the agent from the steps before");
+    const shellId = serviceIds.get("shell");
+    assert.ok(shellId, "needs the shell service id");
+
+    const result = await run("bash", [CONNECT_SCRIPT, shellId, "0.0.0.0"], {
+      R3_ACCESS_KEY_ID: keys.accessKeyId,
+      R3_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      R3_API_URL: apiUrl,
+    });
+    assert.equal(result.code, 0, `r3-connect.sh failed:\n${result.stdout}\n${result.stderr}`);
+    const reply = JSON.parse(result.stdout) as {
+      data?: { connect?: Record<string, unknown> };
+      errors?: unknown;
+    };
+    assert.equal(reply.errors, undefined, result.stdout);
+    const connection = reply.data?.connect;
+    assert.ok(connection, result.stdout);
+    assert.equal(connection.serviceId, shellId);
+    assert.equal(connection.hostIP, "0.0.0.0");
+    assert.equal(connection.reverseProxy, false);
+    assert.equal(connection.host, "127.0.0.1");
+    assert.equal(typeof connection.port, "number");
+    assert.equal(connection.url, `ssh://127.0.0.1:${connection.port}`);
+
+    const payload = randomPayload(256 * 1024);
+    const echoed = await echoThrough(connection.port as number, "127.0.0.1", payload);
+    assert.ok(
+      echoed.equals(payload),
+      `echoed ${echoed.length} bytes, not the ${payload.length} sent`,
+    );
+    assert.ok(echo.accepted >= 1, "the echo target saw the connection");
+  });
+
+  it("reach api connects the web service, and its reverse proxy serves the target", async () => {
+    const webId = serviceIds.get("web");
+    assert.ok(webId, "needs the web service id");
+    const result = await reach(
+      "api",
+      "--profile",
+      "demo",
+      "mutation($s:String!){connect(serviceId:$s){url host reverseProxy}}",
+      "--variables",
+      JSON.stringify({ s: webId }),
+    );
+    assert.equal(result.code, 0, `reach api failed:\n${result.stdout}\n${result.stderr}`);
+    const reply = JSON.parse(result.stdout) as {
+      data?: { connect?: { url: string; host: string; reverseProxy: boolean } };
+      errors?: unknown;
+    };
+    assert.equal(reply.errors, undefined, result.stdout);
+    const connection = reply.data?.connect;
+    assert.ok(connection, result.stdout);
+    assert.equal(connection.reverseProxy, true);
+    assert.match(connection.host, /^[a-z0-9]{16}\.p1\.localhost$/);
+    assert.equal(connection.url, `http://${connection.host}:${brokerPort}`);
+
+    const response = await httpGet(brokerPort, connection.host);
+    assert.equal(response.status, 200);
+    assert.equal(response.body, "hello from target");
+  });
+});
