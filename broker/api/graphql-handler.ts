@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { createSchema, createYoga } from "graphql-yoga";
 import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
+import { canonicalAddress } from "../../common/host-ip.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { UserStore } from "../store/users.js";
 import { errorBody } from "./api-error.js";
@@ -74,7 +75,7 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
         headers: { "content-type": request.headers["content-type"] ?? "application/json" },
         body: body.toString("utf8"),
       },
-      { user: auth.user },
+      { user: auth.user, clientIp: canonicalAddress(request.socket.remoteAddress ?? "") },
     );
     const text = await reply.text();
     response

@@ -10,6 +10,8 @@ import { apiError } from "./api-error.js";
 
 export interface ApiContext {
   user: User;
+  /** The caller's address, canonical (IPv4-mapped IPv6 as IPv4). */
+  clientIp: string;
 }
 
 export interface ResolverDeps {
@@ -28,6 +30,7 @@ export function createResolvers({ devices, gateway, connections }: ResolverDeps)
   return {
     Query: {
       login: (_: unknown, __: unknown, context: ApiContext) => context.user,
+      myIP: (_: unknown, __: unknown, context: ApiContext) => context.clientIp,
     },
     User: {
       devices: (user: User, args: { size: number; from: number }) => {

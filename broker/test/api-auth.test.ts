@@ -173,6 +173,11 @@ describe("API authentication and isolation", () => {
     );
   });
 
+  it("tells a client its own address (Reach's myIP extension)", async () => {
+    const reply = await alice.api<{ myIP: string }>("{ myIP }");
+    assert.equal(reply.data?.myIP, "127.0.0.1");
+  });
+
   it("pages devices with size and from", async () => {
     const reply = await alice.api<{
       login: { devices: { total: number; hasMore: boolean; items: unknown[] } };

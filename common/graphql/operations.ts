@@ -23,3 +23,5 @@ export const DEVICES_QUERY = `query Devices($size: Int, $from: Int) {
 export const CONNECTIONS_QUERY = `query Connections {
   login { connections { ${CONNECTION_FIELDS} } }
 }`;
+
+export const MY_IP_QUERY = `query MyIP { myIP }`;

@@ -59,6 +59,8 @@ export const typeDefs = /* GraphQL */ `
 
   type Query {
     login: User!
+    "Reach extension: the caller's address as the broker sees it (the default for a restricted hostIP)."
+    myIP: String!
   }
 
   type Mutation {
