@@ -1,0 +1,147 @@
+// The contract between the desktop core (main process, or the headless host) and the
+// renderer. Every method takes one validated payload and returns a Result; state flows
+// the other way as pushed events. Nothing else crosses, and no secret ever does.
+import { z } from "zod";
+import type { ProxyType } from "./graphql/schema.js";
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DesktopError };
+
+export interface DesktopError {
+  /** An API code (UNAUTHENTICATED, SERVICE_OFFLINE …) or UNREACHABLE, INVALID_INPUT, CLOCK_SKEW. */
+  code: string;
+  message: string;
+}
+
+export type HostIpMode = "public" | "restricted" | "latching";
+
+export interface ServiceView {
+  id: string;
+  name: string;
+  type: string;
+  application: number;
+  port: number;
+  host: string;
+  online: boolean;
+  /** http and https services get reverse proxies (always public). */
+  web: boolean;
+}
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  online: boolean;
+  services: ServiceView[];
+}
+
+export type ConnectionStatus = "active" | "expired" | "closed";
+
+export interface ConnectionState {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  deviceName: string;
+  /** What to give a client: the full URL of a reverse proxy, host:port of a port proxy. */
+  address: string;
+  url: string;
+  reverseProxy: boolean;
+  hostIP: string;
+  created: string;
+  /** created + timeout, in epoch milliseconds. */
+  expiresAt: number;
+  timeout: number;
+  status: ConnectionStatus;
+}
+
+export interface VaultStatus {
+  /** Where the secret is kept: the OS keychain via safeStorage, or a file only the user can read. */
+  backend: "keychain" | "basic_text" | "file";
+  /** False when the secret is not encrypted by the OS (Linux basic_text, headless file). */
+  encrypted: boolean;
+  note: string;
+}
+
+export interface DesktopState {
+  session:
+    | { signedIn: false }
+    | { signedIn: true; email: string; apiUrl: string; accessKeyId: string };
+  vault: VaultStatus;
+  devices: DeviceView[];
+  connections: ConnectionState[];
+  /** This machine's address as the broker sees it: the default for a restricted connection. */
+  myIp: string | null;
+  syncedAt: number | null;
+  /** The last background error (a failed re-sync), shown until the next success. */
+  problem: DesktopError | null;
+}
+
+export const signInInput = z.object({
+  apiUrl: z.string().url().max(2048),
+  accessKeyId: z.string().min(1).max(256),
+  secretAccessKey: z.string().min(1).max(1024),
+});
+
+export const importProfileInput = z.object({ name: z.string().min(1).max(128) });
+
+export const connectInput = z.object({
+  serviceId: z.string().min(1).max(64),
+  hostIP: z.string().min(1).max(64),
+  type: z.enum(["AUTO_PROXY", "REVERSE_PROXY", "PORT_PROXY"]).optional(),
+});
+
+export const connectionIdInput = z.object({ connectionId: z.string().min(1).max(64) });
+
+export const copyInput = z.object({ text: z.string().min(1).max(4096) });
+
+export const openInput = z.object({ url: z.string().min(1).max(4096) });
+
+export const emptyInput = z.object({}).strict();
+
+/** Each method: its payload schema. Hosts validate with these before calling the core. */
+export const desktopApiInputs = {
+  getState: emptyInput,
+  signIn: signInInput,
+  importProfile: importProfileInput,
+  listProfiles: emptyInput,
+  signOut: emptyInput,
+  refresh: emptyInput,
+  connect: connectInput,
+  disconnect: connectionIdInput,
+  disconnectAll: emptyInput,
+  copyText: copyInput,
+  openExternal: openInput,
+} as const;
+
+export type DesktopMethod = keyof typeof desktopApiInputs;
+
+/** What the renderer can ask for. Results, never throws. */
+export interface DesktopApi {
+  getState(input: Record<string, never>): Promise<Result<DesktopState>>;
+  signIn(input: z.infer<typeof signInInput>): Promise<Result<DesktopState>>;
+  importProfile(input: z.infer<typeof importProfileInput>): Promise<Result<DesktopState>>;
+  listProfiles(input: Record<string, never>): Promise<Result<string[]>>;
+  signOut(input: Record<string, never>): Promise<Result<DesktopState>>;
+  refresh(input: Record<string, never>): Promise<Result<DesktopState>>;
+  connect(input: {
+    serviceId: string;
+    hostIP: string;
+    type?: ProxyType;
+  }): Promise<Result<ConnectionState>>;
+  disconnect(input: { connectionId: string }): Promise<Result<boolean>>;
+  disconnectAll(input: Record<string, never>): Promise<Result<number>>;
+  /** Copies with the host's clipboard; false when the host has none (the renderer then uses its own). */
+  copyText(input: { text: string }): Promise<Result<boolean>>;
+  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app. */
+  openExternal(input: { url: string }): Promise<Result<boolean>>;
+}
+
+export type DesktopEvent = { type: "state"; state: DesktopState };
+
+/** The hostIP value for each mode the connect panel offers. */
+export function hostIpFor(mode: HostIpMode, restrictedTo: string): string {
+  if (mode === "public") return "0.0.0.0";
+  if (mode === "latching") return "255.255.255.255";
+  return restrictedTo;
+}
+
+/** URL schemes the app will open outside itself. */
+export const EXTERNAL_SCHEMES = ["http:", "https:", "ssh:", "vnc:", "rdp:", "smb:"];

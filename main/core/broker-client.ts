@@ -1,0 +1,161 @@
+// The core's GraphQL client: Apollo over an HttpLink whose fetch signs every request
+// with R3. No React here; the renderer never talks to the broker itself.
+import {
+  ApolloClient,
+  CombinedGraphQLErrors,
+  gql,
+  HttpLink,
+  InMemoryCache,
+  ServerError,
+} from "@apollo/client";
+import type { DesktopError } from "../../common/desktop-api.js";
+import {
+  CONNECT_MUTATION,
+  CONNECTIONS_QUERY,
+  DEVICES_QUERY,
+  DISCONNECT_MUTATION,
+  MY_IP_QUERY,
+} from "../../common/graphql/operations.js";
+import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
+import { createSignedFetch } from "../../common/r3-fetch.js";
+import type { StoredCredentials } from "./vault/credential-vault.js";
+
+export interface DeviceRecord {
+  id: string;
+  name: string;
+  state: string;
+  services: {
+    id: string;
+    name: string;
+    type: string;
+    application: number;
+    port: number;
+    host: string;
+    state: string;
+  }[];
+}
+
+export class BrokerError extends Error {
+  constructor(readonly detail: DesktopError) {
+    super(detail.message);
+  }
+}
+
+const PAGE = 500;
+
+export class BrokerClient {
+  private readonly client: ApolloClient;
+
+  constructor(readonly credentials: StoredCredentials) {
+    this.client = new ApolloClient({
+      link: new HttpLink({
+        uri: credentials.apiUrl,
+        fetch: createSignedFetch({
+          accessKeyId: credentials.accessKeyId,
+          secretAccessKey: credentials.secretAccessKey,
+        }),
+      }),
+      cache: new InMemoryCache(),
+      defaultOptions: { query: { fetchPolicy: "no-cache" }, mutate: { fetchPolicy: "no-cache" } },
+    });
+  }
+
+  async account(): Promise<{ email: string; devices: DeviceRecord[] }> {
+    const devices: DeviceRecord[] = [];
+    let email = "";
+    for (let from = 0; ; from += PAGE) {
+      const data = await this.run<{
+        login: { email: string; devices: { hasMore: boolean; items: DeviceRecord[] } };
+      }>(() => this.client.query({ query: gql(DEVICES_QUERY), variables: { size: PAGE, from } }));
+      email = data.login.email;
+      devices.push(...data.login.devices.items);
+      if (!data.login.devices.hasMore) return { email, devices };
+    }
+  }
+
+  async connections(): Promise<ConnectionView[]> {
+    const data = await this.run<{ login: { connections: ConnectionView[] } }>(() =>
+      this.client.query({ query: gql(CONNECTIONS_QUERY) }),
+    );
+    return data.login.connections;
+  }
+
+  async myIp(): Promise<string> {
+    return (await this.run<{ myIP: string }>(() => this.client.query({ query: gql(MY_IP_QUERY) })))
+      .myIP;
+  }
+
+  async connect(
+    serviceId: string,
+    hostIP: string,
+    type: ProxyType = "AUTO_PROXY",
+  ): Promise<ConnectionView> {
+    const data = await this.run<{ connect: ConnectionView }>(() =>
+      this.client.mutate({
+        mutation: gql(CONNECT_MUTATION),
+        variables: { serviceId, hostIP, type },
+      }),
+    );
+    return data.connect;
+  }
+
+  async disconnect(connectionId: string): Promise<boolean> {
+    const data = await this.run<{ disconnect: boolean }>(() =>
+      this.client.mutate({ mutation: gql(DISCONNECT_MUTATION), variables: { connectionId } }),
+    );
+    return data.disconnect;
+  }
+
+  stop(): void {
+    this.client.stop();
+  }
+
+  /** Runs one operation and turns every failure into a DesktopError a person can read. */
+  private async run<T>(operation: () => Promise<{ data?: unknown; error?: unknown }>): Promise<T> {
+    let result: { data?: unknown; error?: unknown };
+    try {
+      result = await operation();
+    } catch (error) {
+      throw new BrokerError(describe(error, this.credentials.apiUrl));
+    }
+    if (result.error) throw new BrokerError(describe(result.error, this.credentials.apiUrl));
+    if (!result.data)
+      throw new BrokerError({ code: "UNREACHABLE", message: "The broker sent no data." });
+    return result.data as T;
+  }
+}
+
+function describe(error: unknown, apiUrl: string): DesktopError {
+  if (CombinedGraphQLErrors.is(error)) {
+    const first = error.errors[0];
+    const code = String(first?.extensions?.code ?? "BAD_USER_INPUT");
+    const message = first?.message ?? "The broker refused the request.";
+    return { code: /5 minutes/.test(message) ? "CLOCK_SKEW" : code, message };
+  }
+  if (ServerError.is(error)) {
+    try {
+      const body = JSON.parse(error.bodyText) as {
+        errors?: { message: string; extensions?: { code?: string } }[];
+      };
+      const first = body.errors?.[0];
+      if (first) {
+        return {
+          code: /5 minutes/.test(first.message)
+            ? "CLOCK_SKEW"
+            : (first.extensions?.code ?? "UNAUTHENTICATED"),
+          message: first.message,
+        };
+      }
+    } catch {
+      // not JSON: fall through to the status line
+    }
+    return {
+      code: "UNREACHABLE",
+      message: `The broker at ${apiUrl} answered HTTP ${error.statusCode}.`,
+    };
+  }
+  return {
+    code: "UNREACHABLE",
+    message: `Cannot reach the broker at ${apiUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}.`,
+  };
+}

@@ -1,0 +1,284 @@
+// The desktop app's behaviour, free of Electron: holds the credentials, talks to the
+// broker, owns the connections and their clocks, and pushes state to whoever listens
+// (the Electron shell's window and tray, or the headless host's browser tabs).
+
+import { listProfiles, readProfile } from "../../common/credentials-file.js";
+import {
+  type ConnectionState,
+  type DesktopApi,
+  type DesktopError,
+  type DesktopEvent,
+  type DesktopState,
+  type DeviceView,
+  EXTERNAL_SCHEMES,
+  type Result,
+} from "../../common/desktop-api.js";
+import { serviceTypeByApplication } from "../../common/service-types.js";
+import { BrokerClient, BrokerError, type DeviceRecord } from "./broker-client.js";
+import { type Clock, systemClock } from "./clock.js";
+import { ConnectionTracker } from "./connection-tracker.js";
+import type { HostServices } from "./host-services.js";
+import type { CredentialVault, StoredCredentials } from "./vault/credential-vault.js";
+
+export interface DesktopCoreOptions {
+  vault: CredentialVault;
+  host: HostServices;
+  clock?: Clock;
+  /** How often to re-sync with the broker (connections closed elsewhere disappear). */
+  syncIntervalMs?: number;
+  /** The credentials file profiles are imported from (default ~/.reach/credentials). */
+  credentialsPath?: string;
+}
+
+type Listener = (event: DesktopEvent) => void;
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = <T>(error: DesktopError): Result<T> => ({ ok: false, error });
+
+export class DesktopCore implements DesktopApi {
+  private readonly clock: Clock;
+  private readonly tracker: ConnectionTracker;
+  private readonly listeners = new Set<Listener>();
+  private client: BrokerClient | null = null;
+  private email = "";
+  private devices: DeviceView[] = [];
+  private myIp: string | null = null;
+  private syncedAt: number | null = null;
+  private problem: DesktopError | null = null;
+  private syncTimer: unknown;
+
+  constructor(private readonly options: DesktopCoreOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.tracker = new ConnectionTracker(this.clock, (connection) => {
+      options.host.notify(
+        "Connection expired",
+        `${connection.serviceName} (${connection.address}) has reached its time limit.`,
+      );
+      this.emit();
+    });
+  }
+
+  /** Signs in with stored credentials, if any, and starts the periodic re-sync. */
+  async start(): Promise<void> {
+    const stored = await this.options.vault.load();
+    if (stored) {
+      this.client = new BrokerClient(stored);
+      await this.sync().catch(() => {});
+    }
+    this.scheduleSync();
+  }
+
+  stop(): void {
+    this.clock.clearTimeout(this.syncTimer);
+    this.client?.stop();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): DesktopState {
+    const credentials = this.client?.credentials;
+    return {
+      session: credentials
+        ? {
+            signedIn: true,
+            email: this.email,
+            apiUrl: credentials.apiUrl,
+            accessKeyId: credentials.accessKeyId,
+          }
+        : { signedIn: false },
+      vault: this.options.vault.status(),
+      devices: this.devices,
+      connections: this.tracker.list(),
+      myIp: this.myIp,
+      syncedAt: this.syncedAt,
+      problem: this.problem,
+    };
+  }
+
+  async getState(): Promise<Result<DesktopState>> {
+    return ok(this.snapshot());
+  }
+
+  async signIn(input: StoredCredentials): Promise<Result<DesktopState>> {
+    const candidate = new BrokerClient(input);
+    try {
+      await this.load(candidate);
+    } catch (error) {
+      candidate.stop();
+      return fail(toError(error));
+    }
+    this.client?.stop();
+    this.client = candidate;
+    this.tracker.clear();
+    await this.options.vault.save(input);
+    await this.sync().catch(() => {});
+    return ok(this.snapshot());
+  }
+
+  async importProfile(input: { name: string }): Promise<Result<DesktopState>> {
+    let profile: Awaited<ReturnType<typeof readProfile>>;
+    try {
+      profile = await readProfile(input.name, this.options.credentialsPath);
+    } catch (error) {
+      return fail({ code: "INVALID_INPUT", message: (error as Error).message });
+    }
+    return this.signIn(profile);
+  }
+
+  async listProfiles(): Promise<Result<string[]>> {
+    try {
+      return ok(await listProfiles(this.options.credentialsPath));
+    } catch (error) {
+      return fail({ code: "INVALID_INPUT", message: (error as Error).message });
+    }
+  }
+
+  async signOut(): Promise<Result<DesktopState>> {
+    this.client?.stop();
+    this.client = null;
+    this.email = "";
+    this.devices = [];
+    this.myIp = null;
+    this.problem = null;
+    this.tracker.clear();
+    await this.options.vault.clear();
+    this.emit();
+    return ok(this.snapshot());
+  }
+
+  async refresh(): Promise<Result<DesktopState>> {
+    try {
+      await this.sync();
+      return ok(this.snapshot());
+    } catch (error) {
+      return fail(toError(error));
+    }
+  }
+
+  async connect(input: {
+    serviceId: string;
+    hostIP: string;
+    type?: "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";
+  }): Promise<Result<ConnectionState>> {
+    const client = this.client;
+    if (!client) return fail(signedOut());
+    try {
+      const view = await client.connect(input.serviceId, input.hostIP, input.type);
+      this.tracker.forgetEnded(input.serviceId);
+      const state = this.tracker.upsert(view, this.devices);
+      this.emit();
+      return ok(state);
+    } catch (error) {
+      return fail(toError(error));
+    }
+  }
+
+  async disconnect(input: { connectionId: string }): Promise<Result<boolean>> {
+    const client = this.client;
+    if (!client) return fail(signedOut());
+    try {
+      const closed = await client.disconnect(input.connectionId);
+      this.tracker.end(input.connectionId, "closed");
+      this.emit();
+      return ok(closed);
+    } catch (error) {
+      return fail(toError(error));
+    }
+  }
+
+  async disconnectAll(): Promise<Result<number>> {
+    let closed = 0;
+    for (const connection of this.tracker.list()) {
+      if (connection.status !== "active") continue;
+      const result = await this.disconnect({ connectionId: connection.id });
+      if (!result.ok) return fail(result.error);
+      if (result.value) closed++;
+    }
+    return ok(closed);
+  }
+
+  async copyText(input: { text: string }): Promise<Result<boolean>> {
+    return ok(await this.options.host.copyText(input.text));
+  }
+
+  async openExternal(input: { url: string }): Promise<Result<boolean>> {
+    let url: URL;
+    try {
+      url = new URL(input.url);
+    } catch {
+      return fail({ code: "INVALID_INPUT", message: `"${input.url}" is not a URL.` });
+    }
+    if (!EXTERNAL_SCHEMES.includes(url.protocol)) {
+      return fail({ code: "INVALID_INPUT", message: `Reach does not open ${url.protocol} links.` });
+    }
+    return ok(await this.options.host.openExternal(url.href));
+  }
+
+  /** Re-reads devices, connections and this machine's address from the broker. */
+  async sync(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      await this.load(client);
+      this.tracker.sync(await client.connections(), this.devices);
+      this.syncedAt = this.clock.now();
+      this.problem = null;
+    } catch (error) {
+      this.problem = toError(error);
+      throw error;
+    } finally {
+      this.emit();
+    }
+  }
+
+  private async load(client: BrokerClient): Promise<void> {
+    const [account, myIp] = await Promise.all([client.account(), client.myIp()]);
+    this.email = account.email;
+    this.devices = account.devices.map(toDeviceView);
+    this.myIp = myIp;
+  }
+
+  private scheduleSync(): void {
+    const interval = this.options.syncIntervalMs ?? 30_000;
+    this.syncTimer = this.clock.setTimeout(() => {
+      this.sync()
+        .catch(() => {})
+        .finally(() => this.scheduleSync());
+    }, interval);
+  }
+
+  private emit(): void {
+    const event: DesktopEvent = { type: "state", state: this.snapshot() };
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function toDeviceView(device: DeviceRecord): DeviceView {
+  return {
+    id: device.id,
+    name: device.name,
+    online: device.state === "active",
+    services: device.services.map((s) => ({
+      id: s.id,
+      name: s.name,
+      type: s.type,
+      application: s.application,
+      port: s.port,
+      host: s.host,
+      online: s.state === "active",
+      web: serviceTypeByApplication(s.application)?.web ?? false,
+    })),
+  };
+}
+
+function signedOut(): DesktopError {
+  return { code: "UNAUTHENTICATED", message: "Sign in first." };
+}
+
+function toError(error: unknown): DesktopError {
+  if (error instanceof BrokerError) return error.detail;
+  return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,91 @@
+// The tray menu as a pure function of state: plain items whose actions are data, so the
+// menu is testable without Electron and the shell only maps actions onto the core.
+import type { ConnectionState, DesktopState } from "../../common/desktop-api.js";
+import { formatRemaining } from "../../common/format-remaining.js";
+
+export type TrayAction =
+  | { kind: "connect"; serviceId: string; hostIP: string }
+  | { kind: "copy"; connectionId: string }
+  | { kind: "open"; connectionId: string }
+  | { kind: "disconnect"; connectionId: string }
+  | { kind: "disconnect-all" }
+  | { kind: "show-window" }
+  | { kind: "quit" };
+
+export interface TrayItem {
+  label?: string;
+  type?: "separator";
+  enabled?: boolean;
+  action?: TrayAction;
+  submenu?: TrayItem[];
+}
+
+const separator: TrayItem = { type: "separator" };
+
+export function trayMenu(state: DesktopState, now: number): TrayItem[] {
+  const items: TrayItem[] = [];
+  if (!state.session.signedIn) {
+    items.push({ label: "Not signed in", enabled: false });
+  } else {
+    items.push({ label: `Signed in as ${state.session.email}`, enabled: false });
+    items.push(separator);
+    if (state.devices.length === 0) items.push({ label: "No devices yet", enabled: false });
+    for (const device of state.devices) {
+      items.push({
+        label: `${device.name}${device.online ? "" : " (offline)"}`,
+        submenu: device.services.map((service) => ({
+          label: `${service.name} — ${service.type} ${service.port}${service.online ? "" : " (offline)"}`,
+          enabled: service.online,
+          submenu: service.web
+            ? [
+                {
+                  label: "Connect (public link)",
+                  action: { kind: "connect", serviceId: service.id, hostIP: "0.0.0.0" },
+                },
+              ]
+            : [
+                {
+                  label: "Connect — Public",
+                  action: { kind: "connect", serviceId: service.id, hostIP: "0.0.0.0" },
+                },
+                {
+                  label: "Connect — Restricted to my IP",
+                  enabled: state.myIp !== null,
+                  action: { kind: "connect", serviceId: service.id, hostIP: state.myIp ?? "" },
+                },
+                {
+                  label: "Connect — Latching",
+                  action: { kind: "connect", serviceId: service.id, hostIP: "255.255.255.255" },
+                },
+              ],
+        })),
+      });
+    }
+    const active = state.connections.filter((c) => c.status === "active");
+    if (active.length > 0) {
+      items.push(separator, { label: "Connections", enabled: false });
+      for (const connection of active) items.push(connectionItem(connection, now));
+      items.push({ label: "Disconnect all", action: { kind: "disconnect-all" } });
+    }
+  }
+  items.push(
+    separator,
+    { label: "Open Reach", action: { kind: "show-window" } },
+    { label: "Quit", action: { kind: "quit" } },
+  );
+  return items;
+}
+
+function connectionItem(connection: ConnectionState, now: number): TrayItem {
+  const submenu: TrayItem[] = [
+    { label: "Copy URL", action: { kind: "copy", connectionId: connection.id } },
+  ];
+  if (connection.url.startsWith("http")) {
+    submenu.push({ label: "Open", action: { kind: "open", connectionId: connection.id } });
+  }
+  submenu.push(
+    { label: "Disconnect", action: { kind: "disconnect", connectionId: connection.id } },
+    { label: `expires in ${formatRemaining(connection.expiresAt - now)}`, enabled: false },
+  );
+  return { label: `${connection.serviceName} — ${connection.address}`, submenu };
+}
