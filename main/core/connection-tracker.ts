@@ -66,7 +66,7 @@ export class ConnectionTracker {
 
   end(id: string, status: "expired" | "closed"): void {
     const connection = this.connections.get(id);
-    if (!connection || connection.status !== "active") return;
+    if (connection?.status !== "active") return;
     this.disarm(id);
     this.connections.set(id, { ...connection, status });
   }
@@ -93,7 +93,7 @@ export class ConnectionTracker {
         () => {
           this.timers.delete(connection.id);
           const current = this.connections.get(connection.id);
-          if (!current || current.status !== "active") return;
+          if (current?.status !== "active") return;
           if (this.clock.now() < current.expiresAt) {
             this.arm(current);
             return;
