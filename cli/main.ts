@@ -4,6 +4,7 @@ import { registerAdminCommand } from "./commands/admin.js";
 import { registerAgentCommand } from "./commands/agent.js";
 import { registerApiCommand } from "./commands/api.js";
 import { registerBrokerCommand } from "./commands/broker.js";
+import { registerDesktopCommand } from "./commands/desktop.js";
 
 const program = new Command()
   .name("reach")
@@ -15,6 +16,7 @@ registerBrokerCommand(program);
 registerAgentCommand(program);
 registerAdminCommand(program);
 registerApiCommand(program);
+registerDesktopCommand(program);
 
 try {
   await program.parseAsync(process.argv);

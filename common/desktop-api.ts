@@ -134,7 +134,10 @@ export interface DesktopApi {
   openExternal(input: { url: string }): Promise<Result<boolean>>;
 }
 
-export type DesktopEvent = { type: "state"; state: DesktopState };
+export type DesktopEvent =
+  | { type: "state"; state: DesktopState }
+  /** A notification for hosts without system notifications (headless: the page shows it). */
+  | { type: "notice"; title: string; body: string };
 
 /** The hostIP value for each mode the connect panel offers. */
 export function hostIpFor(mode: HostIpMode, restrictedTo: string): string {

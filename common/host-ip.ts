@@ -1,7 +1,7 @@
 // The hostIP modes of a port proxy, as remote.it defines them: 0.0.0.0 lets anyone in,
 // 255.255.255.255 latches onto the first visitor, any other single address restricts
 // the proxy to that address. Parsing is strict: anything else is refused, not guessed at.
-import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 export const PUBLIC_HOST_IP = "0.0.0.0";
 export const LATCHING_HOST_IP = "255.255.255.255";
@@ -17,9 +17,10 @@ export function parseHostIp(value: string): HostIpParse {
   if (value === PUBLIC_HOST_IP) return { ok: true, policy: { mode: "public" } };
   if (value === LATCHING_HOST_IP) return { ok: true, policy: { mode: "latching" } };
   const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
-  // net.isIP is strict (no "1.2.3", no octal, no spaces) but accepts IPv6 zone ids,
-  // which name an interface on the broker's side and mean nothing to a visitor.
-  if (value.includes("%") || isIP(value) === 0) {
+  // Strict forms only: four-part decimal IPv4 (no "1.2.3", no octal or hex parts, no
+  // spaces) and IPv6 without a zone id, which would name an interface on the broker's
+  // side and mean nothing to a visitor. Runs in the renderer too, so no node:net.
+  if (ipVersion(value) === 0) {
     return {
       ok: false,
       reason: `hostIP "${shown}" is not valid: use 0.0.0.0 (public), 255.255.255.255 (latching) or one IPv4 or IPv6 address.`,
@@ -32,22 +33,27 @@ export function parseHostIp(value: string): HostIpParse {
   return { ok: true, policy: { mode: "restricted", address } };
 }
 
+/** 4 or 6 for a strictly written address, else 0. */
+export function ipVersion(value: string): 0 | 4 | 6 {
+  if (ipaddr.IPv4.isValidFourPartDecimal(value) && !/(^|\.)0\d/.test(value)) return 4;
+  if (value.includes(":") && !value.includes("%") && ipaddr.IPv6.isValid(value)) {
+    const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(value)?.[1];
+    return embedded === undefined || ipVersion(embedded) === 4 ? 6 : 0;
+  }
+  return 0;
+}
+
 /**
  * One spelling per address: IPv4-mapped IPv6 (::ffff:1.2.3.4) becomes plain IPv4 and
- * IPv6 is written in its compressed lower-case form, so a socket's remoteAddress can
- * be compared with a stored address by string equality.
+ * IPv6 is written in its compressed lower-case form (RFC 5952), so a socket's
+ * remoteAddress can be compared with a stored address by string equality.
  */
 export function canonicalAddress(address: string): string {
-  const kind = isIP(address);
-  if (kind === 4) return address;
-  if (kind !== 6) return address;
-  const url = new URL(`http://[${address}]/`);
-  const host = url.hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-  if (mapped?.[1] && mapped[2]) {
-    const hi = Number.parseInt(mapped[1], 16);
-    const lo = Number.parseInt(mapped[2], 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return host;
+  const version = ipVersion(address);
+  if (version === 4) return address;
+  if (version !== 6) return address;
+  const parsed = ipaddr.IPv6.parse(address);
+  return parsed.isIPv4MappedAddress()
+    ? parsed.toIPv4Address().toString()
+    : parsed.toRFC5952String();
 }

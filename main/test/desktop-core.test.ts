@@ -178,10 +178,12 @@ describe("desktop core", () => {
     const mine = host.notifications.filter((n) => n.includes(result.value.address));
     assert.equal(mine.length, 1, "one notification for this connection");
     assert.match(mine[0] ?? "", /^Connection expired: shell/);
-    assert.equal(
-      events.at(-1)?.state.connections.find((c) => c.id === result.value.id)?.status,
-      "expired",
-    );
+    const last = events.filter((e) => e.type === "state").at(-1);
+    const pushed =
+      last?.type === "state"
+        ? last.state.connections.find((c) => c.id === result.value.id)
+        : undefined;
+    assert.equal(pushed?.status, "expired");
   });
 
   it("re-syncs: a connection closed elsewhere shows as closed", async () => {

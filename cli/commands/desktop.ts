@@ -1,0 +1,66 @@
+// `reach desktop`: the desktop app. `--headless` (or no Electron binary) serves it on
+// 127.0.0.1 for a browser instead; `--local` first brings up a local broker and signs
+// the app in to it, so a new user reaches a connect button within a minute.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { startHeadlessApp } from "../../main/headless/start-headless-app.js";
+import {
+  electronUnavailableReason,
+  launchElectron,
+} from "../../main/launcher/electron-launcher.js";
+import { startLocalStack } from "../../main/launcher/local-stack.js";
+import { integer, onShutdown } from "../options.js";
+
+interface DesktopFlags {
+  headless?: boolean;
+  local?: boolean;
+  port: number;
+  dataDir: string;
+}
+
+export function registerDesktopCommand(program: Command): void {
+  program
+    .command("desktop")
+    .description("Run the desktop app (tray + window), or serve it headless for a browser.")
+    .option("--headless", "serve the app on 127.0.0.1 for a browser instead of opening a window")
+    .option("--local", "start a local broker (127.0.0.1 only) and sign the app in to it")
+    .option("--port <port>", "headless mode's port", integer("--port"), 29999)
+    .option(
+      "--data-dir <dir>",
+      "where the app keeps its state",
+      join(homedir(), ".reach", "desktop"),
+    )
+    .action(async (flags: DesktopFlags) => {
+      const stops: (() => Promise<void>)[] = [];
+      onShutdown(async () => {
+        for (const stop of stops.reverse()) await stop();
+      });
+      const local = flags.local ? await startLocalStack({ dataDir: flags.dataDir }) : null;
+      if (local) {
+        stops.push(() => local.stop());
+        process.stdout.write(`Local broker on ${local.apiUrl} (profile "${local.profile}")\n`);
+      }
+      const reason = flags.headless ? null : await electronUnavailableReason();
+      if (!flags.headless && reason === null) {
+        const app = await launchElectron({
+          dataDir: flags.dataDir,
+          ...(local ? { signInProfile: local.profile } : {}),
+        });
+        stops.push(() => app.stop());
+        return;
+      }
+      if (reason)
+        process.stdout.write(`No desktop window: ${reason} Serving the app headless instead.\n`);
+      const app = await startHeadlessApp({ dataDir: flags.dataDir, port: flags.port });
+      stops.push(() => app.close());
+      if (local && !app.core.snapshot().session.signedIn) {
+        const signedIn = await app.core.importProfile({ name: local.profile });
+        if (!signedIn.ok)
+          process.stderr.write(
+            `Could not sign in to the local broker: ${signedIn.error.message}\n`,
+          );
+      }
+      process.stdout.write(`Reach is running headless. Open ${app.link}\n`);
+    });
+}

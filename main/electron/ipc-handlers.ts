@@ -1,0 +1,28 @@
+// DesktopApi over ipcMain.handle: one channel per method, every sender checked against the
+// app's own page, every payload validated by the contract's schema (in dispatch).
+import { type IpcMainInvokeEvent, ipcMain } from "electron";
+import { desktopApiInputs } from "../../common/desktop-api.js";
+import type { DesktopCore } from "../core/desktop-core.js";
+import { dispatch } from "../headless/api-dispatch.js";
+import { APP_ORIGIN } from "./app-protocol.js";
+
+export const IPC_PREFIX = "reach:";
+export const IPC_EVENT_CHANNEL = "reach:event";
+
+function fromOurPage(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url;
+  return (
+    !!url && new URL(url).origin === APP_ORIGIN && event.senderFrame === event.sender.mainFrame
+  );
+}
+
+export function registerIpcHandlers(core: DesktopCore): void {
+  for (const method of Object.keys(desktopApiInputs)) {
+    ipcMain.handle(`${IPC_PREFIX}${method}`, async (event, input: unknown) => {
+      if (!fromOurPage(event)) {
+        return { ok: false, error: { code: "FORBIDDEN", message: "This page may not use Reach." } };
+      }
+      return dispatch(core, method, input);
+    });
+  }
+}

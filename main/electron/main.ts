@@ -1,0 +1,105 @@
+// The Electron shell: lifecycle, tray, window and IPC around the Electron-free desktop
+// core. Every behaviour lives in the core; this file only wires Electron to it.
+import { join } from "node:path";
+import { app, type BrowserWindow, powerMonitor } from "electron";
+import type { DesktopEvent } from "../../common/desktop-api.js";
+import { DesktopCore } from "../core/desktop-core.js";
+import type { TrayAction } from "../core/tray-menu.js";
+import { registerAppScheme, serveRenderer } from "./app-protocol.js";
+import { electronHost } from "./electron-host.js";
+import { IPC_EVENT_CHANNEL, registerIpcHandlers } from "./ipc-handlers.js";
+import { SafeStorageVault } from "./safe-storage-vault.js";
+import { createTray } from "./tray.js";
+import { createWindow } from "./window.js";
+
+// This file is bundled to dist/electron/main.cjs (CommonJS, so __dirname exists); the
+// renderer build and the assets are found relative to it.
+const ROOT = join(__dirname, "..", "..");
+const dataDir = process.env.REACH_DATA_DIR ?? join(app.getPath("userData"));
+let window: BrowserWindow | null = null;
+let quitting = false;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on("second-instance", () => showWindow());
+  app.on("before-quit", () => {
+    quitting = true;
+  });
+  // A tray app stays alive with every window closed.
+  app.on("window-all-closed", () => {});
+  app.whenReady().then(start, (error: unknown) => {
+    console.error(error);
+    app.exit(1);
+  });
+}
+
+function showWindow(): void {
+  if (!window || window.isDestroyed()) {
+    window = createWindow(join(__dirname, "preload.cjs"));
+    window.on("close", (event) => {
+      if (!quitting) {
+        event.preventDefault();
+        window?.hide();
+      }
+    });
+  }
+  window.show();
+  window.focus();
+}
+
+async function start(): Promise<void> {
+  if (process.platform === "darwin") app.dock?.hide();
+  serveRenderer(join(ROOT, "dist", "renderer"));
+  const core = new DesktopCore({
+    vault: new SafeStorageVault(join(dataDir, "credentials.sealed")),
+    host: electronHost,
+  });
+  registerIpcHandlers(core);
+  const tray = createTray(join(ROOT, "assets"), (action) => void runTrayAction(core, action));
+  core.subscribe((event: DesktopEvent) => {
+    if (event.type === "state") tray.update(event.state);
+    if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
+  await core.start();
+  const profile = process.env.REACH_SIGN_IN_PROFILE;
+  if (profile && !core.snapshot().session.signedIn) await core.importProfile({ name: profile });
+  tray.update(core.snapshot());
+  setInterval(() => tray.update(core.snapshot()), 60_000);
+  // Waking from sleep: connections may have expired or closed meanwhile.
+  powerMonitor.on("resume", () => void core.sync().catch(() => {}));
+  showWindow();
+}
+
+async function runTrayAction(core: DesktopCore, action: TrayAction): Promise<void> {
+  const find = (id: string) => core.snapshot().connections.find((c) => c.id === id);
+  switch (action.kind) {
+    case "connect":
+      await core.connect({ serviceId: action.serviceId, hostIP: action.hostIP });
+      return;
+    case "copy": {
+      const connection = find(action.connectionId);
+      if (connection) await core.copyText({ text: connection.address });
+      return;
+    }
+    case "open": {
+      const connection = find(action.connectionId);
+      if (connection) await core.openExternal({ url: connection.url });
+      return;
+    }
+    case "disconnect":
+      await core.disconnect({ connectionId: action.connectionId });
+      return;
+    case "disconnect-all":
+      await core.disconnectAll();
+      return;
+    case "show-window":
+      showWindow();
+      return;
+    case "quit":
+      quitting = true;
+      core.stop();
+      app.quit();
+  }
+}

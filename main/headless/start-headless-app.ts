@@ -1,0 +1,50 @@
+// Runs the desktop app headless: the core, a file vault in the data directory, the
+// renderer built if needed, and the server that carries DesktopApi to a browser tab.
+import { join } from "node:path";
+import type { DesktopEvent } from "../../common/desktop-api.js";
+import { DesktopCore } from "../core/desktop-core.js";
+import type { HostServices } from "../core/host-services.js";
+import { FileVault } from "../core/vault/file-vault.js";
+import { type RunningHeadless, startHeadless } from "./headless-server.js";
+import { ensureRendererBuilt } from "./renderer-build.js";
+
+export interface HeadlessAppOptions {
+  dataDir: string;
+  port?: number;
+  token?: string;
+  credentialsPath?: string;
+}
+
+export async function startHeadlessApp(
+  options: HeadlessAppOptions,
+): Promise<RunningHeadless & { core: DesktopCore }> {
+  const rendererDir = await ensureRendererBuilt();
+  let server: RunningHeadless | undefined;
+  // No clipboard, browser or notification centre on a server: the page does these itself.
+  const host: HostServices = {
+    copyText: async () => false,
+    openExternal: async () => false,
+    notify: (title, body) =>
+      server?.broadcast({ type: "notice", title, body } satisfies DesktopEvent),
+  };
+  const core = new DesktopCore({
+    vault: new FileVault(join(options.dataDir, "credentials.json")),
+    host,
+    ...(options.credentialsPath ? { credentialsPath: options.credentialsPath } : {}),
+  });
+  await core.start();
+  server = await startHeadless({
+    core,
+    rendererDir,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.token ? { token: options.token } : {}),
+  });
+  const closeServer = server.close;
+  return Object.assign(server, {
+    core,
+    async close() {
+      core.stop();
+      await closeServer();
+    },
+  });
+}

@@ -1,0 +1,43 @@
+// A broker for this computer alone (127.0.0.1 only), with a user whose key is saved as
+// profile "local", so the desktop app can sign in on first start with nothing typed.
+import { join } from "node:path";
+import { type RunningBroker, startBroker } from "../../broker/broker.js";
+import { createLogger } from "../../broker/log.js";
+import { readProfile, writeProfile } from "../../common/credentials-file.js";
+
+export const LOCAL_PROFILE = "local";
+
+export interface LocalStack {
+  apiUrl: string;
+  profile: string;
+  broker: RunningBroker;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: {
+  dataDir: string;
+  port?: number;
+}): Promise<LocalStack> {
+  const broker = await startBroker(
+    {
+      dataDir: join(options.dataDir, "broker"),
+      listenHost: "127.0.0.1",
+      listenPort: options.port ?? 29090,
+    },
+    createLogger(false),
+  );
+  const existing = await readProfile(LOCAL_PROFILE).catch(() => null);
+  const known =
+    existing &&
+    existing.apiUrl === broker.apiUrl &&
+    broker.users.findByAccessKey(existing.accessKeyId);
+  if (!known) {
+    const keys = broker.users.createUserWithKey("me@localhost");
+    await writeProfile(LOCAL_PROFILE, {
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
+      apiUrl: broker.apiUrl,
+    });
+  }
+  return { apiUrl: broker.apiUrl, profile: LOCAL_PROFILE, broker, stop: () => broker.close() };
+}

@@ -1,0 +1,90 @@
+// Choosing who may use a new connection: the hostIP modes, each explained in one line.
+// Web services get a reverse proxy, which is always public, so they get no choice.
+import { type FormEvent, useState } from "react";
+import { type HostIpMode, hostIpFor, type ServiceView } from "../../../common/desktop-api.js";
+import { parseHostIp } from "../../../common/host-ip.js";
+import { useStore } from "../store.js";
+
+const MODES: { mode: HostIpMode; label: string; help: string }[] = [
+  {
+    mode: "public",
+    label: "Public (0.0.0.0)",
+    help: "Anyone with the address can connect until it expires.",
+  },
+  {
+    mode: "restricted",
+    label: "Restricted to one IP",
+    help: "Only connections from this address get through.",
+  },
+  {
+    mode: "latching",
+    label: "Latching (255.255.255.255)",
+    help: "The first address to connect latches it; all others are refused.",
+  },
+];
+
+export function ConnectPanel({ service }: { service: ServiceView }) {
+  const myIp = useStore((s) => s.desktop?.myIp ?? "");
+  const call = useStore((s) => s.call);
+  const busy = useStore((s) => s.busy);
+  const openConnect = useStore((s) => s.openConnect);
+  const [mode, setMode] = useState<HostIpMode>("latching");
+  const [address, setAddress] = useState(myIp);
+  const restrictedInvalid = mode === "restricted" && !isSingleAddress(address);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (restrictedInvalid) return;
+    const hostIP = service.web ? "0.0.0.0" : hostIpFor(mode, address.trim());
+    const result = await call("connect", { serviceId: service.id, hostIP });
+    if (result.ok) openConnect(null);
+  };
+
+  return (
+    <form className="connect-panel" onSubmit={submit} aria-label={`Connect to ${service.name}`}>
+      {service.web ? (
+        <p className="public-link">Public link — reverse proxies are always public.</p>
+      ) : (
+        <fieldset>
+          <legend>Who may connect</legend>
+          {MODES.map((m) => (
+            <label key={m.mode} className="mode">
+              <input
+                type="radio"
+                name={`mode-${service.id}`}
+                value={m.mode}
+                checked={mode === m.mode}
+                onChange={() => setMode(m.mode)}
+              />
+              <span>
+                <strong>{m.label}</strong> <small>{m.help}</small>
+              </span>
+            </label>
+          ))}
+          {mode === "restricted" && (
+            <label className="restricted-ip">
+              IP address allowed
+              <input
+                value={address}
+                onChange={(e) => setAddress(e.target.value)}
+                aria-invalid={restrictedInvalid}
+                name="restrictedIp"
+              />
+              {restrictedInvalid && (
+                <small className="invalid">Enter one IPv4 or IPv6 address.</small>
+              )}
+            </label>
+          )}
+        </fieldset>
+      )}
+      <button type="submit" disabled={busy || restrictedInvalid}>
+        {service.web ? "Create public link" : "Connect"}
+      </button>
+    </form>
+  );
+}
+
+function isSingleAddress(value: string): boolean {
+  const parsed = parseHostIp(value.trim());
+  return parsed.ok && parsed.policy.mode === "restricted";
+}

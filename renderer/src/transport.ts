@@ -1,0 +1,94 @@
+// How the renderer reaches the desktop core. Inside Electron the preload script exposes
+// `window.reach`; in headless mode the same calls go over a WebSocket to the host that
+// served this page. The rest of the renderer does not know which.
+import type { DesktopApi, DesktopEvent, DesktopMethod, Result } from "../../common/desktop-api.js";
+
+export interface Transport {
+  call(method: DesktopMethod, input: object): Promise<Result<unknown>>;
+  onEvent(listener: (event: DesktopEvent) => void): () => void;
+}
+
+export interface PreloadBridge extends DesktopApi {
+  onEvent(listener: (event: DesktopEvent) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    reach?: PreloadBridge;
+  }
+}
+
+function ipcTransport(bridge: PreloadBridge): Transport {
+  return {
+    call: (method, input) => (bridge[method] as (i: object) => Promise<Result<unknown>>)(input),
+    onEvent: (listener) => bridge.onEvent(listener),
+  };
+}
+
+function webSocketTransport(token: string): Transport {
+  const listeners = new Set<(event: DesktopEvent) => void>();
+  const pending = new Map<number, (result: Result<unknown>) => void>();
+  let nextId = 1;
+  let socket: WebSocket;
+  let ready: Promise<void>;
+  const unreachable = (): Result<unknown> => ({
+    ok: false,
+    error: {
+      code: "UNREACHABLE",
+      message: "Lost the connection to the Reach host; reload the page.",
+    },
+  });
+
+  const open = () => {
+    const url = new URL("/api", window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.search = `?token=${encodeURIComponent(token)}`;
+    socket = new WebSocket(url);
+    ready = new Promise((resolve, reject) => {
+      socket.addEventListener("open", () => resolve(), { once: true });
+      socket.addEventListener("error", () => reject(new Error("closed")), { once: true });
+    });
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(String(message.data)) as {
+        id?: number;
+        result?: Result<unknown>;
+      } & Partial<DesktopEvent>;
+      if (typeof data.id === "number" && data.result) {
+        pending.get(data.id)?.(data.result);
+        pending.delete(data.id);
+      } else if (data.type) {
+        for (const listener of listeners) listener(data as DesktopEvent);
+      }
+    });
+    socket.addEventListener("close", () => {
+      for (const resolve of pending.values()) resolve(unreachable());
+      pending.clear();
+    });
+  };
+  open();
+
+  return {
+    async call(method, input) {
+      try {
+        await ready;
+      } catch {
+        return unreachable();
+      }
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        socket.send(JSON.stringify({ id, method, input }));
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export function createTransport(): Transport {
+  if (window.reach) return ipcTransport(window.reach);
+  const token = new URLSearchParams(window.location.search).get("token") ?? "";
+  return webSocketTransport(token);
+}
