@@ -60,6 +60,14 @@ export interface VaultStatus {
   note: string;
 }
 
+/** A service of the machine the app runs on, served by the app's own agent. */
+export interface LocalServiceView {
+  name: string;
+  application: number;
+  port: number;
+  host: string;
+}
+
 export interface DesktopState {
   session:
     | { signedIn: false }
@@ -70,6 +78,8 @@ export interface DesktopState {
   /** This machine's address as the broker sees it: the default for a restricted connection. */
   myIp: string | null;
   syncedAt: number | null;
+  /** Services of this computer the app offers through its own agent. */
+  thisComputer: LocalServiceView[];
   /** The last background error (a failed re-sync), shown until the next success. */
   problem: DesktopError | null;
 }
@@ -94,6 +104,18 @@ export const copyInput = z.object({ text: z.string().min(1).max(4096) });
 
 export const openInput = z.object({ url: z.string().min(1).max(4096) });
 
+export const addLocalServiceInput = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, "may hold letters, digits, dot, dash and underscore"),
+  type: z.string().min(1).max(32),
+  port: z.number().int().min(1).max(65535),
+});
+
+export const removeLocalServiceInput = z.object({ name: z.string().min(1).max(64) });
+
 export const emptyInput = z.object({}).strict();
 
 /** Each method: its payload schema. Hosts validate with these before calling the core. */
@@ -109,6 +131,8 @@ export const desktopApiInputs = {
   disconnectAll: emptyInput,
   copyText: copyInput,
   openExternal: openInput,
+  addLocalService: addLocalServiceInput,
+  removeLocalService: removeLocalServiceInput,
 } as const;
 
 export type DesktopMethod = keyof typeof desktopApiInputs;
@@ -132,6 +156,9 @@ export interface DesktopApi {
   copyText(input: { text: string }): Promise<Result<boolean>>;
   /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app. */
   openExternal(input: { url: string }): Promise<Result<boolean>>;
+  /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
+  addLocalService(input: z.infer<typeof addLocalServiceInput>): Promise<Result<DesktopState>>;
+  removeLocalService(input: { name: string }): Promise<Result<DesktopState>>;
 }
 
 export type DesktopEvent =

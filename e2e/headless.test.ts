@@ -37,6 +37,7 @@ describe("desktop app in headless mode (Chromium)", () => {
   let context: BrowserContext;
   let page: Page;
   const socketFrames: string[] = [];
+  let shortUserSecret = "";
 
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -193,6 +194,7 @@ describe("desktop app in headless mode (Chromium)", () => {
 
   it("marks a connection expired at its time and offers to connect again", async () => {
     const shortUser = createTestUser(shortBroker, "e2e@example.com");
+    shortUserSecret = shortUser.credentials.secretAccessKey;
     shortAgent = await startTestAgent(shortBroker, shortUser, [
       { name: "quick", application: 1, port: echo.port, host: "127.0.0.1" },
     ]);
@@ -209,8 +211,20 @@ describe("desktop app in headless mode (Chromium)", () => {
     await page.screenshot({ path: `${SHOTS}/expired.png` });
   });
 
+  it("offers a service of this computer through the app's own agent", async () => {
+    await page.getByLabel("Name", { exact: true }).fill("local-echo");
+    await page.getByLabel("Type").selectOption("tcp");
+    await page.getByLabel("Port").fill(String(echo.port));
+    await page.getByRole("button", { name: "Add service" }).click();
+    await page.locator(".local-service", { hasText: "local-echo" }).waitFor();
+    // It shows up as a service of this machine's device, online, and connects.
+    const address = await connectVia("local-echo", "Public (0.0.0.0)");
+    assert.equal(await probe(Number(address.split(":")[1]), "127.0.0.2"), "echoed");
+    await page.screenshot({ path: `${SHOTS}/this-computer.png`, fullPage: true });
+  });
+
   it("never lets the secret reach the page, its storage, or any message to it", async () => {
-    const secrets = [user.credentials.secretAccessKey];
+    const secrets = [user.credentials.secretAccessKey, shortUserSecret];
     const html = await page.content();
     const storage = await page.evaluate(
       () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),

@@ -17,6 +17,8 @@ contextBridge.exposeInMainWorld("reach", {
   disconnectAll: invoke("disconnectAll"),
   copyText: invoke("copyText"),
   openExternal: invoke("openExternal"),
+  addLocalService: invoke("addLocalService"),
+  removeLocalService: invoke("removeLocalService"),
   onEvent(listener: (event: DesktopEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: DesktopEvent) => listener(payload);
     ipcRenderer.on("reach:event", handler);

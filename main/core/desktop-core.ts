@@ -18,6 +18,7 @@ import { BrokerClient, BrokerError, type DeviceRecord } from "./broker-client.js
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
+import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault, StoredCredentials } from "./vault/credential-vault.js";
 
 export interface DesktopCoreOptions {
@@ -28,6 +29,8 @@ export interface DesktopCoreOptions {
   syncIntervalMs?: number;
   /** The credentials file profiles are imported from (default ~/.reach/credentials). */
   credentialsPath?: string;
+  /** Where "This computer" keeps its services and agent identity; none = the feature is off. */
+  dataDir?: string;
 }
 
 type Listener = (event: DesktopEvent) => void;
@@ -46,9 +49,11 @@ export class DesktopCore implements DesktopApi {
   private syncedAt: number | null = null;
   private problem: DesktopError | null = null;
   private syncTimer: unknown;
+  private readonly thisComputer: ThisComputer | null;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.clock = options.clock ?? systemClock;
+    this.thisComputer = options.dataDir ? new ThisComputer(options.dataDir) : null;
     this.tracker = new ConnectionTracker(this.clock, (connection) => {
       options.host.notify(
         "Connection expired",
@@ -60,9 +65,11 @@ export class DesktopCore implements DesktopApi {
 
   /** Signs in with stored credentials, if any, and starts the periodic re-sync. */
   async start(): Promise<void> {
+    await this.thisComputer?.load();
     const stored = await this.options.vault.load();
     if (stored) {
       this.client = new BrokerClient(stored);
+      await this.thisComputer?.attach(stored).catch(() => {});
       await this.sync().catch(() => {});
     }
     this.scheduleSync();
@@ -71,6 +78,7 @@ export class DesktopCore implements DesktopApi {
   stop(): void {
     this.clock.clearTimeout(this.syncTimer);
     this.client?.stop();
+    void this.thisComputer?.stop();
   }
 
   subscribe(listener: Listener): () => void {
@@ -93,6 +101,7 @@ export class DesktopCore implements DesktopApi {
       devices: this.devices,
       connections: this.tracker.list(),
       myIp: this.myIp,
+      thisComputer: this.thisComputer?.list() ?? [],
       syncedAt: this.syncedAt,
       problem: this.problem,
     };
@@ -114,6 +123,7 @@ export class DesktopCore implements DesktopApi {
     this.client = candidate;
     this.tracker.clear();
     await this.options.vault.save(input);
+    await this.thisComputer?.attach(input).catch(() => {});
     await this.sync().catch(() => {});
     return ok(this.snapshot());
   }
@@ -144,6 +154,7 @@ export class DesktopCore implements DesktopApi {
     this.myIp = null;
     this.problem = null;
     this.tracker.clear();
+    await this.thisComputer?.attach(null);
     await this.options.vault.clear();
     this.emit();
     return ok(this.snapshot());
@@ -215,6 +226,36 @@ export class DesktopCore implements DesktopApi {
       return fail({ code: "INVALID_INPUT", message: `Reach does not open ${url.protocol} links.` });
     }
     return ok(await this.options.host.openExternal(url.href));
+  }
+
+  async addLocalService(input: {
+    name: string;
+    type: string;
+    port: number;
+  }): Promise<Result<DesktopState>> {
+    return this.changeThisComputer((computer) => computer.add(input));
+  }
+
+  async removeLocalService(input: { name: string }): Promise<Result<DesktopState>> {
+    return this.changeThisComputer((computer) => computer.remove(input.name));
+  }
+
+  private async changeThisComputer(
+    change: (computer: ThisComputer) => Promise<void>,
+  ): Promise<Result<DesktopState>> {
+    if (!this.thisComputer)
+      return fail({
+        code: "INVALID_INPUT",
+        message: "This app was started without a data directory.",
+      });
+    if (!this.client) return fail(signedOut());
+    try {
+      await change(this.thisComputer);
+    } catch (error) {
+      return fail({ code: "INVALID_INPUT", message: (error as Error).message });
+    }
+    await this.sync().catch(() => {});
+    return ok(this.snapshot());
   }
 
   /** Re-reads devices, connections and this machine's address from the broker. */

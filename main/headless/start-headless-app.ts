@@ -30,6 +30,7 @@ export async function startHeadlessApp(
   const core = new DesktopCore({
     vault: new FileVault(join(options.dataDir, "credentials.json")),
     host,
+    dataDir: options.dataDir,
     ...(options.credentialsPath ? { credentialsPath: options.credentialsPath } : {}),
   });
   await core.start();

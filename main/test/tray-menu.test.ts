@@ -14,6 +14,7 @@ const state: DesktopState = {
   },
   vault: { backend: "file", encrypted: false, note: "" },
   myIp: "203.0.113.9",
+  thisComputer: [],
   syncedAt: now,
   problem: null,
   devices: [

@@ -3,6 +3,7 @@ import { ConnectionList } from "./ConnectionList.js";
 import { ServiceList } from "./ServiceList.js";
 import { SignIn } from "./SignIn.js";
 import { StatusBar } from "./StatusBar.js";
+import { ThisComputer } from "./ThisComputer.js";
 
 export function App() {
   const desktop = useStore((s) => s.desktop);
@@ -20,6 +21,7 @@ export function App() {
       <StatusBar />
       <ConnectionList />
       <ServiceList />
+      <ThisComputer />
     </main>
   );
 }
