@@ -16,6 +16,7 @@ interface DesktopFlags {
   headless?: boolean;
   local?: boolean;
   port: number;
+  brokerPort: number;
   dataDir: string;
 }
 
@@ -27,6 +28,12 @@ export function registerDesktopCommand(program: Command): void {
     .option("--local", "start a local broker (127.0.0.1 only) and sign the app in to it")
     .option("--port <port>", "headless mode's port", integer("--port"), 29999)
     .option(
+      "--broker-port <port>",
+      "the local broker's port (with --local)",
+      integer("--broker-port"),
+      29090,
+    )
+    .option(
       "--data-dir <dir>",
       "where the app keeps its state",
       join(homedir(), ".reach", "desktop"),
@@ -36,7 +43,7 @@ export function registerDesktopCommand(program: Command): void {
       onShutdown(async () => {
         for (const stop of stops.reverse()) await stop();
       });
-      const local = flags.local ? await startLocalStack({ dataDir: flags.dataDir }) : null;
+      const local = flags.local ? await startLocalStack({ port: flags.brokerPort }) : null;
       if (local) {
         stops.push(() => local.stop());
         process.stdout.write(`Local broker on ${local.apiUrl} (profile "${local.profile}")\n`);

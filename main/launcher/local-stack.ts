@@ -1,7 +1,8 @@
 // A broker for this computer alone (127.0.0.1 only), with a user whose key is saved as
 // profile "local", so the desktop app can sign in on first start with nothing typed.
-import { join } from "node:path";
+// Its store is the default one (~/.reach/broker), so `reach admin` finds it.
 import { type RunningBroker, startBroker } from "../../broker/broker.js";
+import { defaultDataDir } from "../../broker/config.js";
 import { createLogger } from "../../broker/log.js";
 import { readProfile, writeProfile } from "../../common/credentials-file.js";
 
@@ -14,13 +15,12 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(options: {
-  dataDir: string;
-  port?: number;
-}): Promise<LocalStack> {
+export async function startLocalStack(
+  options: { brokerDataDir?: string; port?: number } = {},
+): Promise<LocalStack> {
   const broker = await startBroker(
     {
-      dataDir: join(options.dataDir, "broker"),
+      dataDir: options.brokerDataDir ?? defaultDataDir(),
       listenHost: "127.0.0.1",
       listenPort: options.port ?? 29090,
     },
