@@ -8,8 +8,10 @@ import { type RunningBroker, startBroker } from "../broker/broker.js";
 import type { BrokerConfig } from "../broker/config.js";
 import { silentLogger } from "../broker/log.js";
 import { type GraphqlResponse, graphqlRequest } from "../common/graphql/request.js";
+import type { ConnectionView } from "../common/graphql/schema.js";
 import type { R3Credentials } from "../common/r3-signature.js";
 import type { ServiceSpec } from "../common/tunnel-protocol.js";
+import { startTcpEcho, type TcpEcho } from "./targets.js";
 
 export interface TestUser {
   userId: string;
@@ -96,17 +98,8 @@ export const DISCONNECT = `mutation ($serviceId: String, $connectionId: String!)
   disconnect(serviceId: $serviceId, connectionId: $connectionId)
 }`;
 
-export interface ConnectionResult {
-  id: string;
-  created: string;
-  host: string;
-  port: number | null;
-  reverseProxy: boolean;
-  timeout: number;
-  url: string;
-  serviceId: string;
-  hostIP: string;
-}
+/** A connection as the API returns it. */
+export type ConnectionResult = ConnectionView;
 
 /** Connects and fails the test with the API's error if it did not work. */
 export async function connectOrFail(
@@ -133,5 +126,37 @@ export async function eventually(
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface EchoStack {
+  broker: Awaited<ReturnType<typeof startTestBroker>>;
+  user: TestUser;
+  agent: Awaited<ReturnType<typeof startTestAgent>>;
+  echo: TcpEcho;
+}
+
+/**
+ * The common shape of a lifetime test: a broker with the given settings, one user, and an
+ * agent offering a TCP echo service named "tcp"; everything is stopped afterwards.
+ */
+export async function withEchoStack(
+  settings: Partial<BrokerConfig>,
+  email: string,
+  run: (stack: EchoStack) => Promise<void>,
+): Promise<void> {
+  const echo = await startTcpEcho();
+  const broker = await startTestBroker(settings);
+  const user = createTestUser(broker, email);
+  const agent = await startTestAgent(broker, user, [
+    { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+  ]);
+  try {
+    await run({ broker, user, agent, echo });
+  } finally {
+    await agent.stop();
+    await broker.close();
+    await echo.close();
+    await broker.removeData();
   }
 }

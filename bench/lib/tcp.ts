@@ -1,8 +1,25 @@
 // TCP helpers for benchmarks: a sink/source service and timed bulk transfers.
 import { once } from "node:events";
-import { type AddressInfo, connect, createServer, type Server } from "node:net";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 
 const CHUNK = Buffer.alloc(256 * 1024, 0x5a);
+
+/** Writes `bytes` bytes, respecting backpressure, then ends the socket. */
+function sendBytes(socket: Socket, bytes: number): void {
+  let left = bytes;
+  const pump = () => {
+    while (left > 0) {
+      const n = Math.min(left, CHUNK.length);
+      left -= n;
+      if (!socket.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) {
+        socket.once("drain", pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
+}
 
 /**
  * A bulk service. The client's first byte chooses: "u" (upload) → the service reads
@@ -17,19 +34,7 @@ export async function startBulkService(): Promise<{ port: number; server: Server
         socket.on("end", () => socket.end("k"));
         return;
       }
-      let left = Number(first.subarray(1).toString());
-      const pump = () => {
-        while (left > 0) {
-          const n = Math.min(left, CHUNK.length);
-          left -= n;
-          if (!socket.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) {
-            socket.once("drain", pump);
-            return;
-          }
-        }
-        socket.end();
-      };
-      pump();
+      sendBytes(socket, Number(first.subarray(1).toString()));
     });
   });
   server.listen(0, "127.0.0.1");
@@ -42,22 +47,10 @@ export function upload(port: number, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
     const start = process.hrtime.bigint();
-    let left = bytes;
     socket.on("error", reject);
     socket.once("connect", () => {
       socket.write("u");
-      const pump = () => {
-        while (left > 0) {
-          const n = Math.min(left, CHUNK.length);
-          left -= n;
-          if (!socket.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) {
-            socket.once("drain", pump);
-            return;
-          }
-        }
-        socket.end();
-      };
-      pump();
+      sendBytes(socket, bytes);
     });
     socket.on("data", () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;

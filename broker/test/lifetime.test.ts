@@ -12,6 +12,7 @@ import {
   eventually,
   startTestAgent,
   startTestBroker,
+  withEchoStack,
 } from "../../test-support/stack.js";
 import { startHttpTarget, startTcpEcho } from "../../test-support/targets.js";
 import { closed, connectFrom, probe } from "../../test-support/visitors.js";
@@ -34,13 +35,7 @@ function status(port: number, host: string): Promise<number> {
 
 describe("connection lifetime", () => {
   it("expires at created + timeout, closing open sockets within a second", async () => {
-    const echo = await startTcpEcho();
-    const broker = await startTestBroker({ timeout: 2 });
-    const user = createTestUser(broker, "expiry@example.com");
-    const agent = await startTestAgent(broker, user, [
-      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-    ]);
-    try {
+    await withEchoStack({ timeout: 2 }, "expiry@example.com", async ({ user, agent }) => {
       const connection = await connectOrFail(user, agent.serviceId("tcp"));
       assert.equal(connection.timeout, 2);
       const visitor = await connectFrom(connection.port as number, "127.0.0.2");
@@ -52,22 +47,11 @@ describe("connection lifetime", () => {
       assert.equal(await probe(connection.port as number, "127.0.0.2"), "closed");
       const list = await user.api<ListReply>(LIST);
       assert.equal(list.data?.login.connections.length, 0);
-    } finally {
-      await agent.stop();
-      await broker.close();
-      await echo.close();
-      await broker.removeData();
-    }
+    });
   });
 
   it("closes after --idle-timeout without traffic, but not while traffic flows", async () => {
-    const echo = await startTcpEcho();
-    const broker = await startTestBroker({ idleTimeout: 1 });
-    const user = createTestUser(broker, "idle@example.com");
-    const agent = await startTestAgent(broker, user, [
-      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-    ]);
-    try {
+    await withEchoStack({ idleTimeout: 1 }, "idle@example.com", async ({ user, agent }) => {
       const busy = await connectOrFail(user, agent.serviceId("tcp"));
       const quiet = await connectOrFail(user, agent.serviceId("tcp"));
       const visitor = await connectFrom(busy.port as number, "127.0.0.2");
@@ -86,12 +70,7 @@ describe("connection lifetime", () => {
       await eventually(
         async () => (await user.api<ListReply>(LIST)).data?.login.connections.length === 0,
       );
-    } finally {
-      await agent.stop();
-      await broker.close();
-      await echo.close();
-      await broker.removeData();
-    }
+    });
   });
 
   it("disconnect closes the listener, the reverse host and every open socket", async () => {
@@ -191,20 +170,14 @@ describe("connection lifetime", () => {
   });
 
   it("an agent offline means SERVICE_OFFLINE; it reconnects by itself after a cut", async () => {
-    const echo = await startTcpEcho();
-    const broker = await startTestBroker();
-    const user = createTestUser(broker, "offline@example.com");
-    const agent = await startTestAgent(broker, user, [
-      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-    ]);
-    const serviceId = agent.serviceId("tcp");
-    const states = async () =>
-      (
-        await user.api<{
-          login: { devices: { items: { state: string; services: { state: string }[] }[] } };
-        }>("{ login { devices { items { state services { state } } } } }")
-      ).data?.login.devices.items[0];
-    try {
+    await withEchoStack({}, "offline@example.com", async ({ user, agent }) => {
+      const serviceId = agent.serviceId("tcp");
+      const states = async () =>
+        (
+          await user.api<{
+            login: { devices: { items: { state: string; services: { state: string }[] }[] } };
+          }>("{ login { devices { items { state services { state } } } } }")
+        ).data?.login.devices.items[0];
       const connection = await connectOrFail(user, serviceId);
       const open = await connectFrom(connection.port as number, "127.0.0.2");
       agent.cutTunnel();
@@ -222,34 +195,22 @@ describe("connection lifetime", () => {
       const reply = await user.api(CONNECT, { serviceId, hostIP: "0.0.0.0" });
       assert.equal(errorCode(reply), "SERVICE_OFFLINE");
       assert.equal(await probe(connection.port as number, "127.0.0.2"), "closed");
-    } finally {
-      await agent.stop();
-      await broker.close();
-      await echo.close();
-      await broker.removeData();
-    }
+    });
   });
 
   it("caps a user's open connections with RESOURCE_EXHAUSTED", async () => {
-    const echo = await startTcpEcho();
-    const broker = await startTestBroker({ maxConnectionsPerUser: 3 });
-    const user = createTestUser(broker, "cap@example.com");
-    const agent = await startTestAgent(broker, user, [
-      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-    ]);
-    try {
-      for (let i = 0; i < 3; i++) await connectOrFail(user, agent.serviceId("tcp"));
-      const reply = await user.api(CONNECT, {
-        serviceId: agent.serviceId("tcp"),
-        hostIP: "0.0.0.0",
-      });
-      assert.equal(errorCode(reply), "RESOURCE_EXHAUSTED");
-      assert.match(reply.errors?.[0]?.message ?? "", /3 open connections/);
-    } finally {
-      await agent.stop();
-      await broker.close();
-      await echo.close();
-      await broker.removeData();
-    }
+    await withEchoStack(
+      { maxConnectionsPerUser: 3 },
+      "cap@example.com",
+      async ({ user, agent }) => {
+        for (let i = 0; i < 3; i++) await connectOrFail(user, agent.serviceId("tcp"));
+        const reply = await user.api(CONNECT, {
+          serviceId: agent.serviceId("tcp"),
+          hostIP: "0.0.0.0",
+        });
+        assert.equal(errorCode(reply), "RESOURCE_EXHAUSTED");
+        assert.match(reply.errors?.[0]?.message ?? "", /3 open connections/);
+      },
+    );
   });
 });
