@@ -38,6 +38,11 @@ describe("desktop app in headless mode (Chromium)", () => {
   let page: Page;
   const socketFrames: string[] = [];
   let shortUserSecret = "";
+  let shortUser: TestUser | undefined;
+  const shortUserRef = (): TestUser => {
+    if (!shortUser) throw new Error("the expiry test signs in to the short broker first");
+    return shortUser;
+  };
 
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -193,7 +198,7 @@ describe("desktop app in headless mode (Chromium)", () => {
   });
 
   it("marks a connection expired at its time and offers to connect again", async () => {
-    const shortUser = createTestUser(shortBroker, "e2e@example.com");
+    shortUser = createTestUser(shortBroker, "e2e@example.com");
     shortUserSecret = shortUser.credentials.secretAccessKey;
     shortAgent = await startTestAgent(shortBroker, shortUser, [
       { name: "quick", application: 1, port: echo.port, host: "127.0.0.1" },
@@ -221,6 +226,33 @@ describe("desktop app in headless mode (Chromium)", () => {
     const address = await connectVia("local-echo", "Public (0.0.0.0)");
     assert.equal(await probe(Number(address.split(":")[1]), "127.0.0.2"), "echoed");
     await page.screenshot({ path: `${SHOTS}/this-computer.png`, fullPage: true });
+  });
+
+  it("lists a thousand services and filters them as the user types", async () => {
+    const fleet = [];
+    for (let d = 0; d < 4; d++) {
+      const services = Array.from({ length: 250 }, (_, i) => ({
+        name: `svc-${String(d * 250 + i).padStart(4, "0")}`,
+        application: 28,
+        port: 10_000 + i,
+        host: "127.0.0.1",
+      }));
+      fleet.push(
+        await startTestAgent(shortBroker, shortUserRef(), services, { name: `fleet-${d}` }),
+      );
+    }
+    try {
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await page.waitForFunction(() => document.querySelectorAll(".service").length >= 1000);
+      await page.getByLabel("Filter services").fill("svc-0999");
+      await page.waitForFunction(() => document.querySelectorAll(".service").length === 1);
+      assert.equal(await page.locator(".service .service-name").textContent(), "svc-0999");
+      await page.getByLabel("Filter services").fill("fleet-2");
+      await page.waitForFunction(() => document.querySelectorAll(".service").length === 250);
+      await page.getByLabel("Filter services").fill("");
+    } finally {
+      for (const agentOfFleet of fleet) await agentOfFleet.stop();
+    }
   });
 
   it("never lets the secret reach the page, its storage, or any message to it", async () => {
