@@ -1,133 +1,102 @@
-// `npm run bench`: port-proxy throughput through Reach beside direct, socat and ssh -R,
-// all measured in this run (shared machines are noisy; only same-run ratios mean much).
-// `--quick` moves fewer bytes. Writes bench/results/latest.json and latest.md.
+// `npm run bench`: everything on loopback, started here, measured in one run, written to
+// bench/results/latest.{json,md,svg}. `--quick` (under a minute) uses fewer samples.
+// `--only name,name` runs some suites. Never part of `npm test`.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
-import { graphqlRequest } from "../common/graphql/request.js";
 import { makeSelfSignedCert } from "../test-support/certs.js";
+import { type BenchContext, connectPortProxy, type SuiteResult } from "./lib/context.js";
 import { startReach, stopChild } from "./lib/processes.js";
+import { writeReport } from "./lib/report.js";
 import { startSshReverseTunnel } from "./lib/ssh-tunnel.js";
-import { download, startBulkService, upload, waitForPort } from "./lib/tcp.js";
+import { startTargetsProcess } from "./lib/targets-process.js";
+import { waitForPort } from "./lib/tcp.js";
+import { controlPlane } from "./suites/control-plane.js";
+import { memory } from "./suites/memory.js";
+import { reverseProxy } from "./suites/reverse-proxy.js";
+import { scale } from "./suites/scale.js";
+import { setupLatency } from "./suites/setup-latency.js";
+import { throughput } from "./suites/throughput.js";
 
 const quick = process.argv.includes("--quick");
-const BYTES = (quick ? 128 : 1024) * 1024 * 1024;
-const SAMPLES = quick ? 3 : 5;
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const SUITES: [string, (ctx: BenchContext) => Promise<SuiteResult>][] = [
+  ["throughput", throughput],
+  ["setupLatency", setupLatency],
+  ["reverseProxy", reverseProxy],
+  ["controlPlane", controlPlane],
+  ["memory", memory],
+  ["scale", scale],
+];
 
-interface PathResult {
-  path: string;
-  uploadMiBs: number;
-  downloadMiBs: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-async function portProxy(stack: Awaited<ReturnType<typeof startReach>>): Promise<number> {
-  const reply = await graphqlRequest<{ connect: { port: number } }>(
-    stack.apiUrl,
-    stack.credentials,
-    `mutation ($s: String!) { connect(serviceId: $s, hostIP: "0.0.0.0") { port } }`,
-    { s: stack.serviceIds.get("bulk") },
-  );
-  if (!reply.data) throw new Error(JSON.stringify(reply.errors));
-  return reply.data.connect.port;
-}
-
-// Every path is set up first and then measured in interleaved rounds, so a slow moment
-// of the shared machine lands on all paths alike instead of on whichever ran then.
-const bulk = await startBulkService();
-const socat = spawn(
-  "socat",
-  ["TCP-LISTEN:29393,bind=127.0.0.1,fork,reuseaddr", `TCP:127.0.0.1:${bulk.port}`],
-  { stdio: "ignore" },
-);
+const targets = await startTargetsProcess();
+const services = [
+  `bulk=tcp:${targets.bulk}`,
+  `echo=tcp:${targets.echo}`,
+  `web=http:${targets.http}`,
+];
+const socatArgs = (listen: number, target: number) => [
+  `TCP-LISTEN:${listen},bind=127.0.0.1,fork,reuseaddr`,
+  `TCP:127.0.0.1:${target}`,
+];
+const socats = [
+  spawn("socat", socatArgs(29393, targets.bulk), { stdio: "ignore" }),
+  spawn("socat", socatArgs(29396, targets.echo), { stdio: "ignore" }),
+];
 await waitForPort(29393);
-const ssh = await startSshReverseTunnel(29394, 29395, bulk.port);
+await waitForPort(29396);
+const ssh = await startSshReverseTunnel(29394, [
+  [29395, targets.bulk],
+  [29397, targets.echo],
+]);
 const plain = await startReach({
   port: 29391,
-  services: [`bulk=tcp:${bulk.port}`],
-  brokerArgs: ["--proxy-ports", "29400-29499"],
+  services,
+  brokerArgs: ["--proxy-ports", "40000-52999", "--max-connections-per-user", "20000"],
 });
 const cert = await makeSelfSignedCert(["127.0.0.1"]);
-// The bench's own API calls must trust the TLS broker's certificate too.
+// The bench's own API calls must trust the TLS broker's certificate.
 setGlobalDispatcher(new UndiciAgent({ connect: { ca: cert.cert } }));
 const tls = await startReach({
   port: 29392,
-  services: [`bulk=tcp:${bulk.port}`],
+  services,
   brokerArgs: ["--proxy-ports", "29500-29599"],
   tls: { cert: cert.certFile, key: cert.keyFile, certPem: cert.cert, certFile: cert.certFile },
 });
-const paths: [string, number][] = [
-  ["direct", bulk.port],
-  ["socat relay", 29393],
-  ["ssh -R", 29395],
-  ["reach port proxy (plain tunnel)", await portProxy(plain)],
-  ["reach port proxy (TLS tunnel)", await portProxy(tls)],
-];
-const samples = new Map<string, { up: number[]; down: number[] }>(
-  paths.map(([name]) => [name, { up: [], down: [] }]),
-);
+
+const results: Record<string, SuiteResult> = {};
 try {
-  for (let round = 0; round < SAMPLES; round++) {
-    for (const [name, port] of paths) {
-      const sample = samples.get(name) as { up: number[]; down: number[] };
-      sample.up.push(await upload(port, BYTES));
-      sample.down.push(await download(port, BYTES));
-      process.stderr.write(
-        `round ${round + 1} ${name}: up ${Math.round(sample.up.at(-1) ?? 0)}, down ${Math.round(sample.down.at(-1) ?? 0)} MiB/s\n`,
-      );
-    }
+  const ctx: BenchContext = {
+    quick,
+    targets,
+    plain,
+    tls,
+    paths: [
+      { name: "direct", bulk: targets.bulk, echo: targets.echo },
+      { name: "socat relay", bulk: 29393, echo: 29396 },
+      { name: "ssh -R", bulk: 29395, echo: 29397 },
+      {
+        name: "reach (plain tunnel)",
+        bulk: (await connectPortProxy(plain, "bulk")).port,
+        echo: (await connectPortProxy(plain, "echo")).port,
+      },
+      {
+        name: "reach (TLS tunnel)",
+        bulk: (await connectPortProxy(tls, "bulk")).port,
+        echo: (await connectPortProxy(tls, "echo")).port,
+      },
+    ],
+  };
+  for (const [name, suite] of SUITES) {
+    if (only && !only.includes(name)) continue;
+    const started = Date.now();
+    results[name] = await suite(ctx);
+    process.stderr.write(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
 } finally {
-  await Promise.all([plain.stop(), tls.stop(), ssh.stop(), stopChild(socat)]);
-  bulk.server.close();
+  await Promise.all([plain.stop(), tls.stop(), ssh.stop(), ...socats.map(stopChild)]);
+  targets.stop();
 }
-const results: PathResult[] = paths.map(([name]) => {
-  const sample = samples.get(name) as { up: number[]; down: number[] };
-  return {
-    path: name,
-    uploadMiBs: Math.round(median(sample.up)),
-    downloadMiBs: Math.round(median(sample.down)),
-  };
-});
-
-const by = (name: string) => results.find((r) => r.path === name) as PathResult;
-const ratio = (a: PathResult, b: PathResult) => ({
-  upload: +(a.uploadMiBs / b.uploadMiBs).toFixed(2),
-  download: +(a.downloadMiBs / b.downloadMiBs).toFixed(2),
-});
-const reach = by("reach port proxy (plain tunnel)");
-const summary = {
-  when: new Date().toISOString(),
-  quick,
-  bytesPerTransfer: BYTES,
-  samples: SAMPLES,
-  results,
-  ratios: {
-    reachVsSshR: ratio(reach, by("ssh -R")),
-    reachVsDirect: ratio(reach, by("direct")),
-    reachTlsVsSshR: ratio(by("reach port proxy (TLS tunnel)"), by("ssh -R")),
-  },
-};
-mkdirSync(new URL("results/", import.meta.url), { recursive: true });
-writeFileSync(
-  new URL("results/latest.json", import.meta.url),
-  `${JSON.stringify(summary, null, 2)}\n`,
-);
-const table = [
-  `# Port-proxy throughput, one TCP stream, ${BYTES / 1048576} MiB each way (median of ${SAMPLES})`,
-  "",
-  "| path | upload MiB/s | download MiB/s |",
-  "| --- | ---: | ---: |",
-  ...results.map((r) => `| ${r.path} | ${r.uploadMiBs} | ${r.downloadMiBs} |`),
-  "",
-  `Reach (plain) vs ssh -R: ${summary.ratios.reachVsSshR.upload}× up, ${summary.ratios.reachVsSshR.download}× down.`,
-  `Reach (plain) vs direct: ${summary.ratios.reachVsDirect.upload}× up, ${summary.ratios.reachVsDirect.download}× down.`,
-  `Reach (TLS) vs ssh -R: ${summary.ratios.reachTlsVsSshR.upload}× up, ${summary.ratios.reachTlsVsSshR.download}× down.`,
-  "",
-];
-writeFileSync(new URL("results/latest.md", import.meta.url), table.join("\n"));
-process.stdout.write(table.join("\n"));
+process.stdout.write(writeReport(quick, results));

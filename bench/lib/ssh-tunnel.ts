@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { type Spawned, stopChild } from "./processes.js";
 import { waitForPort } from "./tcp.js";
 
+/** One ssh -R session carrying each [remotePort, targetPort] forward. */
 export async function startSshReverseTunnel(
   sshdPort: number,
-  remotePort: number,
-  targetPort: number,
+  forwards: [remotePort: number, targetPort: number][],
 ): Promise<Spawned> {
   // sshd refuses to start without its privilege-separation directory (a fresh container
   // has none until the service is started once).
@@ -56,13 +56,12 @@ export async function startSshReverseTunnel(
       "ExitOnForwardFailure=yes",
       "-o",
       "LogLevel=ERROR",
-      "-R",
-      `127.0.0.1:${remotePort}:127.0.0.1:${targetPort}`,
+      ...forwards.flatMap(([remote, target]) => ["-R", `127.0.0.1:${remote}:127.0.0.1:${target}`]),
       `${userInfo().username}@127.0.0.1`,
     ],
     { stdio: "ignore" },
   );
-  await waitForPort(remotePort);
+  for (const [remote] of forwards) await waitForPort(remote);
   return {
     child: ssh,
     async stop() {

@@ -97,3 +97,19 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Connects, sends one byte, waits for its echo, closes: milliseconds for the whole setup. */
+export function echoRoundTrip(port: number, localAddress = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const socket = connect({ port, host: "127.0.0.1", localAddress });
+    socket.setNoDelay(true);
+    socket.once("connect", () => socket.write("x"));
+    socket.once("data", () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      socket.destroy();
+      resolve(ms);
+    });
+    socket.once("error", reject);
+  });
+}

@@ -12,7 +12,9 @@ export function createTunnelHttpAgent(
   openStream: StreamOpener,
   options: { tls: boolean; servername: string },
 ): Agent {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 32 });
+  // As many idle sockets may be kept as may be open: a smaller free pool would close
+  // (and later reopen) tunnel streams whenever more than that many clients pause at once.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
   // Node calls createConnection with a callback and accepts the socket later, so
   // the stream can be opened asynchronously.
   const createConnection = (_options: unknown, callback: CreateConnectionCallback) => {

@@ -1,0 +1,74 @@
+// 3. Reverse proxy: HTTP/1.1 keep-alive GETs of a small and a 1 MiB body from 64
+// concurrent clients (autocannon), through Reach and straight to the web server.
+import autocannon from "autocannon";
+import { graphqlRequest } from "../../common/graphql/request.js";
+import type { BenchContext, SuiteResult } from "../lib/context.js";
+import { round } from "../lib/stats.js";
+
+interface LoadResult {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, host: string | null, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections: 64,
+    pipelining: 1,
+    duration: seconds,
+    ...(host ? { headers: { host } } : {}),
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+export async function reverseProxy(ctx: BenchContext): Promise<SuiteResult> {
+  const reply = await graphqlRequest<{ connect: { host: string } }>(
+    ctx.plain.apiUrl,
+    ctx.plain.credentials,
+    `mutation ($s: String!) { connect(serviceId: $s) { host } }`,
+    { s: ctx.plain.serviceIds.get("web") },
+  );
+  if (!reply.data) throw new Error(JSON.stringify(reply.errors));
+  const host = reply.data.connect.host;
+  const broker = new URL(ctx.plain.apiUrl);
+  const seconds = ctx.quick ? 3 : 10;
+  const results: Record<string, LoadResult> = {};
+  for (const [body, path] of [
+    ["small", "/small"],
+    ["1 MiB", "/1m"],
+  ] as const) {
+    results[`direct ${body}`] = await load(
+      `http://127.0.0.1:${ctx.targets.http}${path}`,
+      null,
+      seconds,
+    );
+    results[`reach ${body}`] = await load(`http://127.0.0.1:${broker.port}${path}`, host, seconds);
+  }
+  const ratio = round((results["reach small"]?.rps ?? 0) / (results["direct small"]?.rps ?? 1));
+  return {
+    title: `Reverse proxy, 64 keep-alive clients, ${seconds} s each (autocannon)`,
+    table: [
+      ["path", "requests/s", "p99 ms", "errors"],
+      ...Object.entries(results).map(([k, v]) => [
+        k,
+        String(v.rps),
+        String(v.p99),
+        String(v.errors),
+      ]),
+    ],
+    data: results,
+    targets: [
+      {
+        name: "reverse proxy small-body requests/s vs direct",
+        value: ratio,
+        bound: "≥ 0.5×",
+        met: ratio >= 0.5,
+      },
+    ],
+  };
+}
