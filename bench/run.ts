@@ -22,12 +22,13 @@ const only = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice(7)
   .split(",");
+// Memory first: it measures RSS growth, best done before other suites leave garbage.
 const SUITES: [string, (ctx: BenchContext) => Promise<SuiteResult>][] = [
+  ["memory", memory],
   ["throughput", throughput],
   ["setupLatency", setupLatency],
   ["reverseProxy", reverseProxy],
   ["controlPlane", controlPlane],
-  ["memory", memory],
   ["scale", scale],
 ];
 

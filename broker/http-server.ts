@@ -1,7 +1,12 @@
 // The broker's one listener, and who gets each request: a reverse-proxy subdomain goes to
 // its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to the agents' gateway.
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { GRAPHQL_PATH } from "../common/graphql/schema.js";
@@ -12,10 +17,7 @@ import { proxyRequest, proxyUpgrade } from "./proxy/reverse-proxy.js";
 import type { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
 export interface BrokerRoutes {
-  graphql: (
-    request: IncomingMessage,
-    response: import("node:http").ServerResponse,
-  ) => Promise<void>;
+  graphql: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   gateway: TunnelGateway;
   connections: ConnectionManager;
 }

@@ -14,33 +14,47 @@ function openEchoed(port: number): Promise<Socket> {
   });
 }
 
+type Rss = { broker: number; agent: number };
+
 export async function memory(ctx: BenchContext): Promise<SuiteResult> {
   const count = 1000;
   const { port } = await connectPortProxy(ctx.plain, "echo");
-  // Warm up, so one-time allocations (code, pools) are not counted per connection.
-  for (const s of await Promise.all(Array.from({ length: 50 }, () => openEchoed(port))))
-    s.destroy();
-  await new Promise((r) => setTimeout(r, 1000));
-  const before = { broker: rssKb(ctx.plain.brokerPid), agent: rssKb(ctx.plain.agentPid) };
-  const sockets: Socket[] = [];
-  for (let i = 0; i < count; i += 100) {
-    sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => openEchoed(port)))));
+  const openAll = async (): Promise<Socket[]> => {
+    const sockets: Socket[] = [];
+    for (let i = 0; i < count; i += 100) {
+      sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => openEchoed(port)))));
+    }
+    return sockets;
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 1500));
+  const sample = (): Rss => ({
+    broker: rssKb(ctx.plain.brokerPid),
+    agent: rssKb(ctx.plain.agentPid),
+  });
+  // Warm up pools and code paths with a few connections, then measure the growth from
+  // opening the full count. This suite runs first, before other suites have left garbage
+  // for the collector to return in the middle of the measurement.
+  for (const socket of await Promise.all(Array.from({ length: 50 }, () => openEchoed(port)))) {
+    socket.destroy();
   }
-  await new Promise((r) => setTimeout(r, 1000));
-  const withOpen = { broker: rssKb(ctx.plain.brokerPid), agent: rssKb(ctx.plain.agentPid) };
+  await settle();
+  const before = sample();
+  const sockets = await openAll();
+  await settle();
+  const open = sample();
   for (const socket of sockets) socket.destroy();
   const perConnection = {
-    broker: round((withOpen.broker - before.broker) / count, 1),
-    agent: round((withOpen.agent - before.agent) / count, 1),
+    broker: round((open.broker - before.broker) / count, 1),
+    agent: round((open.agent - before.agent) / count, 1),
   };
   return {
     title: `Memory with ${count} concurrent open proxied connections (RSS, KB)`,
     table: [
       ["process", "before", `with ${count} open`, "KB per connection"],
-      ["broker", String(before.broker), String(withOpen.broker), String(perConnection.broker)],
-      ["agent", String(before.agent), String(withOpen.agent), String(perConnection.agent)],
+      ["broker", String(before.broker), String(open.broker), String(perConnection.broker)],
+      ["agent", String(before.agent), String(open.agent), String(perConnection.agent)],
     ],
-    data: { before, withOpen, perConnection },
+    data: { before, open, perConnection },
     targets: [
       {
         name: "broker RSS per open proxied connection (KB)",

@@ -4,8 +4,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { defaultDataDir } from "../../broker/config.js";
-import { DATABASE_FILE, openDatabase } from "../../broker/store/open-database.js";
-import { UserStore } from "../../broker/store/users.js";
 import {
   DEFAULT_API_URL,
   defaultCredentialsPath,
@@ -34,6 +32,8 @@ export function registerAdminCommand(program: Command): void {
       if (!EMAIL.test(email) || email.length > 254) {
         throw new Error(`"${email}" is not an email address.`);
       }
+      const { DATABASE_FILE, openDatabase } = await import("../../broker/store/open-database.js");
+      const { UserStore } = await import("../../broker/store/users.js");
       const isNewStore = !existsSync(join(flags.dataDir, DATABASE_FILE));
       const db = openDatabase(flags.dataDir);
       if (isNewStore) {
@@ -42,7 +42,7 @@ export function registerAdminCommand(program: Command): void {
           `Note: created a new, empty store in ${flags.dataDir}; start the broker with --data-dir ${flags.dataDir} to use this key.\n`,
         );
       }
-      let keys: ReturnType<UserStore["createUserWithKey"]>;
+      let keys: { userId: string; accessKeyId: string; secretAccessKey: string };
       try {
         keys = new UserStore(db).createUserWithKey(email);
       } finally {

@@ -3,7 +3,6 @@ import { readFile } from "node:fs/promises";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { startAgent } from "../../agent/agent.js";
 import { parseServiceFlag } from "../../agent/service-flag.js";
 import { type CredentialFlags, resolveCredentials } from "../credentials.js";
 import { collect, onShutdown } from "../options.js";
@@ -41,6 +40,7 @@ export function registerAgentCommand(program: Command): void {
       const names = new Set(services.map((s) => s.name));
       if (names.size !== services.length) throw new Error("Each --service needs a distinct name.");
       const { credentials, apiUrl } = await resolveCredentials(flags);
+      const { startAgent } = await import("../../agent/agent.js");
       const agent = await startAgent({
         apiUrl,
         credentials,

@@ -1,6 +1,5 @@
 // `reach broker`: runs the broker in the foreground.
 import type { Command } from "commander";
-import { startBroker } from "../../broker/broker.js";
 import { defaultDataDir, parseHostPort, parsePortRange } from "../../broker/config.js";
 import { integer, onShutdown } from "../options.js";
 
@@ -58,6 +57,7 @@ export function registerBrokerCommand(program: Command): void {
       }
       const listen = parseHostPort(flags.listen);
       const ports = parsePortRange(flags.proxyPorts);
+      const { startBroker } = await import("../../broker/broker.js");
       const broker = await startBroker({
         dataDir: flags.dataDir,
         listenHost: listen.host,

@@ -4,12 +4,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { startHeadlessApp } from "../../main/headless/start-headless-app.js";
-import {
-  electronUnavailableReason,
-  launchElectron,
-} from "../../main/launcher/electron-launcher.js";
-import { startLocalStack } from "../../main/launcher/local-stack.js";
 import { integer, onShutdown } from "../options.js";
 
 interface DesktopFlags {
@@ -39,6 +33,13 @@ export function registerDesktopCommand(program: Command): void {
       join(homedir(), ".reach", "desktop"),
     )
     .action(async (flags: DesktopFlags) => {
+      // Loaded here, not at the top: `reach agent` and `reach broker` should not carry
+      // the desktop app's modules in memory.
+      const { startHeadlessApp } = await import("../../main/headless/start-headless-app.js");
+      const { electronUnavailableReason, launchElectron } = await import(
+        "../../main/launcher/electron-launcher.js"
+      );
+      const { startLocalStack } = await import("../../main/launcher/local-stack.js");
       const stops: (() => Promise<void>)[] = [];
       onShutdown(async () => {
         for (const stop of stops.reverse()) await stop();

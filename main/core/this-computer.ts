@@ -85,7 +85,14 @@ export class ThisComputer {
       services: this.services,
       log: () => {},
     });
-    await Promise.race([this.agent.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    // Wait for the first registration so the device shows up at the next sync, but not
+    // forever: an unreachable broker is retried by the agent in the background.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.agent.ready,
+      new Promise((resolve) => (timer = setTimeout(resolve, 5000))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async save(): Promise<void> {

@@ -2,8 +2,8 @@
 // app's own page, every payload validated by the contract's schema (in dispatch).
 import { type IpcMainInvokeEvent, ipcMain } from "electron";
 import { desktopApiInputs } from "../../common/desktop-api.js";
+import { dispatch } from "../core/api-dispatch.js";
 import type { DesktopCore } from "../core/desktop-core.js";
-import { dispatch } from "../headless/api-dispatch.js";
 import { APP_ORIGIN } from "./app-protocol.js";
 
 export const IPC_PREFIX = "reach:";

@@ -9,8 +9,8 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { WebSocketServer } from "ws";
 import type { DesktopEvent } from "../../common/desktop-api.js";
+import { dispatch } from "../core/api-dispatch.js";
 import type { DesktopCore } from "../core/desktop-core.js";
-import { dispatch } from "./api-dispatch.js";
 
 export const HEADLESS_API_PATH = "/api";
 
