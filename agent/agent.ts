@@ -38,6 +38,8 @@ export interface RunningAgent {
 
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 10_000;
+/** How long a taken pooled connection waits to be replaced (keeps setup off the first byte). */
+const REPLACE_DELAY_MS = 5;
 /** Pause before replacing a pooled connection that closed unused (avoids a hot loop). */
 const POOL_RETRY_MS = 500;
 
@@ -67,8 +69,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       token: forSession.dataToken,
       ...(options.ca ? { ca: options.ca } : {}),
       serviceFor: (id) => servicesById.get(id),
-      // A taken connection is replaced at once, so the pool stays full under bursts.
-      onTaken: () => openData(forSession),
+      // A taken connection is replaced just after the visitor's first bytes have had the
+      // machine to themselves; a burst larger than the pool asks for more ("open").
+      onTaken: () => {
+        const replace = setTimeout(() => openData(forSession), REPLACE_DELAY_MS);
+        replace.unref();
+      },
       onIdleClose: () => {
         const retry = setTimeout(() => openData(forSession), POOL_RETRY_MS);
         retry.unref();

@@ -1,6 +1,7 @@
 // A real Reach stack for tests: a broker in a temporary data directory, users with real
 // keys, and agents in front of real target services. Everything listens on loopback.
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AgentOptions, type RunningAgent, startAgent } from "../agent/agent.js";
@@ -21,6 +22,15 @@ export interface TestUser {
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<GraphqlResponse<T>>;
+}
+
+/** A port nothing listens on right now (the OS picks it), for processes given a fixed port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export async function tempDir(prefix = "reach-test-"): Promise<string> {

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { after, describe, it } from "node:test";
 import { WebSocket } from "ws";
-import { tempDir } from "../../test-support/stack.js";
+import { freePort, tempDir } from "../../test-support/stack.js";
 
 describe("reach desktop --local (the start command)", () => {
   let child: ReturnType<typeof spawn> | undefined;
@@ -18,7 +18,7 @@ describe("reach desktop --local (the start command)", () => {
 
   it("starts a local broker and the app signed in to it, headless with the reason why", async () => {
     const home = await tempDir("reach-home-");
-    const brokerPort = 41000 + Math.floor(Math.random() * 1000);
+    const brokerPort = await freePort();
     child = spawn(
       process.execPath,
       ["bin/reach.js", "desktop", "--local", "--port", "0", "--broker-port", String(brokerPort)],
@@ -28,13 +28,17 @@ describe("reach desktop --local (the start command)", () => {
       },
     );
     let output = "";
+    let errors = "";
+    child.stderr?.on("data", (chunk) => {
+      errors += chunk;
+    });
     const link = await new Promise<string>((resolve, reject) => {
       child?.stdout?.on("data", (chunk) => {
         output += chunk;
         const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
         if (match?.[1]) resolve(match[1]);
       });
-      child?.once("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
+      child?.once("exit", (code) => reject(new Error(`exited ${code}: ${output}${errors}`)));
     });
     assert.match(
       output,
