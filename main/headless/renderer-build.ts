@@ -2,9 +2,9 @@
 // whenever its sources are newer than the build, so no manual build step exists.
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "../launcher/project-root.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = projectRoot(import.meta.url);
 export const RENDERER_SOURCE = join(ROOT, "renderer");
 export const RENDERER_BUILD = join(ROOT, "dist", "renderer");
 

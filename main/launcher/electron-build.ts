@@ -2,9 +2,9 @@
 // file, preload as one CommonJS file (sandboxed preloads cannot load modules).
 
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "./project-root.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = projectRoot(import.meta.url);
 export const ELECTRON_BUILD = join(ROOT, "dist", "electron");
 
 export async function buildElectronBundles(): Promise<{ main: string; preload: string }> {
