@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
-import { PUBLIC_HOST_IP, parseHostIp } from "../../common/host-ip.js";
+import { type HostIpPolicy, PUBLIC_HOST_IP, parseHostIp } from "../../common/host-ip.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import { apiError } from "../api/api-error.js";
 import type { BrokerConfig } from "../config.js";
@@ -15,7 +15,7 @@ import { createPortProxyServer } from "../proxy/port-proxy.js";
 import { type ReverseRoute, servernameFor } from "../proxy/reverse-proxy.js";
 import { createTunnelHttpAgent } from "../proxy/tunnel-http-agent.js";
 import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
-import type { DeviceStore } from "../store/devices.js";
+import type { DeviceStore, ServiceRow } from "../store/devices.js";
 import { newSubdomainLabel } from "../store/ids.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { LiveConnection } from "./live-connection.js";
@@ -38,6 +38,8 @@ export class ConnectionManager {
   private readonly live = new Map<string, LiveConnection>();
   private readonly routes = new Map<string, ReverseRoute>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Connects per user between the cap check and the stored row. */
+  private readonly opening = new Map<string, number>();
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
@@ -105,12 +107,41 @@ export class ConnectionManager {
         "The device of this service is offline: its agent is not connected.",
       );
     }
-    if (connections.countActive(userId) >= config.maxConnectionsPerUser) {
+    // Connects still opening their listener count too, or a burst could pass the cap.
+    const opening = this.opening.get(userId) ?? 0;
+    if (connections.countActive(userId) + opening >= config.maxConnectionsPerUser) {
       throw apiError(
         "RESOURCE_EXHAUSTED",
         `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
       );
     }
+    this.opening.set(userId, opening + 1);
+    try {
+      return await this.open(
+        userId,
+        service,
+        serviceType?.scheme ?? "tcp",
+        hostIP,
+        parsed.policy,
+        reverse,
+      );
+    } finally {
+      const left = (this.opening.get(userId) ?? 1) - 1;
+      if (left > 0) this.opening.set(userId, left);
+      else this.opening.delete(userId);
+    }
+  }
+
+  private async open(
+    userId: string,
+    service: ServiceRow & { userId: string },
+    scheme: string,
+    hostIP: string,
+    policy: HostIpPolicy,
+    reverse: boolean,
+  ): Promise<ConnectionView> {
+    const { config, connections } = this.options;
+    const serviceId = service.id;
     const now = Date.now();
     const id = randomUUID();
     const row: ConnectionRow = {
@@ -125,11 +156,7 @@ export class ConnectionManager {
       port: null,
       url: "",
       // Reverse proxies are always public; a restricted address is kept in one spelling.
-      hostIp: reverse
-        ? PUBLIC_HOST_IP
-        : parsed.policy.mode === "restricted"
-          ? parsed.policy.address
-          : hostIP,
+      hostIp: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
       latchedIp: null,
     };
     const live = new LiveConnection(row, service, now);
@@ -147,7 +174,7 @@ export class ConnectionManager {
         );
       }
       row.host = config.publicHost;
-      row.url = `${serviceType?.scheme ?? "tcp"}://${hostForUrl(row.host)}:${row.port}`;
+      row.url = `${scheme}://${hostForUrl(row.host)}:${row.port}`;
     }
     try {
       connections.insert(row);

@@ -203,7 +203,14 @@ describe("connection lifetime", () => {
       { maxConnectionsPerUser: 3 },
       "cap@example.com",
       async ({ user, agent }) => {
-        for (let i = 0; i < 3; i++) await connectOrFail(user, agent.serviceId("tcp"));
+        // A burst of ten at once: exactly three get through.
+        const burst = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            user.api(CONNECT, { serviceId: agent.serviceId("tcp"), hostIP: "0.0.0.0" }),
+          ),
+        );
+        assert.equal(burst.filter((r) => r.data).length, 3);
+        assert.ok(burst.filter((r) => !r.data).every((r) => errorCode(r) === "RESOURCE_EXHAUSTED"));
         const reply = await user.api(CONNECT, {
           serviceId: agent.serviceId("tcp"),
           hostIP: "0.0.0.0",
