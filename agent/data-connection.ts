@@ -1,14 +1,17 @@
 // One pooled data connection: dialled to the broker, upgraded to raw bytes, then idle
-// until the broker writes a stream header; after that it is spliced to the service.
+// until the broker writes a stream header; after that it is relayed to the service.
+// Plain connections (and every connection to a service) read into reusable buffers
+// (static-reader.ts); TLS sockets cannot, and are relayed as streams.
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { splice } from "../common/stream/splice.js";
+import { follow } from "../common/stream/splice.js";
 import {
   DATA_PATH,
   DATA_UPGRADE_PROTOCOL,
   decodeStreamHeader,
   type ServiceSpec,
 } from "../common/tunnel-protocol.js";
+import { type StaticReader, staticReader } from "./static-reader.js";
 
 const MAX_HANDSHAKE_BYTES = 16 * 1024;
 
@@ -27,6 +30,49 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
   const { broker } = options;
   const secure = broker.protocol === "https:";
   const port = Number(broker.port || (secure ? 443 : 80));
+  let buffered: Buffer = Buffer.alloc(0);
+  let upgraded = false;
+  let taken = false;
+
+  /**
+   * Bytes before the stream starts: the 101 response, then the stream header. Returns
+   * false (pause reading) once the header is complete and the service is being dialled.
+   */
+  const onPreamble = (chunk: Buffer): boolean => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    if (!upgraded) {
+      const end = buffered.indexOf("\r\n\r\n");
+      if (end === -1) {
+        if (buffered.length > MAX_HANDSHAKE_BYTES) socket.destroy();
+        return true;
+      }
+      if (!buffered.subarray(0, 13).toString().startsWith("HTTP/1.1 101")) {
+        socket.destroy();
+        return false;
+      }
+      upgraded = true;
+      buffered = buffered.subarray(end + 4);
+    }
+    let decoded: ReturnType<typeof decodeStreamHeader>;
+    try {
+      decoded = decodeStreamHeader(buffered);
+    } catch {
+      socket.destroy();
+      return false;
+    }
+    if (!decoded) return true;
+    taken = true;
+    options.onTaken();
+    const service = options.serviceFor(decoded.header.serviceId);
+    if (!service) {
+      socket.destroy();
+      return false;
+    }
+    relayToService(service, socket, reader, decoded.rest);
+    return false;
+  };
+
+  const reader: StaticReader | null = secure ? null : staticReader(onPreamble);
   const socket: Socket = secure
     ? tlsConnect({
         host: broker.hostname,
@@ -37,53 +83,27 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
         ...({ allowHalfOpen: true } as object),
         ...(options.ca ? { ca: options.ca } : {}),
       })
-    : netConnect({ host: broker.hostname.replace(/^\[|\]$/g, ""), port, allowHalfOpen: true });
+    : netConnect({
+        host: broker.hostname.replace(/^\[|\]$/g, ""),
+        port,
+        allowHalfOpen: true,
+        ...(reader ? { onread: reader.onread } : {}),
+      });
+  if (secure) {
+    const onData = (chunk: Buffer) => {
+      if (!onPreamble(chunk)) {
+        socket.off("data", onData);
+        socket.pause();
+      }
+    };
+    socket.on("data", onData);
+  }
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
   socket.write(
     `GET ${DATA_PATH} HTTP/1.1\r\nHost: ${broker.host}\r\nConnection: Upgrade\r\n` +
       `Upgrade: ${DATA_UPGRADE_PROTOCOL}\r\nAuthorization: Bearer ${options.token}\r\n\r\n`,
   );
-
-  let buffered: Buffer = Buffer.alloc(0);
-  let upgraded = false;
-  let taken = false;
-  const onData = (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    if (!upgraded) {
-      const end = buffered.indexOf("\r\n\r\n");
-      if (end === -1) {
-        if (buffered.length > MAX_HANDSHAKE_BYTES) socket.destroy();
-        return;
-      }
-      if (!buffered.subarray(0, 13).toString().startsWith("HTTP/1.1 101")) {
-        socket.destroy();
-        return;
-      }
-      upgraded = true;
-      buffered = buffered.subarray(end + 4);
-    }
-    let decoded: ReturnType<typeof decodeStreamHeader>;
-    try {
-      decoded = decodeStreamHeader(buffered);
-    } catch {
-      socket.destroy();
-      return;
-    }
-    if (!decoded) return;
-    socket.off("data", onData);
-    socket.pause();
-    taken = true;
-    options.onTaken();
-    const service = options.serviceFor(decoded.header.serviceId);
-    if (!service) {
-      socket.destroy();
-      return;
-    }
-    if (decoded.rest.length > 0) socket.unshift(decoded.rest);
-    dialService(service, socket);
-  };
-  socket.on("data", onData);
   socket.on("error", () => socket.destroy());
   socket.on("close", () => {
     if (!taken) options.onIdleClose();
@@ -91,12 +111,36 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
   return socket;
 }
 
-function dialService(service: ServiceSpec, tunnel: Socket): void {
-  const target = netConnect({ host: service.host, port: service.port, allowHalfOpen: true });
+/**
+ * Dials the service and relays both ways once it answers. The tunnel is paused until
+ * then; `early` holds bytes that came with the stream header.
+ */
+function relayToService(
+  service: ServiceSpec,
+  tunnel: Socket,
+  tunnelReader: StaticReader | null,
+  early: Buffer,
+): void {
+  const targetReader = staticReader();
+  const target = netConnect({
+    host: service.host,
+    port: service.port,
+    allowHalfOpen: true,
+    onread: targetReader.onread,
+  });
   target.setNoDelay(true);
   target.once("connect", () => {
-    if (tunnel.destroyed) target.destroy();
-    else splice(tunnel, target);
+    if (tunnel.destroyed) {
+      target.destroy();
+      return;
+    }
+    if (early.length > 0) target.write(early);
+    targetReader.relayTo(tunnel, target);
+    if (tunnelReader) tunnelReader.relayTo(target, tunnel);
+    else tunnel.pipe(target);
+    follow(tunnel, target);
+    follow(target, tunnel);
+    tunnel.resume();
   });
   target.once("error", () => {
     target.destroy();

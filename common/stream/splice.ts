@@ -11,7 +11,8 @@ export function splice(a: Duplex, b: Duplex): void {
   follow(b, a);
 }
 
-function follow(closed: Duplex, other: Duplex): void {
+/** When `closed` is done for good, `other` follows: gracefully if it had finished, else at once. */
+export function follow(closed: Duplex, other: Duplex): void {
   closed.on("error", () => other.destroy());
   closed.on("close", () => {
     if (other.destroyed) return;
