@@ -28,10 +28,15 @@ export function staticReader(early: (chunk: Buffer) => boolean = () => true): St
       callback(bytes, buffer) {
         if (!destination || !source) return early(Buffer.from(buffer.subarray(0, bytes)));
         if (destination.destroyed) return false;
-        destination.write(buffer.subarray(0, bytes));
+        // The write's own callback, not 'drain', says when this chunk has left the
+        // buffer: 'drain' only follows a write that crossed the high-water mark.
+        const reader = source;
+        let paused = false;
+        destination.write(buffer.subarray(0, bytes), () => {
+          if (paused) reader.resume();
+        });
         if (destination.writableLength === 0) return true;
-        const paused = source;
-        destination.once("drain", () => paused.resume());
+        paused = true;
         return false;
       },
     },

@@ -98,3 +98,27 @@ export function patternBytes(n: number): Buffer {
 function closeServer(server: NetServer | Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
+
+/**
+ * A service that sends `bytes` in 1,000-byte writes and closes: the agent then reads
+ * small chunks, the case where a relay must not wait for a 'drain' that never comes.
+ */
+export async function startTrickleSource(bytes: number): Promise<{ port: number; close(): void }> {
+  const chunk = patternBytes(1000);
+  const server = createServer((socket) => {
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+        sent += piece.length;
+        if (!socket.write(piece)) return void socket.once("drain", pump);
+      }
+      socket.end();
+    };
+    socket.on("error", () => socket.destroy());
+    pump();
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+}

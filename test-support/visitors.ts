@@ -90,3 +90,22 @@ export function randomPayload(bytes: number): Buffer {
 export function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
+
+/** Reads everything a service sends, pausing briefly every 2 MB so the path backs up. */
+export async function readSlowly(port: number, localAddress: string): Promise<number> {
+  const socket = await connectFrom(port, localAddress);
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received % (2 * 1024 * 1024) < chunk.length) {
+        socket.pause();
+        setTimeout(() => socket.resume(), 30);
+      }
+    });
+    socket.on("end", () => resolve());
+    socket.on("error", reject);
+  });
+  socket.destroy();
+  return received;
+}

@@ -12,8 +12,14 @@ import {
   startTestBroker,
   type TestUser,
 } from "../../test-support/stack.js";
-import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
-import { echoThrough, probe, randomPayload, sha256 } from "../../test-support/visitors.js";
+import { startTcpEcho, startTrickleSource, type TcpEcho } from "../../test-support/targets.js";
+import {
+  echoThrough,
+  probe,
+  randomPayload,
+  readSlowly,
+  sha256,
+} from "../../test-support/visitors.js";
 
 describe("port proxy", () => {
   let broker: Awaited<ReturnType<typeof startTestBroker>>;
@@ -21,9 +27,12 @@ describe("port proxy", () => {
   let echo: TcpEcho;
   let user: TestUser;
   let shellId: string;
+  let trickle: Awaited<ReturnType<typeof startTrickleSource>>;
+  const TRICKLE_BYTES = 24_000_000;
 
   before(async () => {
     echo = await startTcpEcho();
+    trickle = await startTrickleSource(TRICKLE_BYTES);
     broker = await startTestBroker();
     user = createTestUser(broker, "ports@example.com");
     agent = await startTestAgent(broker, user, [
@@ -31,6 +40,12 @@ describe("port proxy", () => {
         name: "shell",
         application: serviceTypeByName("ssh")?.application ?? 28,
         port: echo.port,
+        host: "127.0.0.1",
+      },
+      {
+        name: "trickle",
+        application: 1,
+        port: trickle.port,
         host: "127.0.0.1",
       },
     ]);
@@ -41,6 +56,7 @@ describe("port proxy", () => {
     await agent.stop();
     await broker.close();
     await echo.close();
+    trickle.close();
     await broker.removeData();
   });
 
@@ -119,6 +135,14 @@ describe("port proxy", () => {
     for (const [i, back] of results.entries()) {
       assert.equal(sha256(back), sha256(payloads[i] as Buffer));
     }
+  });
+
+  it("delivers every byte to a slow reader when the service writes in small pieces", {
+    timeout: 60_000,
+  }, async () => {
+    const { port } = await connectOrFail(user, agent.serviceId("trickle"), "0.0.0.0");
+    const received = await readSlowly(port as number, "127.0.0.2");
+    assert.equal(received, TRICKLE_BYTES);
   });
 
   it("refuses every malformed hostIP with BAD_USER_INPUT and creates nothing", async () => {

@@ -16,11 +16,14 @@ import {
   type HttpTarget,
   startHttpTarget,
   startTcpEcho,
+  startTrickleSource,
   type TcpEcho,
 } from "../../test-support/targets.js";
-import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
+import { echoThrough, randomPayload, readSlowly, sha256 } from "../../test-support/visitors.js";
 
 describe("broker with TLS", () => {
+  const TRICKLE_BYTES = 24_000_000;
+  let trickle: Awaited<ReturnType<typeof startTrickleSource>>;
   let cert: TestCertificate;
   let broker: Awaited<ReturnType<typeof startTestBroker>>;
   let agent: Awaited<ReturnType<typeof startTestAgent>>;
@@ -29,6 +32,7 @@ describe("broker with TLS", () => {
   let user: TestUser;
 
   before(async () => {
+    trickle = await startTrickleSource(TRICKLE_BYTES);
     cert = await makeSelfSignedCert(["localhost", "*.p1.localhost", "127.0.0.1"]);
     web = await startHttpTarget();
     echo = await startTcpEcho();
@@ -42,12 +46,14 @@ describe("broker with TLS", () => {
       [
         { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
         { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
+        { name: "trickle", application: 1, port: trickle.port, host: "127.0.0.1" },
       ],
       { ca: cert.cert },
     );
   });
 
   after(async () => {
+    trickle.close();
     await agent.stop();
     await broker.close();
     await web.close();
@@ -87,5 +93,12 @@ describe("broker with TLS", () => {
     const payload = randomPayload(4 * 1024 * 1024);
     const back = await echoThrough(connection.port as number, "127.0.0.2", payload);
     assert.equal(sha256(back), sha256(payload));
+  });
+
+  it("delivers every byte to a slow reader when the service writes in small pieces", {
+    timeout: 60_000,
+  }, async () => {
+    const connection = await connectOrFail(user, agent.serviceId("trickle"));
+    assert.equal(await readSlowly(connection.port as number, "127.0.0.2"), TRICKLE_BYTES);
   });
 });
