@@ -1,6 +1,7 @@
 // `npm run bench`: everything on loopback, started here, measured in one run, written to
 // bench/results/latest.{json,md,svg}. `--quick` (under a minute) uses fewer samples.
-// `--only name,name` runs some suites. Never part of `npm test`.
+// `--only=name,name` re-runs some suites and keeps the others' latest results. Never part
+// of `npm test`.
 import { spawn } from "node:child_process";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { makeSelfSignedCert } from "../test-support/certs.js";
@@ -100,4 +101,4 @@ try {
   await Promise.all([plain.stop(), tls.stop(), ssh.stop(), ...socats.map(stopChild)]);
   targets.stop();
 }
-process.stdout.write(writeReport(quick, results));
+process.stdout.write(writeReport(quick, results, only !== undefined));

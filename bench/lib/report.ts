@@ -1,6 +1,6 @@
 // Writes a run's results: latest.json (everything), latest.md (tables and targets) and
 // latest.svg (throughput and setup latency per path).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import type { SuiteResult, Target } from "./context.js";
 
@@ -40,14 +40,34 @@ function bars(
   return [out, cursor + 14];
 }
 
-export function writeReport(quick: boolean, suites: Record<string, SuiteResult>): string {
-  const targets: Target[] = Object.values(suites).flatMap((s) => s.targets);
+/**
+ * Writes the report. With `merge`, suites this run did not measure are kept from the
+ * previous latest.json, so one suite can be re-run without losing the others.
+ */
+export function writeReport(
+  quick: boolean,
+  measured: Record<string, SuiteResult>,
+  merge = false,
+): string {
+  const previous =
+    merge && existsSync(new URL("latest.json", RESULTS))
+      ? ((
+          JSON.parse(readFileSync(new URL("latest.json", RESULTS), "utf8")) as {
+            suites?: Record<string, SuiteResult & { when?: string }>;
+          }
+        ).suites ?? {})
+      : {};
+  const suites: Record<string, SuiteResult> = { ...previous, ...measured };
+  const targets: Target[] = Object.values(suites).flatMap((s) => s.targets ?? []);
   const summary = {
     when: new Date().toISOString(),
     quick,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version },
     suites: Object.fromEntries(
-      Object.entries(suites).map(([k, s]) => [k, { title: s.title, table: s.table, data: s.data }]),
+      Object.entries(suites).map(([k, s]) => [
+        k,
+        { title: s.title, table: s.table, data: s.data, targets: s.targets },
+      ]),
     ),
     targets,
   };

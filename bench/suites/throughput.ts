@@ -40,23 +40,30 @@ export async function throughput(ctx: BenchContext): Promise<SuiteResult> {
     p.name,
     ...[1, 4].flatMap((n) => [get(p.name, n, "up"), get(p.name, n, "down")]).map(String),
   ]);
+  // Each direction on its own: Reach's rate over the baseline's, and the worse of the two.
   const reach = "reach (plain tunnel)";
-  const single = (path: string) => Math.min(get(path, 1, "up"), get(path, 1, "down"));
-  const vsSsh = round(single(reach) / single("ssh -R"));
-  const vsDirect = round(single(reach) / single("direct"));
+  const ratio = (baseline: string) =>
+    round(
+      Math.min(
+        get(reach, 1, "up") / get(baseline, 1, "up"),
+        get(reach, 1, "down") / get(baseline, 1, "down"),
+      ),
+    );
+  const vsSsh = ratio("ssh -R");
+  const vsDirect = ratio("direct");
   return {
     title: `Port-proxy throughput, MiB/s (${bytes / 1048576} MiB each way, median of ${rounds})`,
     table: [["path", "1 stream up", "1 stream down", "4 streams up", "4 streams down"], ...rows],
     data: Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => Math.round(x))])),
     targets: [
       {
-        name: "single-stream throughput vs ssh -R (worse direction)",
+        name: "single-stream throughput vs ssh -R (worse of up/down ratios)",
         value: vsSsh,
         bound: "≥ 1.0×",
         met: vsSsh >= 1,
       },
       {
-        name: "single-stream throughput vs direct (worse direction)",
+        name: "single-stream throughput vs direct (worse of up/down ratios)",
         value: vsDirect,
         bound: "≥ 0.35×",
         met: vsDirect >= 0.35,
