@@ -3,6 +3,7 @@
 // starts, dials the named service. Reconnects with backoff whenever the broker goes away.
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
+import { stunUrlFor } from "../common/p2p/peer-connection.js";
 import type { R3Credentials } from "../common/r3-signature.js";
 import { R3_REQUIRED_HEADERS, signRequest } from "../common/r3-signature.js";
 import {
@@ -13,6 +14,7 @@ import {
 } from "../common/tunnel-protocol.js";
 import { openDataConnection } from "./data-connection.js";
 import { loadHardwareId } from "./hardware-id.js";
+import { PeerHost } from "./peer-host.js";
 
 export interface AgentOptions {
   /** The broker's GraphQL URL, e.g. http://127.0.0.1:29090/graphql/v1; its origin is used. */
@@ -23,6 +25,10 @@ export interface AgentOptions {
   services: ServiceSpec[];
   /** Extra CA certificate(s) to trust for a broker with a private TLS certificate. */
   ca?: string | Buffer;
+  /** Accept peer-to-peer sessions for on-demand connections (default true). */
+  p2p?: boolean;
+  /** Gather P2P candidates on this address only (tests keep P2P on loopback). */
+  p2pBindAddress?: string;
   log?: (message: string) => void;
 }
 
@@ -31,6 +37,8 @@ export interface RunningAgent {
   ready: Promise<Welcome>;
   /** The latest welcome, or null while disconnected. */
   readonly session: Welcome | null;
+  /** Peer-to-peer sessions and what they carried. */
+  readonly peers: PeerHost;
   /** Drops the control channel and every data connection, as a network cut would. */
   cutTunnel(): void;
   stop(): Promise<void>;
@@ -60,6 +68,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let resolveReady: (welcome: Welcome) => void = () => {};
   const ready = new Promise<Welcome>((resolve) => {
     resolveReady = resolve;
+  });
+  const peers = new PeerHost({
+    enabled: options.p2p ?? true,
+    ...(options.p2pBindAddress ? { bindAddress: options.p2pBindAddress } : {}),
+    stunUrl: () => stunUrlFor(broker, session?.stunPort ?? null),
+    serviceFor: (id) => servicesById.get(id),
+    log,
   });
 
   const openData = (forSession: Welcome) => {
@@ -141,6 +156,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         resolveReady(message);
       } else if (message.type === "open" && session) {
         for (let i = 0; i < Math.min(message.count, 64); i++) openData(session);
+      } else if (message.type === "peer-offer") {
+        void peers.answer(message).then((reply) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+        });
+      } else if (message.type === "peer-close") {
+        peers.close(message.sessionId);
       }
     });
     ws.on("unexpected-response", (_request, response) => {
@@ -169,6 +190,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     get session() {
       return session;
     },
+    peers,
     cutTunnel() {
       control?.terminate();
       for (const socket of dataSockets) socket.destroy();
@@ -181,6 +203,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       session = null;
       ws?.terminate();
       for (const socket of dataSockets) socket.destroy();
+      peers.closeAll();
     },
   };
 }

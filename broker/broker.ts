@@ -5,6 +5,8 @@ import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
 import { createBrokerServer } from "./http-server.js";
 import { createLogger, type Logger } from "./log.js";
+import { PeerSessions } from "./p2p/peer-sessions.js";
+import { type StunServer, startStunServer } from "./p2p/stun-server.js";
 import { PortAllocator } from "./proxy/port-allocator.js";
 import { ConnectionStore } from "./store/connections.js";
 import { DeviceStore } from "./store/devices.js";
@@ -22,6 +24,9 @@ export interface RunningBroker {
   users: UserStore;
   connections: ConnectionManager;
   gateway: TunnelGateway;
+  peerSessions: PeerSessions;
+  /** The STUN responder, or null when it is off. */
+  stun: StunServer | null;
   close(): Promise<void>;
 }
 
@@ -36,13 +41,21 @@ export async function startBroker(
   const store = new ConnectionStore(db);
   let listenPort = config.listenPort;
   let connections: ConnectionManager | undefined;
+  let stun: StunServer | null = null;
+  const peerSessionsRef: { current?: PeerSessions } = {};
   const gateway = new TunnelGateway({
     users,
     devices,
     poolSize: config.agentPoolSize,
+    stunPort: () => stun?.port ?? null,
     log,
-    onServicesRemoved: (ids) => connections?.endForServices(ids),
+    onServicesRemoved: (ids) => {
+      connections?.endForServices(ids);
+      peerSessionsRef.current?.endForServices(ids);
+    },
   });
+  const peerSessions = new PeerSessions(devices, gateway, () => stun?.port ?? null);
+  peerSessionsRef.current = peerSessions;
   connections = new ConnectionManager({
     config,
     connections: store,
@@ -52,8 +65,8 @@ export async function startBroker(
     log,
     listenPort: () => listenPort,
   });
-  const graphql = createGraphqlHandler({ users, devices, gateway, connections });
-  const server = createBrokerServer(config, { graphql, gateway, connections });
+  const graphql = createGraphqlHandler({ users, devices, gateway, connections, peerSessions });
+  const server = createBrokerServer(config, { graphql, gateway, connections, peerSessions });
 
   try {
     // Restored connections take back their ports before any new connect can.
@@ -68,6 +81,7 @@ export async function startBroker(
   } catch (error) {
     gateway.close();
     connections.stop();
+    peerSessions.stop();
     db.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
@@ -77,6 +91,22 @@ export async function startBroker(
     );
   }
   listenPort = (server.address() as AddressInfo).port;
+  if (config.stunPort !== null) {
+    const stunPort = config.stunPort === "listen" ? listenPort : config.stunPort;
+    try {
+      stun = await startStunServer(config.listenHost, stunPort);
+    } catch (error) {
+      server.close();
+      gateway.close();
+      connections.stop();
+      peerSessions.stop();
+      db.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(
+        `Cannot serve STUN on UDP ${config.listenHost}:${stunPort}: ${code === "EADDRINUSE" ? "the port is in use" : (code ?? String(error))} (choose another with --stun-port, or --stun-port off).`,
+      );
+    }
+  }
 
   const host = config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost;
   const url = `${config.tls ? "https" : "http"}://${host}:${listenPort}`;
@@ -90,8 +120,12 @@ export async function startBroker(
     users,
     connections,
     gateway,
+    peerSessions,
+    stun,
     async close() {
       connections.stop();
+      peerSessions.stop();
+      await stun?.close();
       gateway.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -21,6 +21,11 @@ export interface BrokerConfig {
   maxConnectionsPerUser: number;
   /** Idle data connections each agent keeps open for the broker. */
   agentPoolSize: number;
+  /**
+   * UDP port of the STUN responder that gives on-demand peers their server-reflexive
+   * candidates: "listen" (default) uses the listener's port number, null turns it off.
+   */
+  stunPort: number | "listen" | null;
 }
 
 export function defaultDataDir(): string {
@@ -76,6 +81,7 @@ export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
     idleTimeout: partial.idleTimeout ?? 900,
     maxConnectionsPerUser: partial.maxConnectionsPerUser ?? 1000,
     agentPoolSize: partial.agentPoolSize ?? 8,
+    stunPort: partial.stunPort === undefined ? "listen" : partial.stunPort,
   };
   if (partial.tls) config.tls = partial.tls;
   if (!/^[a-z0-9.-]+$/.test(config.domain)) {

@@ -1,5 +1,6 @@
 // The broker's one listener, and who gets each request: a reverse-proxy subdomain goes to
-// its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to the agents' gateway.
+// its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to the agents' gateway (and
+// the on-demand relay).
 import { readFileSync } from "node:fs";
 import {
   createServer as createHttpServer,
@@ -10,9 +11,11 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { GRAPHQL_PATH } from "../common/graphql/schema.js";
-import { CONTROL_PATH, DATA_PATH } from "../common/tunnel-protocol.js";
+import { CONTROL_PATH, DATA_PATH, RELAY_PATH } from "../common/tunnel-protocol.js";
 import type { BrokerConfig } from "./config.js";
 import type { ConnectionManager } from "./connections/connection-manager.js";
+import type { PeerSessions } from "./p2p/peer-sessions.js";
+import { handleRelayUpgrade } from "./p2p/relay-endpoint.js";
 import { proxyRequest, proxyUpgrade } from "./proxy/reverse-proxy.js";
 import type { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
@@ -20,6 +23,7 @@ export interface BrokerRoutes {
   graphql: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   gateway: TunnelGateway;
   connections: ConnectionManager;
+  peerSessions: PeerSessions;
 }
 
 /** The request's host name, lower case and without port; null when it is ambiguous. */
@@ -93,6 +97,10 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
       }
       if (path === DATA_PATH) {
         routes.gateway.handleDataUpgrade(request, socket, head);
+        return;
+      }
+      if (path === RELAY_PATH) {
+        handleRelayUpgrade(routes.peerSessions, routes.gateway, request, socket, head);
         return;
       }
     }

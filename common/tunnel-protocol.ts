@@ -11,6 +11,13 @@ import { z } from "zod";
 export const CONTROL_PATH = "/tunnel/v1/control";
 export const DATA_PATH = "/tunnel/v1/data";
 export const DATA_UPGRADE_PROTOCOL = "reach-tunnel";
+/**
+ * The relay of on-demand connections (proxy failover): a client upgrades
+ * GET /tunnel/v1/relay, presenting its peer session's token, and the connection then
+ * carries one local socket's bytes to the session's service.
+ */
+export const RELAY_PATH = "/tunnel/v1/relay";
+export const RELAY_UPGRADE_PROTOCOL = "reach-relay";
 
 export const serviceSpecSchema = z.object({
   name: z
@@ -40,14 +47,60 @@ export const welcomeSchema = z.object({
   dataToken: z.string(),
   /** How many idle data connections the broker wants kept open. */
   poolSize: z.number().int().min(0),
+  /** The UDP port of the broker's STUN responder (on the broker's host), or null. */
+  stunPort: z.number().int().min(1).max(65535).nullable().default(null),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
 
 /** Broker → agent: the pool ran dry, open this many more data connections. */
 export const openDataSchema = z.object({ type: z.literal("open"), count: z.number().int().min(1) });
 
-export const brokerMessageSchema = z.discriminatedUnion("type", [welcomeSchema, openDataSchema]);
+/**
+ * Broker → agent: a client the broker authorised wants a peer-to-peer session with one
+ * service. The agent answers with its own description; the client must then present
+ * `token` as the first message of every data channel, and the first one before
+ * `tokenExpiresAt`.
+ */
+export const peerOfferSchema = z.object({
+  type: z.literal("peer-offer"),
+  sessionId: z.string().min(1).max(64),
+  serviceId: z.string().min(1).max(64),
+  token: z.string().min(16).max(128),
+  tokenExpiresAt: z.number(),
+  offer: z.string().min(1).max(16_384),
+});
+export type PeerOffer = z.infer<typeof peerOfferSchema>;
+
+/** Broker → agent: the client ended this peer session. */
+export const peerCloseSchema = z.object({
+  type: z.literal("peer-close"),
+  sessionId: z.string().min(1).max(64),
+});
+
+export const brokerMessageSchema = z.discriminatedUnion("type", [
+  welcomeSchema,
+  openDataSchema,
+  peerOfferSchema,
+  peerCloseSchema,
+]);
 export type BrokerMessage = z.infer<typeof brokerMessageSchema>;
+
+/** Agent → broker, after hello: the answer to a peer offer, or why there is none. */
+export const peerAnswerSchema = z.object({
+  type: z.literal("peer-answer"),
+  sessionId: z.string().min(1).max(64),
+  answer: z.string().min(1).max(16_384),
+});
+export const peerRefusedSchema = z.object({
+  type: z.literal("peer-refused"),
+  sessionId: z.string().min(1).max(64),
+  reason: z.string().max(500),
+});
+export const agentMessageSchema = z.discriminatedUnion("type", [
+  peerAnswerSchema,
+  peerRefusedSchema,
+]);
+export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
 /** Stream header: the first bytes the broker writes on a data connection it takes. */
 export interface StreamHeader {

@@ -3,6 +3,7 @@
 import type { ProxyType } from "../../common/graphql/schema.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import type { ConnectionManager } from "../connections/connection-manager.js";
+import type { PeerSessions } from "../p2p/peer-sessions.js";
 import type { DeviceRow, DeviceStore, ServiceRow } from "../store/devices.js";
 import type { User } from "../store/users.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
@@ -18,6 +19,7 @@ export interface ResolverDeps {
   devices: DeviceStore;
   gateway: TunnelGateway;
   connections: ConnectionManager;
+  peerSessions: PeerSessions;
 }
 
 const MAX_PAGE_SIZE = 1000;
@@ -26,11 +28,13 @@ function deviceState(gateway: TunnelGateway, deviceId: string): string {
   return gateway.isOnline(deviceId) ? "active" : "inactive";
 }
 
-export function createResolvers({ devices, gateway, connections }: ResolverDeps) {
+export function createResolvers({ devices, gateway, connections, peerSessions }: ResolverDeps) {
   return {
     Query: {
       login: (_: unknown, __: unknown, context: ApiContext) => context.user,
       myIP: (_: unknown, __: unknown, context: ApiContext) => context.clientIp,
+      peerSession: (_: unknown, args: { id: string }, context: ApiContext) =>
+        peerSessions.find(context.user.id, args.id),
     },
     User: {
       devices: (user: User, args: { size: number; from: number }) => {
@@ -74,6 +78,15 @@ export function createResolvers({ devices, gateway, connections }: ResolverDeps)
         args: { serviceId?: string | null; connectionId: string },
         context: ApiContext,
       ) => connections.disconnect(context.user.id, args.connectionId, args.serviceId),
+      openPeerSession: (
+        _: unknown,
+        args: { serviceId: string; offer?: string | null },
+        context: ApiContext,
+      ) => peerSessions.open(context.user.id, args.serviceId, args.offer ?? null),
+      offerPeer: (_: unknown, args: { id: string; offer: string }, context: ApiContext) =>
+        peerSessions.offer(context.user.id, args.id, args.offer),
+      closePeerSession: (_: unknown, args: { id: string }, context: ApiContext) =>
+        peerSessions.close(context.user.id, args.id),
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import {
+  type AgentMessage,
   type BrokerMessage,
   encodeStreamHeader,
   type StreamHeader,
@@ -22,6 +23,8 @@ export class DeviceSession {
   /** Idle data connections, each with the listener that drops it from the pool. */
   private readonly idle = new Map<Socket, () => void>();
   private readonly waiters: Waiter[] = [];
+  /** Peer offers sent to the agent, by session id, waiting for its answer. */
+  private readonly peerReplies = new Map<string, (reply: AgentMessage | null) => void>();
   private closed = false;
   /** Streams carried since the session started, for stats. */
   streamsOpened = 0;
@@ -43,6 +46,32 @@ export class DeviceSession {
 
   send(message: BrokerMessage): void {
     if (!this.closed) this.control.send(JSON.stringify(message));
+  }
+
+  /**
+   * Sends a peer offer and waits up to `waitMs` for the agent's answer or refusal;
+   * null when it did not reply in time or the device went offline.
+   */
+  askPeer(
+    message: BrokerMessage & { type: "peer-offer" },
+    waitMs: number,
+  ): Promise<AgentMessage | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(null), waitMs);
+      const settle = (reply: AgentMessage | null) => {
+        clearTimeout(timer);
+        this.peerReplies.delete(message.sessionId);
+        resolve(reply);
+      };
+      this.peerReplies.set(message.sessionId, settle);
+      this.send(message);
+    });
+  }
+
+  /** A message from the agent after its hello. */
+  receive(message: AgentMessage): void {
+    this.peerReplies.get(message.sessionId)?.(message);
   }
 
   /** A data connection the agent just opened joins the pool or goes to a waiting stream. */
@@ -101,6 +130,7 @@ export class DeviceSession {
     this.closed = true;
     for (const socket of this.idle.keys()) socket.destroy();
     this.idle.clear();
+    for (const settle of [...this.peerReplies.values()]) settle(null);
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.reject(new DeviceOfflineError("The device went offline."));

@@ -4,12 +4,18 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import { DATA_UPGRADE_PROTOCOL, helloSchema, type Welcome } from "../../common/tunnel-protocol.js";
+import {
+  agentMessageSchema,
+  DATA_UPGRADE_PROTOCOL,
+  helloSchema,
+  type Welcome,
+} from "../../common/tunnel-protocol.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { Logger } from "../log.js";
 import type { DeviceStore } from "../store/devices.js";
 import type { UserStore } from "../store/users.js";
 import { DeviceOfflineError, DeviceSession } from "./device-session.js";
+import { refuseUpgrade } from "./refuse-upgrade.js";
 
 const HELLO_TIMEOUT_MS = 10_000;
 const PING_INTERVAL_MS = 15_000;
@@ -18,6 +24,8 @@ export interface TunnelGatewayOptions {
   users: UserStore;
   devices: DeviceStore;
   poolSize: number;
+  /** The broker's STUN port, told to agents for their ICE candidates; null when off. */
+  stunPort: () => number | null;
   log: Logger;
   /** Called when a device re-registers without some services it had. */
   onServicesRemoved: (serviceIds: string[]) => void;
@@ -37,6 +45,11 @@ export class TunnelGateway {
 
   isOnline(deviceId: string): boolean {
     return this.sessions.has(deviceId);
+  }
+
+  /** The live session of a device, or undefined while its agent is offline. */
+  sessionOf(deviceId: string): DeviceSession | undefined {
+    return this.sessions.get(deviceId);
   }
 
   /** Opens a stream to a service of a connected device. */
@@ -112,8 +125,14 @@ export class TunnelGateway {
         services: services.map((s) => ({ id: s.id, name: s.name })),
         dataToken: session.dataToken,
         poolSize: this.options.poolSize,
+        stunPort: this.options.stunPort(),
       };
       ws.send(JSON.stringify(welcome));
+      const current = session;
+      ws.on("message", (later) => {
+        const message = agentMessageSchema.safeParse(safeJson(later.toString()));
+        if (message.success) current.receive(message.data);
+      });
       this.options.log.info("device online", { deviceId: device.id, name: device.name });
     });
   }
@@ -149,11 +168,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function refuseUpgrade(socket: Socket, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

@@ -12,6 +12,9 @@ interface AgentFlags extends CredentialFlags {
   dataDir: string;
   service: string[];
   ca?: string;
+  /** commander's --no-p2p sets this false. */
+  p2p: boolean;
+  p2pBind?: string;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -35,6 +38,8 @@ export function registerAgentCommand(program: Command): void {
       [],
     )
     .option("--ca <file>", "trust this CA certificate for the broker's TLS")
+    .option("--no-p2p", "refuse peer-to-peer sessions: on-demand connections use the relay")
+    .option("--p2p-bind <address>", "gather peer-to-peer candidates on this address only")
     .action(async (flags: AgentFlags) => {
       const services = flags.service.map(parseServiceFlag);
       const names = new Set(services.map((s) => s.name));
@@ -48,6 +53,8 @@ export function registerAgentCommand(program: Command): void {
         dataDir: flags.dataDir,
         services,
         ...(flags.ca ? { ca: await readFile(flags.ca) } : {}),
+        p2p: flags.p2p,
+        ...(flags.p2pBind ? { p2pBindAddress: flags.p2pBind } : {}),
       });
       onShutdown(() => agent.stop());
       const welcome = await agent.ready;

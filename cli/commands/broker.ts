@@ -16,6 +16,18 @@ interface BrokerFlags {
   tlsCert?: string;
   tlsKey?: string;
   maxConnectionsPerUser: number;
+  stunPort: string;
+}
+
+/** "off", or a UDP port; the default follows the listener's port number. */
+function parseStunPort(value: string, listenPort: number): number | "listen" | null {
+  if (value === "off") return null;
+  if (value === "listen") return listenPort === 0 ? "listen" : listenPort;
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535) {
+    throw new Error(`--stun-port "${value}" is not a UDP port (0-65535) or "off".`);
+  }
+  return port;
 }
 
 export function registerBrokerCommand(program: Command): void {
@@ -51,12 +63,18 @@ export function registerBrokerCommand(program: Command): void {
       integer("--max-connections-per-user", 1),
       1000,
     )
+    .option(
+      "--stun-port <port|off>",
+      "UDP port of the STUN responder for on-demand P2P (default: the listener's port)",
+      "listen",
+    )
     .action(async (flags: BrokerFlags) => {
       if (!!flags.tlsCert !== !!flags.tlsKey) {
         throw new Error("--tls-cert and --tls-key go together.");
       }
       const listen = parseHostPort(flags.listen);
       const ports = parsePortRange(flags.proxyPorts);
+      const stunPort = parseStunPort(flags.stunPort, listen.port);
       const { startBroker } = await import("../../broker/broker.js");
       const broker = await startBroker({
         dataDir: flags.dataDir,
@@ -71,6 +89,7 @@ export function registerBrokerCommand(program: Command): void {
         timeout: flags.timeout,
         idleTimeout: flags.idleTimeout,
         maxConnectionsPerUser: flags.maxConnectionsPerUser,
+        stunPort,
         ...(flags.tlsCert && flags.tlsKey
           ? { tls: { cert: flags.tlsCert, key: flags.tlsKey } }
           : {}),

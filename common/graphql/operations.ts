@@ -25,3 +25,22 @@ export const CONNECTIONS_QUERY = `query Connections {
 }`;
 
 export const MY_IP_QUERY = `query MyIP { myIP }`;
+
+const PEER_SESSION_FIELDS =
+  "id serviceId token answer p2pError stunPort created expires relayBytesUp relayBytesDown relayStreams";
+
+export const OPEN_PEER_SESSION_MUTATION = `mutation OpenPeerSession($serviceId: String!, $offer: String) {
+  openPeerSession(serviceId: $serviceId, offer: $offer) { ${PEER_SESSION_FIELDS} }
+}`;
+
+export const OFFER_PEER_MUTATION = `mutation OfferPeer($id: ID!, $offer: String!) {
+  offerPeer(id: $id, offer: $offer) { ${PEER_SESSION_FIELDS} }
+}`;
+
+export const CLOSE_PEER_SESSION_MUTATION = `mutation ClosePeerSession($id: ID!) {
+  closePeerSession(id: $id)
+}`;
+
+export const PEER_SESSION_QUERY = `query PeerSession($id: ID!) {
+  peerSession(id: $id) { ${PEER_SESSION_FIELDS} }
+}`;

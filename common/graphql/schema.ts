@@ -57,8 +57,30 @@ export const typeDefs = /* GraphQL */ `
     connections: [Connection!]!
   }
 
+  "Reach extension: one on-demand path to a service, peer to peer with relay failover."
+  type PeerSession {
+    id: ID!
+    serviceId: String!
+    "Presented on every P2P data channel and relay stream of this session."
+    token: String!
+    "The agent's session description when it accepted P2P, else null."
+    answer: String
+    "Why there is no answer (P2P not offered, the agent refused it, or it did not answer)."
+    p2pError: String
+    "The broker's STUN responder (UDP, on the broker's host), or null when it has none."
+    stunPort: Int
+    created: String!
+    expires: String!
+    "Bytes the broker relayed for this session, client to device and back."
+    relayBytesUp: Float!
+    relayBytesDown: Float!
+    relayStreams: Int!
+  }
+
   type Query {
     login: User!
+    "Reach extension: a peer session of the caller's, by id."
+    peerSession(id: ID!): PeerSession
     "Reach extension: the caller's address as the broker sees it (the default for a restricted hostIP)."
     myIP: String!
   }
@@ -70,6 +92,12 @@ export const typeDefs = /* GraphQL */ `
       type: ProxyType = AUTO_PROXY
     ): Connection!
     disconnect(serviceId: String, connectionId: String!): Boolean!
+    "Reach extension: opens an on-demand path; with an offer the agent is asked for P2P."
+    openPeerSession(serviceId: String!, offer: String): PeerSession!
+    "Reach extension: asks the session's agent for P2P with this offer; the answer (or p2pError) comes back."
+    offerPeer(id: ID!, offer: String!): PeerSession!
+    "Reach extension: ends a peer session; its relay streams close."
+    closePeerSession(id: ID!): Boolean!
   }
 `;
 
@@ -85,6 +113,20 @@ export interface ConnectionView {
   url: string;
   serviceId: string;
   hostIP: string;
+}
+
+export interface PeerSessionView {
+  id: string;
+  serviceId: string;
+  token: string;
+  answer: string | null;
+  p2pError: string | null;
+  stunPort: number | null;
+  created: string;
+  expires: string;
+  relayBytesUp: number;
+  relayBytesDown: number;
+  relayStreams: number;
 }
 
 /** Error codes the API puts in `extensions.code`. */

@@ -10,13 +10,17 @@ import {
 } from "@apollo/client";
 import type { DesktopError } from "../../common/desktop-api.js";
 import {
+  CLOSE_PEER_SESSION_MUTATION,
   CONNECT_MUTATION,
   CONNECTIONS_QUERY,
   DEVICES_QUERY,
   DISCONNECT_MUTATION,
   MY_IP_QUERY,
+  OFFER_PEER_MUTATION,
+  OPEN_PEER_SESSION_MUTATION,
+  PEER_SESSION_QUERY,
 } from "../../common/graphql/operations.js";
-import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
+import type { ConnectionView, PeerSessionView, ProxyType } from "../../common/graphql/schema.js";
 import { createSignedFetch } from "../../common/r3-fetch.js";
 import type { StoredCredentials } from "./vault/credential-vault.js";
 
@@ -104,6 +108,39 @@ export class BrokerClient {
       this.client.mutate({ mutation: gql(DISCONNECT_MUTATION), variables: { connectionId } }),
     );
     return data.disconnect;
+  }
+
+  /** Opens an on-demand path to a service; with an offer, the agent is asked for P2P. */
+  async openPeerSession(serviceId: string, offer: string | null): Promise<PeerSessionView> {
+    const data = await this.run<{ openPeerSession: PeerSessionView }>(() =>
+      this.client.mutate({
+        mutation: gql(OPEN_PEER_SESSION_MUTATION),
+        variables: { serviceId, offer },
+      }),
+    );
+    return data.openPeerSession;
+  }
+
+  /** Sends a P2P offer for a session; the result carries the agent's answer or p2pError. */
+  async offerPeer(id: string, offer: string): Promise<PeerSessionView> {
+    const data = await this.run<{ offerPeer: PeerSessionView }>(() =>
+      this.client.mutate({ mutation: gql(OFFER_PEER_MUTATION), variables: { id, offer } }),
+    );
+    return data.offerPeer;
+  }
+
+  async peerSession(id: string): Promise<PeerSessionView | null> {
+    const data = await this.run<{ peerSession: PeerSessionView | null }>(() =>
+      this.client.query({ query: gql(PEER_SESSION_QUERY), variables: { id } }),
+    );
+    return data.peerSession;
+  }
+
+  async closePeerSession(id: string): Promise<boolean> {
+    const data = await this.run<{ closePeerSession: boolean }>(() =>
+      this.client.mutate({ mutation: gql(CLOSE_PEER_SESSION_MUTATION), variables: { id } }),
+    );
+    return data.closePeerSession;
   }
 
   stop(): void {

@@ -1,0 +1,140 @@
+// The agent's side of peer-to-peer on-demand sessions. For each offer the broker relays
+// (and thereby authorised), it answers with its own description; the client must then
+// prove it holds the session's token on the "control" channel before any stream channel
+// is accepted. Each stream channel is one local socket of the client, carried to the
+// session's service. With --no-p2p every offer is refused and the relay serves instead.
+import { timingSafeEqual } from "node:crypto";
+import { connect as netConnect } from "node:net";
+import type { DataChannel } from "node-datachannel";
+import { relaySocketOverChannel } from "../common/p2p/channel-relay.js";
+import { createPeer, type Peer } from "../common/p2p/peer-connection.js";
+import type { AgentMessage, PeerOffer, ServiceSpec } from "../common/tunnel-protocol.js";
+
+/** A session that has not come up by then is dropped. */
+const CONNECT_WAIT_MS = 30_000;
+const MAX_SESSIONS = 256;
+export const CONTROL_CHANNEL = "control";
+
+export interface PeerHostOptions {
+  enabled: boolean;
+  bindAddress?: string;
+  /** The broker's STUN URL for the current tunnel session. */
+  stunUrl: () => string | null;
+  serviceFor: (serviceId: string) => ServiceSpec | undefined;
+  log: (message: string) => void;
+}
+
+export class PeerHost {
+  private readonly peers = new Map<string, Peer>();
+  /** Bytes carried over P2P since start, for `reach agent`'s stats and tests. */
+  readonly counters = { sent: 0, received: 0, streams: 0 };
+
+  constructor(private readonly options: PeerHostOptions) {}
+
+  get sessionCount(): number {
+    return this.peers.size;
+  }
+
+  async answer(offer: PeerOffer): Promise<AgentMessage> {
+    const refuse = (reason: string): AgentMessage => ({
+      type: "peer-refused",
+      sessionId: offer.sessionId,
+      reason,
+    });
+    if (!this.options.enabled) return refuse("Peer to peer is turned off on the device's agent.");
+    const service = this.options.serviceFor(offer.serviceId);
+    if (!service) return refuse("The service is not one of this agent's.");
+    if (this.peers.size >= MAX_SESSIONS) return refuse("The agent has too many peer sessions.");
+    let peer: Peer;
+    try {
+      peer = await createPeer(`agent-${offer.sessionId}`, {
+        stunUrl: this.options.stunUrl(),
+        ...(this.options.bindAddress ? { bindAddress: this.options.bindAddress } : {}),
+      });
+      peer.connection.setRemoteDescription(offer.offer, "offer");
+    } catch (error) {
+      return refuse(error instanceof Error ? error.message : String(error));
+    }
+    this.peers.get(offer.sessionId)?.close();
+    this.peers.set(offer.sessionId, peer);
+    this.serve(peer, offer, service);
+    const answer = await peer.description;
+    return answer
+      ? { type: "peer-answer", sessionId: offer.sessionId, answer }
+      : refuse("No answer.");
+  }
+
+  close(sessionId: string): void {
+    this.peers.get(sessionId)?.close();
+    this.peers.delete(sessionId);
+  }
+
+  closeAll(): void {
+    for (const id of [...this.peers.keys()]) this.close(id);
+  }
+
+  private serve(peer: Peer, offer: PeerOffer, service: ServiceSpec): void {
+    let authenticated = false;
+    const drop = () => {
+      if (this.peers.get(offer.sessionId) === peer) this.close(offer.sessionId);
+    };
+    const upTimer = setTimeout(() => {
+      if (!authenticated) drop();
+    }, CONNECT_WAIT_MS);
+    upTimer.unref();
+    peer.onDown(drop);
+    peer.connected.catch(drop);
+    peer.onChannel((channel) => {
+      if (channel.getLabel() === CONTROL_CHANNEL) {
+        channel.onMessage((message) => {
+          if (authenticated || typeof message !== "string") return;
+          if (Date.now() <= offer.tokenExpiresAt && tokenMatches(message, offer.token)) {
+            authenticated = true;
+            clearTimeout(upTimer);
+            channel.sendMessage("ok");
+          } else {
+            this.options.log(`agent: refused a peer session with a wrong or late token`);
+            drop();
+          }
+        });
+        channel.onClosed(drop);
+        return;
+      }
+      if (!authenticated) {
+        channel.close();
+        return;
+      }
+      this.carry(channel, service);
+    });
+  }
+
+  /** One stream: dial the service, holding what arrives meanwhile, then relay. */
+  private carry(channel: DataChannel, service: ServiceSpec): void {
+    this.counters.streams++;
+    const early: Array<string | Buffer> = [];
+    channel.onMessage((message) => {
+      early.push(
+        typeof message === "string" || Buffer.isBuffer(message) ? message : Buffer.from(message),
+      );
+    });
+    const target = netConnect({ host: service.host, port: service.port, allowHalfOpen: true });
+    target.setNoDelay(true);
+    target.once("connect", () => relaySocketOverChannel(target, channel, this.counters, early));
+    target.once("error", () => {
+      target.destroy();
+      if (channel.isOpen()) {
+        channel.sendMessage("reset");
+        channel.close();
+      }
+    });
+    channel.onClosed(() => {
+      if (target.connecting) target.destroy();
+    });
+  }
+}
+
+function tokenMatches(message: string, token: string): boolean {
+  const presented = Buffer.from(message.startsWith("auth:") ? message.slice(5) : "");
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}

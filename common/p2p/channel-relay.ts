@@ -1,0 +1,99 @@
+// Carries one TCP socket over one WebRTC data channel, both ends alike (client and agent).
+//
+// Binary messages are the socket's bytes. Text messages are control:
+//   "end"      the sender's socket read its FIN: half-close ours (TCP semantics survive).
+//   "reset"    the sender's socket failed: destroy ours.
+//   "ack:N"    the sender wrote N more of our bytes into its socket.
+// Data channels give the receiver no way to push back, so flow control is a credit window:
+// a side stops reading its socket while more than WINDOW bytes it sent are unacknowledged,
+// which bounds the memory either end holds for a slow reader.
+import type { Socket } from "node:net";
+import type { DataChannel } from "node-datachannel";
+
+const WINDOW_BYTES = 4 * 1024 * 1024;
+const ACK_EVERY_BYTES = WINDOW_BYTES / 8;
+/** How long a finished channel may wait for its last bytes to leave before closing. */
+const DRAIN_WAIT_MS = 10_000;
+
+export interface RelayCounters {
+  /** Bytes from the socket into the channel. */
+  sent: number;
+  /** Bytes from the channel into the socket. */
+  received: number;
+}
+
+export function relaySocketOverChannel(
+  socket: Socket,
+  channel: DataChannel,
+  counters: RelayCounters,
+  /** Messages that arrived before the socket was ready, in order. */
+  early: Array<string | Buffer> = [],
+): void {
+  let unacked = 0;
+  let unreported = 0;
+  let finished = false;
+
+  const onMessage = (message: string | Buffer | ArrayBuffer) => {
+    if (typeof message === "string") {
+      if (message === "end") socket.end();
+      else if (message === "reset") socket.destroy();
+      else if (message.startsWith("ack:")) {
+        unacked -= Number(message.slice(4)) || 0;
+        if (unacked <= WINDOW_BYTES / 2 && socket.isPaused() && !finished) socket.resume();
+      }
+      return;
+    }
+    const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message);
+    counters.received += bytes.length;
+    if (socket.destroyed || socket.writableEnded) return;
+    socket.write(bytes, () => {
+      unreported += bytes.length;
+      if (unreported >= ACK_EVERY_BYTES || socket.writableLength === 0) {
+        if (channel.isOpen()) channel.sendMessage(`ack:${unreported}`);
+        unreported = 0;
+      }
+    });
+  };
+  channel.onMessage(onMessage);
+  for (const message of early) onMessage(message);
+
+  socket.on("data", (chunk: Buffer) => {
+    if (!channel.isOpen()) return;
+    counters.sent += chunk.length;
+    unacked += chunk.length;
+    channel.sendMessageBinary(chunk);
+    if (unacked > WINDOW_BYTES) socket.pause();
+  });
+  socket.on("end", () => {
+    if (channel.isOpen()) channel.sendMessage("end");
+  });
+  socket.on("error", () => socket.destroy());
+  socket.on("close", (hadError) => {
+    finished = true;
+    if (!channel.isOpen()) return;
+    const graceful = !hadError && socket.readableEnded && socket.writableFinished;
+    if (!graceful) {
+      channel.sendMessage("reset");
+      channel.close();
+      return;
+    }
+    closeWhenDrained(channel);
+  });
+  channel.onClosed(() => {
+    finished = true;
+    // After a graceful finish both ways the socket flushes and closes by itself; anything
+    // else unfinished cannot complete now that the peer is gone.
+    if (!socket.destroyed && !(socket.writableEnded && socket.readableEnded)) socket.destroy();
+  });
+  channel.onError(() => socket.destroy());
+}
+
+function closeWhenDrained(channel: DataChannel): void {
+  const deadline = Date.now() + DRAIN_WAIT_MS;
+  const check = () => {
+    if (!channel.isOpen()) return;
+    if (channel.bufferedAmount() === 0 || Date.now() > deadline) channel.close();
+    else setTimeout(check, 20).unref();
+  };
+  check();
+}
