@@ -160,6 +160,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         void peers.answer(message).then((reply) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
         });
+      } else if (message.type === "peer-candidates") {
+        peers.addCandidates(message.sessionId, message.mid, message.candidates);
       } else if (message.type === "peer-close") {
         peers.close(message.sessionId);
       }

@@ -51,7 +51,7 @@ export class PeerHost {
         stunUrl: this.options.stunUrl(),
         ...(this.options.bindAddress ? { bindAddress: this.options.bindAddress } : {}),
       });
-      peer.connection.setRemoteDescription(offer.offer, "offer");
+      peer.connection.setRemoteDescription(asDtlsClientOffer(offer.offer), "offer");
     } catch (error) {
       return refuse(error instanceof Error ? error.message : String(error));
     }
@@ -62,6 +62,19 @@ export class PeerHost {
     return answer
       ? { type: "peer-answer", sessionId: offer.sessionId, answer }
       : refuse("No answer.");
+  }
+
+  /** The client's candidates, which arrive once it has applied our answer. */
+  addCandidates(sessionId: string, mid: string, candidates: string[]): void {
+    const peer = this.peers.get(sessionId);
+    if (!peer) return;
+    for (const candidate of candidates) {
+      try {
+        peer.connection.addRemoteCandidate(candidate.replace(/^a=/, ""), mid);
+      } catch {
+        // A malformed candidate is the client's loss only.
+      }
+    }
   }
 
   close(sessionId: string): void {
@@ -108,18 +121,17 @@ export class PeerHost {
     });
   }
 
-  /** One stream: dial the service, holding what arrives meanwhile, then relay. */
+  /**
+   * One stream: dial the service, then relay. What the client sends meanwhile waits in
+   * libdatachannel's queue until the relay's onMessage takes it. No listener of our own
+   * may hold it before: node-datachannel aborts the messages already queued for a
+   * listener that onMessage replaces, so a client's first bytes were sometimes lost.
+   */
   private carry(channel: DataChannel, service: ServiceSpec): void {
     this.counters.streams++;
-    const early: Array<string | Buffer> = [];
-    channel.onMessage((message) => {
-      early.push(
-        typeof message === "string" || Buffer.isBuffer(message) ? message : Buffer.from(message),
-      );
-    });
     const target = netConnect({ host: service.host, port: service.port, allowHalfOpen: true });
     target.setNoDelay(true);
-    target.once("connect", () => relaySocketOverChannel(target, channel, this.counters, early));
+    target.once("connect", () => relaySocketOverChannel(target, channel, this.counters));
     target.once("error", () => {
       target.destroy();
       if (channel.isOpen()) {
@@ -131,6 +143,16 @@ export class PeerHost {
       if (target.connecting) target.destroy();
     });
   }
+}
+
+/**
+ * Makes the offering client the DTLS client. Left to choose, the answering agent takes
+ * that role and starts its handshake the moment ICE connects, which can be before the
+ * client has even received the answer; under load that race failed whole sessions.
+ * When the client starts the handshake, it always knows both sides already.
+ */
+function asDtlsClientOffer(sdp: string): string {
+  return sdp.replace(/^a=setup:actpass$/gm, "a=setup:active");
 }
 
 function tokenMatches(message: string, token: string): boolean {

@@ -1,10 +1,12 @@
-// `reach`: one command for every role — broker, agent, admin, and API calls.
+// `reach`: one command for every role — broker, agent, admin, API calls, on-demand connections.
 import { Command, CommanderError } from "commander";
 import { registerAdminCommand } from "./commands/admin.js";
 import { registerAgentCommand } from "./commands/agent.js";
 import { registerApiCommand } from "./commands/api.js";
 import { registerBrokerCommand } from "./commands/broker.js";
+import { registerConnectionCommand } from "./commands/connection.js";
 import { registerDesktopCommand } from "./commands/desktop.js";
+import { registerUpCommand } from "./commands/up.js";
 
 const program = new Command()
   .name("reach")
@@ -17,6 +19,8 @@ registerAgentCommand(program);
 registerAdminCommand(program);
 registerApiCommand(program);
 registerDesktopCommand(program);
+registerConnectionCommand(program);
+registerUpCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,12 @@
 // the other way as pushed events. Nothing else crosses, and no secret ever does.
 import { z } from "zod";
 import type { ProxyType } from "./graphql/schema.js";
+import {
+  type AddOnDemandInput,
+  addOnDemandInput,
+  type OnDemandView,
+  onDemandIdInput,
+} from "./on-demand.js";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DesktopError };
 
@@ -80,6 +86,8 @@ export interface DesktopState {
   syncedAt: number | null;
   /** Services of this computer the app offers through its own agent. */
   thisComputer: LocalServiceView[];
+  /** Local listeners that open a P2P (or relayed) path to a service when a program connects. */
+  onDemand: OnDemandView[];
   /** The last background error (a failed re-sync), shown until the next success. */
   problem: DesktopError | null;
 }
@@ -133,6 +141,8 @@ export const desktopApiInputs = {
   openExternal: openInput,
   addLocalService: addLocalServiceInput,
   removeLocalService: removeLocalServiceInput,
+  addOnDemand: addOnDemandInput,
+  removeOnDemand: onDemandIdInput,
 } as const;
 
 export type DesktopMethod = keyof typeof desktopApiInputs;
@@ -159,6 +169,10 @@ export interface DesktopApi {
   /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
   addLocalService(input: z.infer<typeof addLocalServiceInput>): Promise<Result<DesktopState>>;
   removeLocalService(input: { name: string }): Promise<Result<DesktopState>>;
+  /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
+  addOnDemand(input: AddOnDemandInput): Promise<Result<OnDemandView>>;
+  /** Stops the listener, closes its path, and forgets it. */
+  removeOnDemand(input: { id: string }): Promise<Result<DesktopState>>;
 }
 
 export type DesktopEvent =

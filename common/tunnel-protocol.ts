@@ -71,6 +71,17 @@ export const peerOfferSchema = z.object({
 });
 export type PeerOffer = z.infer<typeof peerOfferSchema>;
 
+/**
+ * Broker → agent: the client's ICE candidates, sent only once the client has applied the
+ * agent's answer (see peer-path.ts for why they are held back until then).
+ */
+export const peerCandidatesSchema = z.object({
+  type: z.literal("peer-candidates"),
+  sessionId: z.string().min(1).max(64),
+  mid: z.string().min(1).max(64),
+  candidates: z.array(z.string().min(1).max(512)).max(64),
+});
+
 /** Broker → agent: the client ended this peer session. */
 export const peerCloseSchema = z.object({
   type: z.literal("peer-close"),
@@ -81,6 +92,7 @@ export const brokerMessageSchema = z.discriminatedUnion("type", [
   welcomeSchema,
   openDataSchema,
   peerOfferSchema,
+  peerCandidatesSchema,
   peerCloseSchema,
 ]);
 export type BrokerMessage = z.infer<typeof brokerMessageSchema>;

@@ -20,9 +20,11 @@ import {
   startTcpEcho,
   type TcpEcho,
 } from "../test-support/targets.js";
-import { probe } from "../test-support/visitors.js";
+import { echoThrough, probe, randomPayload } from "../test-support/visitors.js";
 
 const SHOTS = "test-results/screenshots";
+/** Both peers of on-demand connections gather P2P candidates on loopback only. */
+const LOOPBACK = "127.0.0.1";
 
 describe("desktop app in headless mode (Chromium)", () => {
   let broker: Awaited<ReturnType<typeof startTestBroker>>;
@@ -51,11 +53,20 @@ describe("desktop app in headless mode (Chromium)", () => {
     broker = await startTestBroker();
     shortBroker = await startTestBroker({ timeout: 4 });
     user = createTestUser(broker, "e2e@example.com");
-    agent = await startTestAgent(broker, user, [
-      { name: "shell", application: 28, port: echo.port, host: "127.0.0.1" },
-      { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
-    ]);
-    app = await startHeadlessApp({ dataDir: await tempDir("reach-e2e-"), port: 0 });
+    agent = await startTestAgent(
+      broker,
+      user,
+      [
+        { name: "shell", application: 28, port: echo.port, host: "127.0.0.1" },
+        { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
+      ],
+      { p2pBindAddress: LOOPBACK },
+    );
+    app = await startHeadlessApp({
+      dataDir: await tempDir("reach-e2e-"),
+      port: 0,
+      p2pBindAddress: LOOPBACK,
+    });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 400, height: 600 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.url });
@@ -197,6 +208,35 @@ describe("desktop app in headless mode (Chromium)", () => {
     assert.equal(await probe(port, "127.0.0.3"), "closed");
   });
 
+  it("adds an on-demand connection that carries bytes peer to peer, and removes it", async () => {
+    await page.getByRole("button", { name: /^Connect to shell on/ }).click();
+    await page.screenshot({ path: `${SHOTS}/connect-panel.png`, fullPage: true });
+    await page.getByRole("button", { name: "On demand (P2P)" }).click();
+    const item = page.locator(".on-demand", { hasText: "shell" });
+    await item.locator(".on-demand-status", { hasText: "idle" }).waitFor();
+    const address = (await item.locator(".address").textContent()) ?? "";
+    assert.match(address, /^127\.0\.0\.1:\d+$/);
+    const port = Number(address.split(":")[1]);
+
+    const payload = randomPayload(512);
+    assert.deepEqual(await echoThrough(port, "127.0.0.1", payload), payload);
+    await item.locator(".on-demand-status", { hasText: "connected" }).waitFor();
+    assert.equal(await item.locator(".path").textContent(), "P2P");
+    await item.locator(".bytes", { hasText: "512 B in · 512 B out" }).waitFor();
+
+    await item.getByRole("button", { name: "Copy" }).click();
+    await item.getByRole("button", { name: "Copied" }).waitFor();
+    assert.equal(
+      await page.evaluate(() => navigator.clipboard.readText()),
+      `ssh -p ${port} user@127.0.0.1`,
+    );
+    await page.screenshot({ path: `${SHOTS}/on-demand.png`, fullPage: true });
+
+    await item.getByRole("button", { name: /^Remove on-demand shell/ }).click();
+    await item.waitFor({ state: "detached" });
+    assert.equal(await probe(port, "127.0.0.1"), "closed", "the listener is gone");
+  });
+
   it("marks a connection expired at its time and offers to connect again", async () => {
     shortUser = createTestUser(shortBroker, "e2e@example.com");
     shortUserSecret = shortUser.credentials.secretAccessKey;
@@ -219,7 +259,7 @@ describe("desktop app in headless mode (Chromium)", () => {
   it("offers a service of this computer through the app's own agent", async () => {
     await page.getByLabel("Name", { exact: true }).fill("local-echo");
     await page.getByLabel("Type").selectOption("tcp");
-    await page.getByLabel("Port").fill(String(echo.port));
+    await page.getByLabel("Port", { exact: true }).fill(String(echo.port));
     await page.getByRole("button", { name: "Add service" }).click();
     await page.locator(".local-service", { hasText: "local-echo" }).waitFor();
     // It shows up as a service of this machine's device, online, and connects.

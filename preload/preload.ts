@@ -19,6 +19,8 @@ contextBridge.exposeInMainWorld("reach", {
   openExternal: invoke("openExternal"),
   addLocalService: invoke("addLocalService"),
   removeLocalService: invoke("removeLocalService"),
+  addOnDemand: invoke("addOnDemand"),
+  removeOnDemand: invoke("removeOnDemand"),
   onEvent(listener: (event: DesktopEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: DesktopEvent) => listener(payload);
     ipcRenderer.on("reach:event", handler);

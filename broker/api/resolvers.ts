@@ -85,6 +85,11 @@ export function createResolvers({ devices, gateway, connections, peerSessions }:
       ) => peerSessions.open(context.user.id, args.serviceId, args.offer ?? null),
       offerPeer: (_: unknown, args: { id: string; offer: string }, context: ApiContext) =>
         peerSessions.offer(context.user.id, args.id, args.offer),
+      peerCandidates: (
+        _: unknown,
+        args: { id: string; mid: string; candidates: string[] },
+        context: ApiContext,
+      ) => peerSessions.candidates(context.user.id, args.id, args.mid, args.candidates),
       closePeerSession: (_: unknown, args: { id: string }, context: ApiContext) =>
         peerSessions.close(context.user.id, args.id),
     },

@@ -103,6 +103,29 @@ export class PeerSessions {
     return this.view(session);
   }
 
+  /** Passes the client's ICE candidates on to the session's agent. */
+  candidates(userId: string, id: string, mid: string, candidates: string[]): boolean {
+    const session = this.sessions.get(id);
+    if (!session || session.userId !== userId || session.expiresAt <= Date.now()) {
+      throw apiError("NOT_FOUND", `There is no peer session with id ${JSON.stringify(id)}.`);
+    }
+    if (
+      mid.length === 0 ||
+      mid.length > 64 ||
+      candidates.length > 64 ||
+      candidates.some((c) => c.length === 0 || c.length > 512)
+    ) {
+      throw apiError(
+        "BAD_USER_INPUT",
+        "candidates must be at most 64 lines of 1 to 512 characters.",
+      );
+    }
+    const device = this.gateway.sessionOf(session.deviceId);
+    if (!device) return false;
+    device.send({ type: "peer-candidates", sessionId: session.id, mid, candidates });
+    return true;
+  }
+
   private async askAgent(session: PeerSession, offer: string): Promise<void> {
     session.answer = null;
     const device = this.gateway.sessionOf(session.deviceId);

@@ -37,6 +37,10 @@ export const OFFER_PEER_MUTATION = `mutation OfferPeer($id: ID!, $offer: String!
   offerPeer(id: $id, offer: $offer) { ${PEER_SESSION_FIELDS} }
 }`;
 
+export const PEER_CANDIDATES_MUTATION = `mutation PeerCandidates($id: ID!, $mid: String!, $candidates: [String!]!) {
+  peerCandidates(id: $id, mid: $mid, candidates: $candidates)
+}`;
+
 export const CLOSE_PEER_SESSION_MUTATION = `mutation ClosePeerSession($id: ID!) {
   closePeerSession(id: $id)
 }`;

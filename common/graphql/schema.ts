@@ -96,6 +96,8 @@ export const typeDefs = /* GraphQL */ `
     openPeerSession(serviceId: String!, offer: String): PeerSession!
     "Reach extension: asks the session's agent for P2P with this offer; the answer (or p2pError) comes back."
     offerPeer(id: ID!, offer: String!): PeerSession!
+    "Reach extension: the client's ICE candidates for the session's agent, sent after the answer is applied."
+    peerCandidates(id: ID!, mid: String!, candidates: [String!]!): Boolean!
     "Reach extension: ends a peer session; its relay streams close."
     closePeerSession(id: ID!): Boolean!
   }

@@ -26,8 +26,8 @@ export function relaySocketOverChannel(
   socket: Socket,
   channel: DataChannel,
   counters: RelayCounters,
-  /** Messages that arrived before the socket was ready, in order. */
-  early: Array<string | Buffer> = [],
+  /** Called once the channel has closed. */
+  onChannelClosed: () => void = () => {},
 ): void {
   let unacked = 0;
   let unreported = 0;
@@ -54,8 +54,8 @@ export function relaySocketOverChannel(
       }
     });
   };
+  // Registered once: replacing a data channel's onMessage drops what was queued for it.
   channel.onMessage(onMessage);
-  for (const message of early) onMessage(message);
 
   socket.on("data", (chunk: Buffer) => {
     if (!channel.isOpen()) return;
@@ -81,6 +81,7 @@ export function relaySocketOverChannel(
   });
   channel.onClosed(() => {
     finished = true;
+    onChannelClosed();
     // After a graceful finish both ways the socket flushes and closes by itself; anything
     // else unfinished cannot complete now that the peer is gone.
     if (!socket.destroyed && !(socket.writableEnded && socket.readableEnded)) socket.destroy();

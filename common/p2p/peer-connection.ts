@@ -20,7 +20,7 @@ let loaded: Promise<DataChannelModule> | undefined;
 
 /** node-datachannel is a native addon: load it only where P2P is actually used. */
 export function loadDataChannel(): Promise<DataChannelModule> {
-  loaded ??= import("node-datachannel").catch((error: Error) => {
+  loaded ??= import("node-datachannel").then(withLogging, (error: Error) => {
     loaded = undefined;
     throw new Error(
       `Peer to peer is unavailable: node-datachannel did not load (${error.message}).`,
@@ -65,6 +65,13 @@ export async function createPeer(name: string, options: PeerOptions): Promise<Pe
   connection.onGatheringStateChange((state) => {
     if (state === "complete") gathered();
   });
+  // The wait for candidates starts once the description exists: before that the ICE
+  // transport does not either, and a description taken then could not be answered.
+  let gatherTimer: NodeJS.Timeout | undefined;
+  connection.onLocalDescription(() => {
+    gatherTimer ??= setTimeout(() => gathered(), GATHER_WAIT_MS);
+    gatherTimer.unref();
+  });
   connection.onStateChange((state) => {
     if (state === "connected") {
       wasUp = true;
@@ -78,8 +85,6 @@ export async function createPeer(name: string, options: PeerOptions): Promise<Pe
     }
   });
   connection.onDataChannel((channel) => channelCallback?.(channel));
-  const gatherTimer = setTimeout(() => gathered(), GATHER_WAIT_MS);
-  gatherTimer.unref();
   void description.then(() => clearTimeout(gatherTimer));
   return {
     connection,
@@ -99,6 +104,14 @@ export async function createPeer(name: string, options: PeerOptions): Promise<Pe
       }
     },
   };
+}
+
+/** REACH_P2P_LOG=Debug (or Info, Warning …) prints libdatachannel's own log to stderr. */
+function withLogging(ndc: DataChannelModule): DataChannelModule {
+  const level = process.env.REACH_P2P_LOG as Parameters<DataChannelModule["initLogger"]>[0];
+  if (level)
+    ndc.initLogger(level, (at, message) => process.stderr.write(`p2p ${at}: ${message}\n`));
+  return ndc;
 }
 
 /** A STUN URL for the broker at `brokerUrl`, or null when it serves none. */

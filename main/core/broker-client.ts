@@ -18,6 +18,7 @@ import {
   MY_IP_QUERY,
   OFFER_PEER_MUTATION,
   OPEN_PEER_SESSION_MUTATION,
+  PEER_CANDIDATES_MUTATION,
   PEER_SESSION_QUERY,
 } from "../../common/graphql/operations.js";
 import type { ConnectionView, PeerSessionView, ProxyType } from "../../common/graphql/schema.js";
@@ -127,6 +128,16 @@ export class BrokerClient {
       this.client.mutate({ mutation: gql(OFFER_PEER_MUTATION), variables: { id, offer } }),
     );
     return data.offerPeer;
+  }
+
+  async peerCandidates(id: string, mid: string, candidates: string[]): Promise<boolean> {
+    const data = await this.run<{ peerCandidates: boolean }>(() =>
+      this.client.mutate({
+        mutation: gql(PEER_CANDIDATES_MUTATION),
+        variables: { id, mid, candidates },
+      }),
+    );
+    return data.peerCandidates;
   }
 
   async peerSession(id: string): Promise<PeerSessionView | null> {

@@ -2,6 +2,7 @@
 // broker, owns the connections and their clocks, and pushes state to whoever listens
 // (the Electron shell's window and tray, or the headless host's browser tabs).
 
+import { join } from "node:path";
 import { listProfiles, readProfile } from "../../common/credentials-file.js";
 import {
   type ConnectionState,
@@ -13,11 +14,14 @@ import {
   EXTERNAL_SCHEMES,
   type Result,
 } from "../../common/desktop-api.js";
+import type { AddOnDemandInput, OnDemandView } from "../../common/on-demand.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import { BrokerClient, BrokerError, type DeviceRecord } from "./broker-client.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
+import { OnDemandManager } from "./on-demand/on-demand-manager.js";
+import { OnDemandStore } from "./on-demand/on-demand-store.js";
 import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault, StoredCredentials } from "./vault/credential-vault.js";
 
@@ -29,9 +33,20 @@ export interface DesktopCoreOptions {
   syncIntervalMs?: number;
   /** The credentials file profiles are imported from (default ~/.reach/credentials). */
   credentialsPath?: string;
-  /** Where "This computer" keeps its services and agent identity; none = the feature is off. */
+  /**
+   * Where "This computer" keeps its services and agent identity, and where on-demand
+   * connections are kept; none = both features are off.
+   */
   dataDir?: string;
+  /** Gather P2P candidates of on-demand connections on this address only (tests: loopback). */
+  p2pBindAddress?: string;
 }
+
+/**
+ * How often state is re-pushed while an on-demand path is open: its byte counters move
+ * without an event of their own, and the window should show them moving.
+ */
+const TRAFFIC_REFRESH_MS = 2_000;
 
 type Listener = (event: DesktopEvent) => void;
 
@@ -50,10 +65,24 @@ export class DesktopCore implements DesktopApi {
   private problem: DesktopError | null = null;
   private syncTimer: unknown;
   private readonly thisComputer: ThisComputer | null;
+  private readonly onDemand: OnDemandManager | null;
+  private trafficTimer: unknown;
+  private trafficSeen = "";
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.thisComputer = options.dataDir ? new ThisComputer(options.dataDir) : null;
+    this.onDemand = options.dataDir
+      ? new OnDemandManager({
+          store: new OnDemandStore(join(options.dataDir, "on-demand.json")),
+          client: () => this.client,
+          ...(options.p2pBindAddress ? { p2pBindAddress: options.p2pBindAddress } : {}),
+          onChange: () => {
+            this.emit();
+            this.watchTraffic();
+          },
+        })
+      : null;
     this.tracker = new ConnectionTracker(this.clock, (connection) => {
       options.host.notify(
         "Connection expired",
@@ -72,13 +101,20 @@ export class DesktopCore implements DesktopApi {
       await this.thisComputer?.attach(stored).catch(() => {});
       await this.sync().catch(() => {});
     }
+    // Listeners start signed out too: a program connecting then learns why in the reason.
+    await this.onDemand?.start(true).catch((error: unknown) => {
+      this.problem = { code: "INVALID_INPUT", message: messageOf(error) };
+    });
     this.scheduleSync();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.clock.clearTimeout(this.syncTimer);
+    this.clock.clearTimeout(this.trafficTimer);
+    this.trafficTimer = undefined;
+    // On-demand paths close first: they tell the broker their sessions are over.
+    await Promise.all([this.thisComputer?.stop(), this.onDemand?.stop()]);
     this.client?.stop();
-    void this.thisComputer?.stop();
   }
 
   subscribe(listener: Listener): () => void {
@@ -102,6 +138,7 @@ export class DesktopCore implements DesktopApi {
       connections: this.tracker.list(),
       myIp: this.myIp,
       thisComputer: this.thisComputer?.list() ?? [],
+      onDemand: this.onDemand?.list() ?? [],
       syncedAt: this.syncedAt,
       problem: this.problem,
     };
@@ -240,14 +277,30 @@ export class DesktopCore implements DesktopApi {
     return this.changeThisComputer((computer) => computer.remove(input.name));
   }
 
+  async addOnDemand(input: AddOnDemandInput): Promise<Result<OnDemandView>> {
+    if (!this.onDemand) return fail(noDataDir());
+    if (!this.client) return fail(signedOut());
+    try {
+      return ok(await this.onDemand.add(input));
+    } catch (error) {
+      return fail(onDemandError(error));
+    }
+  }
+
+  async removeOnDemand(input: { id: string }): Promise<Result<DesktopState>> {
+    if (!this.onDemand) return fail(noDataDir());
+    try {
+      await this.onDemand.remove(input.id);
+    } catch (error) {
+      return fail(onDemandError(error));
+    }
+    return ok(this.snapshot());
+  }
+
   private async changeThisComputer(
     change: (computer: ThisComputer) => Promise<void>,
   ): Promise<Result<DesktopState>> {
-    if (!this.thisComputer)
-      return fail({
-        code: "INVALID_INPUT",
-        message: "This app was started without a data directory.",
-      });
+    if (!this.thisComputer) return fail(noDataDir());
     if (!this.client) return fail(signedOut());
     try {
       await change(this.thisComputer);
@@ -291,6 +344,21 @@ export class DesktopCore implements DesktopApi {
     }, interval);
   }
 
+  /** While any on-demand path is open, re-pushes state when its byte counters moved. */
+  private watchTraffic(): void {
+    if (this.trafficTimer !== undefined || !this.onDemand) return;
+    if (!this.onDemand.list().some((view) => view.status === "connected")) return;
+    this.trafficTimer = this.clock.setTimeout(() => {
+      this.trafficTimer = undefined;
+      const seen = trafficOf(this.onDemand?.list() ?? []);
+      if (seen !== this.trafficSeen) {
+        this.trafficSeen = seen;
+        this.emit();
+      }
+      this.watchTraffic();
+    }, TRAFFIC_REFRESH_MS);
+  }
+
   private emit(): void {
     const event: DesktopEvent = { type: "state", state: this.snapshot() };
     for (const listener of this.listeners) listener(event);
@@ -317,6 +385,24 @@ function toDeviceView(device: DeviceRecord): DeviceView {
 
 function signedOut(): DesktopError {
   return { code: "UNAUTHENTICATED", message: "Sign in first." };
+}
+
+function noDataDir(): DesktopError {
+  return { code: "INVALID_INPUT", message: "This app was started without a data directory." };
+}
+
+/** The manager's refusals are sentences about the input; the broker's keep their code. */
+function onDemandError(error: unknown): DesktopError {
+  if (error instanceof BrokerError) return error.detail;
+  return { code: "INVALID_INPUT", message: messageOf(error) };
+}
+
+function trafficOf(views: OnDemandView[]): string {
+  return views.map((view) => `${view.id}:${view.bytesIn}:${view.bytesOut}`).join(",");
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function toError(error: unknown): DesktopError {

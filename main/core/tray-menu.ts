@@ -2,6 +2,7 @@
 // menu is testable without Electron and the shell only maps actions onto the core.
 import type { ConnectionState, DesktopState } from "../../common/desktop-api.js";
 import { formatRemaining } from "../../common/format-remaining.js";
+import type { OnDemandView } from "../../common/on-demand.js";
 
 export type TrayAction =
   | { kind: "connect"; serviceId: string; hostIP: string }
@@ -9,6 +10,8 @@ export type TrayAction =
   | { kind: "open"; connectionId: string }
   | { kind: "disconnect"; connectionId: string }
   | { kind: "disconnect-all" }
+  /** Copies what to run or open for an on-demand connection (launchFor). */
+  | { kind: "copy-on-demand"; id: string }
   | { kind: "show-window" }
   | { kind: "quit" };
 
@@ -67,6 +70,10 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
       for (const connection of active) items.push(connectionItem(connection, now));
       items.push({ label: "Disconnect all", action: { kind: "disconnect-all" } });
     }
+    if (state.onDemand.length > 0) {
+      items.push(separator, { label: "On demand", enabled: false });
+      for (const view of state.onDemand) items.push(onDemandItem(view));
+    }
   }
   items.push(
     separator,
@@ -88,4 +95,17 @@ function connectionItem(connection: ConnectionState, now: number): TrayItem {
     { label: `expires in ${formatRemaining(connection.expiresAt - now)}`, enabled: false },
   );
   return { label: `${connection.serviceName} — ${connection.address}`, submenu };
+}
+
+function onDemandItem(view: OnDemandView): TrayItem {
+  return {
+    label: `${view.serviceName} — ${view.address} (${onDemandState(view)})`,
+    action: { kind: "copy-on-demand", id: view.id },
+  };
+}
+
+/** The path while one is open ("P2P", or "Proxy" for the broker's relay), else the status. */
+function onDemandState(view: OnDemandView): string {
+  if (view.status === "connected" && view.path) return view.path === "p2p" ? "P2P" : "Proxy";
+  return view.status;
 }

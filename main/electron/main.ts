@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { app, type BrowserWindow, powerMonitor } from "electron";
 import type { DesktopEvent } from "../../common/desktop-api.js";
+import { launchFor } from "../../common/on-demand.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import type { TrayAction } from "../core/tray-menu.js";
 import { registerAppScheme, serveRenderer } from "./app-protocol.js";
@@ -55,6 +56,8 @@ async function start(): Promise<void> {
   const core = new DesktopCore({
     vault: new SafeStorageVault(join(dataDir, "credentials.sealed")),
     host: electronHost,
+    // "This computer" and on-demand connections keep their lists here.
+    dataDir,
   });
   registerIpcHandlers(core);
   const tray = createTray(join(ROOT, "assets"), (action) => void runTrayAction(core, action));
@@ -88,6 +91,11 @@ async function runTrayAction(core: DesktopCore, action: TrayAction): Promise<voi
       if (connection) await core.openExternal({ url: connection.url });
       return;
     }
+    case "copy-on-demand": {
+      const view = core.snapshot().onDemand.find((v) => v.id === action.id);
+      if (view) await core.copyText({ text: launchFor(view.application, view.port) });
+      return;
+    }
     case "disconnect":
       await core.disconnect({ connectionId: action.connectionId });
       return;
@@ -99,7 +107,8 @@ async function runTrayAction(core: DesktopCore, action: TrayAction): Promise<voi
       return;
     case "quit":
       quitting = true;
-      core.stop();
+      // The listeners close with the process anyway; quitting need not wait for them.
+      void core.stop();
       app.quit();
   }
 }

@@ -13,6 +13,8 @@ export interface HeadlessAppOptions {
   port?: number;
   token?: string;
   credentialsPath?: string;
+  /** Gather P2P candidates of on-demand connections on this address only (tests: loopback). */
+  p2pBindAddress?: string;
 }
 
 export async function startHeadlessApp(
@@ -32,6 +34,7 @@ export async function startHeadlessApp(
     host,
     dataDir: options.dataDir,
     ...(options.credentialsPath ? { credentialsPath: options.credentialsPath } : {}),
+    ...(options.p2pBindAddress ? { p2pBindAddress: options.p2pBindAddress } : {}),
   });
   await core.start();
   server = await startHeadless({
@@ -44,7 +47,7 @@ export async function startHeadlessApp(
   return Object.assign(server, {
     core,
     async close() {
-      core.stop();
+      await core.stop();
       await closeServer();
     },
   });

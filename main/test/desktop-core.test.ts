@@ -1,10 +1,11 @@
 // The desktop core against a real broker and agent: sign-in errors, connecting in each
-// hostIP mode, expiry on a controllable clock, re-sync, and the vault.
+// hostIP mode, expiry on a controllable clock, re-sync, the vault, and on-demand
+// connections (P2P kept on loopback).
 import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { DesktopEvent } from "../../common/desktop-api.js";
+import type { DesktopEvent, DesktopState } from "../../common/desktop-api.js";
 import { ManualClock } from "../../test-support/manual-clock.js";
 import {
   createTestUser,
@@ -20,7 +21,7 @@ import {
   startTcpEcho,
   type TcpEcho,
 } from "../../test-support/targets.js";
-import { probe } from "../../test-support/visitors.js";
+import { connectFrom, probe, randomPayload } from "../../test-support/visitors.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import type { HostServices } from "../core/host-services.js";
 import { FileVault } from "../core/vault/file-vault.js";
@@ -53,10 +54,15 @@ describe("desktop core", () => {
     web = await startHttpTarget();
     broker = await startTestBroker({ timeout: 600 });
     user = createTestUser(broker, "desk@example.com");
-    agent = await startTestAgent(broker, user, [
-      { name: "shell", application: 28, port: echo.port, host: "127.0.0.1" },
-      { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
-    ]);
+    agent = await startTestAgent(
+      broker,
+      user,
+      [
+        { name: "shell", application: 28, port: echo.port, host: "127.0.0.1" },
+        { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
+      ],
+      { p2pBindAddress: "127.0.0.1" },
+    );
     dir = await tempDir("reach-desktop-");
   });
 
@@ -213,6 +219,83 @@ describe("desktop core", () => {
     await core.signOut();
     assert.equal(await vault.load(), null);
     assert.equal(core.snapshot().session.signedIn, false);
+  });
+
+  it("adds an on-demand connection, carries bytes P2P, pushes its counters, removes it", async () => {
+    const clock = new ManualClock();
+    const dataDir = await tempDir("reach-desktop-od-");
+    const core = new DesktopCore({
+      vault: new FileVault(join(dataDir, "vault.json")),
+      host: new RecordingHost(),
+      clock,
+      syncIntervalMs: 60_000,
+      dataDir,
+      p2pBindAddress: "127.0.0.1",
+    });
+    await core.start();
+    const pushed: DesktopState[] = [];
+    core.subscribe((e) => {
+      if (e.type === "state") pushed.push(e.state);
+    });
+    try {
+      const shellId = agent.serviceId("shell");
+      const signedOut = await core.addOnDemand({ serviceId: shellId });
+      assert.ok(!signedOut.ok && signedOut.error.code === "UNAUTHENTICATED");
+      await signIn(core);
+      const unknown = await core.addOnDemand({ serviceId: "no-such-service" });
+      assert.ok(!unknown.ok && unknown.error.code === "INVALID_INPUT");
+      assert.match(unknown.ok ? "" : unknown.error.message, /no service with id/);
+      const noPath = await core.addOnDemand({ serviceId: shellId, p2p: false, failover: false });
+      assert.ok(!noPath.ok && /keep one of them/.test(noPath.error.message));
+
+      const added = await core.addOnDemand({ serviceId: shellId });
+      assert.ok(added.ok, JSON.stringify(added));
+      if (!added.ok) return;
+      assert.equal(added.value.status, "idle");
+      assert.deepEqual(
+        pushed.at(-1)?.onDemand.map((v) => v.id),
+        [added.value.id],
+      );
+
+      // A socket kept open: its bytes show only in the counters, not in any event of its own.
+      const payload = randomPayload(64 * 1024);
+      const socket = await connectFrom(added.value.port, "127.0.0.1");
+      let echoed = 0;
+      await new Promise<void>((resolve) => {
+        socket.on("data", (chunk: Buffer) => {
+          echoed += chunk.length;
+          if (echoed >= payload.length) resolve();
+        });
+        socket.write(payload);
+      });
+      const view = core.snapshot().onDemand[0];
+      assert.equal(view?.status, "connected");
+      assert.equal(view?.path, "p2p");
+      const before = pushed.length;
+      clock.advance(2_000);
+      assert.equal(pushed.length, before + 1, "moving counters are pushed");
+      assert.equal(pushed.at(-1)?.onDemand[0]?.bytesIn, payload.length);
+      assert.equal(pushed.at(-1)?.onDemand[0]?.bytesOut, payload.length);
+      clock.advance(2_000);
+      assert.equal(pushed.length, before + 1, "still counters are not pushed again");
+      socket.destroy();
+
+      const removed = await core.removeOnDemand({ id: added.value.id });
+      assert.ok(removed.ok && removed.value.onDemand.length === 0);
+      assert.equal(await probe(added.value.port, "127.0.0.1"), "closed");
+      const again = await core.removeOnDemand({ id: added.value.id });
+      assert.ok(!again.ok && again.error.code === "INVALID_INPUT");
+    } finally {
+      await core.stop();
+    }
+  });
+
+  it("has no on-demand connections without a data directory", async () => {
+    const { core } = makeCore();
+    await signIn(core);
+    const refused = await core.addOnDemand({ serviceId: agent.serviceId("shell") });
+    assert.ok(!refused.ok && /without a data directory/.test(refused.error.message));
+    assert.deepEqual(core.snapshot().onDemand, []);
   });
 
   it("refuses to open URLs outside the allowlist", async () => {

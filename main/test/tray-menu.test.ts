@@ -15,6 +15,62 @@ const state: DesktopState = {
   vault: { backend: "file", encrypted: false, note: "" },
   myIp: "203.0.113.9",
   thisComputer: [],
+  onDemand: [
+    {
+      id: "OD1",
+      serviceId: "S1",
+      serviceName: "shell",
+      deviceName: "laptop",
+      application: 28,
+      port: 34012,
+      p2p: true,
+      failover: true,
+      idleTimeout: 900,
+      address: "127.0.0.1:34012",
+      status: "connected",
+      path: "p2p",
+      reason: null,
+      bytesIn: 10,
+      bytesOut: 20,
+      openSockets: 1,
+    },
+    {
+      id: "OD2",
+      serviceId: "S2",
+      serviceName: "web",
+      deviceName: "laptop",
+      application: 7,
+      port: 34013,
+      p2p: true,
+      failover: true,
+      idleTimeout: 900,
+      address: "127.0.0.1:34013",
+      status: "connected",
+      path: "relay",
+      reason: "P2P did not open in 3 s.",
+      bytesIn: 0,
+      bytesOut: 0,
+      openSockets: 0,
+    },
+    {
+      id: "OD3",
+      serviceId: "S1",
+      serviceName: "shell",
+      deviceName: "laptop",
+      application: 28,
+      port: 34014,
+      p2p: true,
+      failover: false,
+      idleTimeout: 900,
+      address: "127.0.0.1:34014",
+      status: "idle",
+      path: null,
+      reason: null,
+      bytesIn: 0,
+      bytesOut: 0,
+      openSockets: 0,
+    },
+  ],
   syncedAt: now,
   problem: null,
   devices: [
@@ -112,7 +168,7 @@ describe("tray menu", () => {
       ["Copy URL", "Open", "Disconnect", "expires in 7h 59m"],
     );
     assert.equal(
-      menu.find((i) => i.label?.startsWith("shell — 127.0.0.1")),
+      menu.find((i) => i.label === "shell — 127.0.0.1:33012"),
       undefined,
       "expired connections are not offered",
     );
@@ -121,6 +177,27 @@ describe("tray menu", () => {
       [{ kind: "show-window" }, { kind: "quit" }],
     );
     assert.ok(menu.some((i) => i.label === "Disconnect all"));
+  });
+
+  it("lists on-demand connections with their address and path; a click copies", () => {
+    const menu = trayMenu(state, now);
+    const start = menu.findIndex((i) => i.label === "On demand");
+    assert.ok(start > 0);
+    assert.equal(menu[start]?.enabled, false, "a heading, not an action");
+    assert.deepEqual(
+      menu.slice(start + 1, start + 4).map((i) => [i.label, i.action]),
+      [
+        ["shell — 127.0.0.1:34012 (P2P)", { kind: "copy-on-demand", id: "OD1" }],
+        ["web — 127.0.0.1:34013 (Proxy)", { kind: "copy-on-demand", id: "OD2" }],
+        ["shell — 127.0.0.1:34014 (idle)", { kind: "copy-on-demand", id: "OD3" }],
+      ],
+    );
+    const none = trayMenu({ ...state, onDemand: [] }, now);
+    assert.equal(
+      none.find((i) => i.label === "On demand"),
+      undefined,
+      "no section without any",
+    );
   });
 
   it("offers only Open Reach and Quit when signed out", () => {

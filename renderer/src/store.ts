@@ -2,7 +2,6 @@
 // about (the filter, the open connect panel, transient feedback).
 import { create } from "zustand";
 import type {
-  ConnectionState,
   DesktopError,
   DesktopMethod,
   DesktopState,
@@ -24,8 +23,10 @@ interface UiState {
   call<T>(method: DesktopMethod, input?: object): Promise<Result<T>>;
   setFilter(filter: string): void;
   openConnect(serviceId: string | null): void;
-  copy(connection: ConnectionState): Promise<void>;
-  launch(connection: ConnectionState): Promise<void>;
+  /** Copies text (an address, a launch command) and marks the item `id` as copied for 2 s. */
+  copy(id: string, text: string): Promise<void>;
+  /** Opens a URL outside the app (the host's browser or handler, else a new tab). */
+  launch(url: string): Promise<void>;
   dismissError(): void;
 }
 
@@ -64,19 +65,18 @@ export const useStore = create<UiState>((set, get) => ({
   setFilter: (filter) => set({ filter }),
   openConnect: (serviceId) => set({ connecting: serviceId, error: null }),
 
-  async copy(connection) {
-    const copiedByHost = await get().call<boolean>("copyText", { text: connection.address });
-    if (copiedByHost.ok && !copiedByHost.value)
-      await navigator.clipboard.writeText(connection.address);
-    set({ copiedId: connection.id });
+  async copy(id, text) {
+    const copiedByHost = await get().call<boolean>("copyText", { text });
+    if (copiedByHost.ok && !copiedByHost.value) await navigator.clipboard.writeText(text);
+    set({ copiedId: id });
     setTimeout(() => {
-      if (get().copiedId === connection.id) set({ copiedId: null });
+      if (get().copiedId === id) set({ copiedId: null });
     }, 2000);
   },
 
-  async launch(connection) {
-    const opened = await get().call<boolean>("openExternal", { url: connection.url });
-    if (opened.ok && !opened.value) window.open(connection.url, "_blank", "noopener,noreferrer");
+  async launch(url) {
+    const opened = await get().call<boolean>("openExternal", { url });
+    if (opened.ok && !opened.value) window.open(url, "_blank", "noopener,noreferrer");
   },
 
   dismissError: () => set({ error: null, notice: null }),

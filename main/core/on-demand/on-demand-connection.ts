@@ -59,7 +59,7 @@ export class OnDemandConnection {
         reject(
           new Error(
             error.code === "EADDRINUSE"
-              ? `Port ${this.spec.port} on 127.0.0.1 is in use: choose another with --port.`
+              ? `Port ${this.spec.port} on 127.0.0.1 is in use by another program: choose another port.`
               : `Cannot listen on 127.0.0.1:${this.spec.port}: ${error.code ?? error.message}.`,
           ),
         ),

@@ -21,6 +21,29 @@ export interface PeerPathOptions {
   bindAddress?: string;
 }
 
+/**
+ * Takes the candidates out of an offer. The agent gets them only after we have applied its
+ * answer: with them it would start connectivity checks at once, our ICE would connect on
+ * its checks before we know the agent's certificate fingerprint, and libdatachannel would
+ * then fail the DTLS handshake it starts regardless. Without them the agent waits for our
+ * checks, which we only send once the answer is in.
+ */
+export function splitCandidates(sdp: string): {
+  description: string;
+  mid: string;
+  candidates: string[];
+} {
+  const lines = sdp.split(/\r?\n/);
+  const candidates = lines
+    .filter((line) => line.startsWith("a=candidate:"))
+    .map((line) => line.slice(2));
+  const description = lines
+    .filter((line) => !line.startsWith("a=candidate:") && line !== "a=end-of-candidates")
+    .join("\r\n");
+  const mid = /^a=mid:(\S+)$/m.exec(sdp)?.[1] ?? "0";
+  return { description, mid, candidates };
+}
+
 export class PeerPath implements StreamPath {
   readonly kind = "p2p" as const;
   private downCallback: ((reason: string) => void) | undefined;
@@ -28,6 +51,8 @@ export class PeerPath implements StreamPath {
   private streams = 0;
   private readonly counters = { sent: 0, received: 0 };
   private readonly carried = new Set<Socket>();
+  /** Stream channels not yet closed: closed with the path, opened or not (see open()). */
+  private readonly channels = new Set<DataChannel>();
 
   private constructor(
     private readonly peer: Peer,
@@ -45,9 +70,9 @@ export class PeerPath implements StreamPath {
       ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
     });
     let timer: NodeJS.Timeout | undefined;
+    const control = peer.connection.createDataChannel(CONTROL_CHANNEL);
     try {
       const verified = new Promise<DataChannel>((resolve, reject) => {
-        const control = peer.connection.createDataChannel(CONTROL_CHANNEL);
         control.onOpen(() => control.sendMessage(`auth:${session.token}`));
         control.onMessage((message) => {
           if (message === "ok") resolve(control);
@@ -63,16 +88,19 @@ export class PeerPath implements StreamPath {
         );
       });
       const negotiated = (async () => {
-        const offer = await peer.description;
-        const answered = await client.offerPeer(session.id, offer);
+        const { description, mid, candidates } = splitCandidates(await peer.description);
+        const answered = await client.offerPeer(session.id, description);
         if (!answered.answer) throw new Error(answered.p2pError ?? "The agent gave no answer.");
         peer.connection.setRemoteDescription(answered.answer, "answer");
+        await client.peerCandidates(session.id, mid, candidates);
         return verified;
       })();
       negotiated.catch(() => {});
-      const control = await Promise.race([negotiated, deadline]);
-      return new PeerPath(peer, control);
+      return new PeerPath(peer, await Promise.race([negotiated, deadline]));
     } catch (error) {
+      // A channel that never opened keeps node-datachannel's callbacks (and so the
+      // process) alive unless it is closed itself.
+      control.close();
       peer.close();
       throw error;
     } finally {
@@ -89,11 +117,15 @@ export class PeerPath implements StreamPath {
     const channel = this.peer.connection.createDataChannel(`s${this.streams}`);
     this.carried.add(socket);
     socket.once("close", () => this.carried.delete(socket));
+    this.channels.add(channel);
     channel.onOpen(() => {
-      relaySocketOverChannel(socket, channel, this.counters);
+      relaySocketOverChannel(socket, channel, this.counters, () => this.channels.delete(channel));
       socket.resume();
     });
-    channel.onClosed(() => socket.destroy());
+    channel.onClosed(() => {
+      this.channels.delete(channel);
+      socket.destroy();
+    });
   }
 
   onDown(callback: (reason: string) => void): void {
@@ -103,6 +135,8 @@ export class PeerPath implements StreamPath {
   close(): void {
     this.down = true;
     for (const socket of this.carried) socket.destroy();
+    for (const channel of this.channels) channel.close();
+    this.channels.clear();
     this.peer.close();
   }
 

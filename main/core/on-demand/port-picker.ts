@@ -9,7 +9,9 @@ export async function pickPort(requested: number | undefined, taken: Set<number>
       throw new Error(`Port ${requested} already belongs to another on-demand connection.`);
     }
     if (!(await isFree(requested))) {
-      throw new Error(`Port ${requested} on 127.0.0.1 is in use: choose another with --port.`);
+      throw new Error(
+        `Port ${requested} on 127.0.0.1 is in use by another program: choose another port.`,
+      );
     }
     return requested;
   }

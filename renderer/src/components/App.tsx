@@ -1,5 +1,6 @@
 import { useStore } from "../store.js";
 import { ConnectionList } from "./ConnectionList.js";
+import { OnDemandList } from "./OnDemandList.js";
 import { ServiceList } from "./ServiceList.js";
 import { SignIn } from "./SignIn.js";
 import { StatusBar } from "./StatusBar.js";
@@ -20,6 +21,7 @@ export function App() {
     <main className="app">
       <StatusBar />
       <ConnectionList />
+      <OnDemandList />
       <ServiceList />
       <ThisComputer />
     </main>

@@ -1,6 +1,7 @@
 // Choosing who may use a new connection: the hostIP modes, each explained in one line.
 // Web services get a reverse proxy, which is always public, so they get no choice.
-import { type FormEvent, useState } from "react";
+// The other way in is on demand: a listener on this computer that opens a P2P path.
+import { type FormEvent, type KeyboardEvent, useState } from "react";
 import { type HostIpMode, hostIpFor, type ServiceView } from "../../../common/desktop-api.js";
 import { parseHostIp } from "../../../common/host-ip.js";
 import { useStore } from "../store.js";
@@ -30,7 +31,9 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
   const openConnect = useStore((s) => s.openConnect);
   const [mode, setMode] = useState<HostIpMode>("latching");
   const [address, setAddress] = useState(myIp);
+  const [localPort, setLocalPort] = useState("");
   const restrictedInvalid = mode === "restricted" && !isSingleAddress(address);
+  const portInvalid = localPort.trim() !== "" && !isPort(localPort.trim());
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -38,6 +41,23 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
     const hostIP = service.web ? "0.0.0.0" : hostIpFor(mode, address.trim());
     const result = await call("connect", { serviceId: service.id, hostIP });
     if (result.ok) openConnect(null);
+  };
+
+  const addOnDemand = async () => {
+    if (portInvalid) return;
+    const port = localPort.trim();
+    const result = await call("addOnDemand", {
+      serviceId: service.id,
+      ...(port ? { port: Number(port) } : {}),
+    });
+    if (result.ok) openConnect(null);
+  };
+
+  // Enter in the port field means on demand, not the form's public connect.
+  const portKey = (event: KeyboardEvent) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    void addOnDemand();
   };
 
   return (
@@ -77,11 +97,44 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
           )}
         </fieldset>
       )}
-      <button type="submit" disabled={busy || restrictedInvalid}>
-        {service.web ? "Create public link" : "Connect"}
-      </button>
+      <div className="connect-actions">
+        <button type="submit" disabled={busy || restrictedInvalid}>
+          {service.web ? "Create public link" : "Connect"}
+        </button>
+        <span className="or">or</span>
+        <button
+          type="button"
+          disabled={busy || portInvalid}
+          aria-describedby={`on-demand-help-${service.id}`}
+          onClick={() => void addOnDemand()}
+        >
+          On demand (P2P)
+        </button>
+        <label className="local-port">
+          Local port
+          <input
+            value={localPort}
+            onChange={(e) => setLocalPort(e.target.value)}
+            onKeyDown={portKey}
+            placeholder="any"
+            inputMode="numeric"
+            aria-invalid={portInvalid}
+            name="onDemandPort"
+          />
+        </label>
+      </div>
+      <small className="on-demand-help" id={`on-demand-help-${service.id}`}>
+        On demand listens on 127.0.0.1 here and opens a peer-to-peer path when a program connects
+        (the broker's relay if P2P fails).
+      </small>
+      {portInvalid && <small className="invalid">Enter a port from 1 to 65535, or none.</small>}
     </form>
   );
+}
+
+function isPort(value: string): boolean {
+  const port = Number(value);
+  return /^\d{1,5}$/.test(value) && port >= 1 && port <= 65535;
 }
 
 function isSingleAddress(value: string): boolean {

@@ -77,10 +77,10 @@ function ConnectionItem({ connection, now }: { connection: ConnectionState; now:
       <div className="actions">
         {live ? (
           <>
-            <button type="button" onClick={() => copy(connection)}>
+            <button type="button" onClick={() => copy(connection.id, connection.address)}>
               {copied ? "Copied" : "Copy"}
             </button>
-            <button type="button" onClick={() => launch(connection)}>
+            <button type="button" onClick={() => launch(connection.url)}>
               {connection.url.startsWith("http") ? "Open" : "Launch"}
             </button>
             <button

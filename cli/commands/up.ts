@@ -1,0 +1,140 @@
+// `reach up`: runs the profile's on-demand connections in the foreground — one listener
+// each on 127.0.0.1 — and prints what they do. `reach connection add/remove` in another
+// terminal edit the store file; `up` notices within about a second and follows it.
+import { type Stats, unwatchFile, watchFile } from "node:fs";
+import type { Command } from "commander";
+import { DEFAULT_P2P_WAIT_MS, launchFor, type OnDemandView } from "../../common/on-demand.js";
+import { integer, onShutdown } from "../options.js";
+import {
+  brokerClientFor,
+  onDemandStorePath,
+  type StoreFlags,
+  withStoreOptions,
+} from "./connection.js";
+
+interface UpFlags extends StoreFlags {
+  p2pBind?: string;
+  p2pWait?: number;
+}
+
+/** fs.watchFile polls: it sees the store's rename-over writes, which fs.watch can miss. */
+const WATCH_INTERVAL_MS = 1_000;
+
+function label(view: OnDemandView): string {
+  return `${view.address} ${view.serviceName} on ${view.deviceName}`;
+}
+
+/** The first line of a connection, and again when a failed one starts listening. */
+function listeningLine(view: OnDemandView): string {
+  if (view.status === "failed") return `${label(view)}: not listening: ${view.reason}`;
+  return `${view.address} → ${view.serviceName} on ${view.deviceName} (${launchFor(view.application, view.port)})`;
+}
+
+function stateText(view: OnDemandView): string {
+  switch (view.status) {
+    case "connecting":
+      return "connecting";
+    case "connected":
+      // "Proxy" is remote.it's word for the broker's relay.
+      if (view.path === "p2p") return "connected via P2P";
+      return `connected via Proxy${view.reason ? ` (${view.reason})` : ""}`;
+    case "idle":
+      return view.reason ? `idle (${view.reason})` : "idle";
+    case "failed":
+      return `failed: ${view.reason ?? "no reason given"}`;
+  }
+}
+
+/** Prints a line whenever a connection appears, goes, or changes status, path or reason. */
+class StatusPrinter {
+  private readonly shown = new Map<string, { view: OnDemandView; text: string }>();
+
+  update(views: OnDemandView[]): void {
+    const ids = new Set(views.map((v) => v.id));
+    for (const [id, { view }] of this.shown) {
+      if (ids.has(id)) continue;
+      this.shown.delete(id);
+      print(`${label(view)}: removed, no longer listening`);
+    }
+    for (const view of views) {
+      const text = stateText(view);
+      const before = this.shown.get(view.id);
+      this.shown.set(view.id, { view, text });
+      if (!before || (before.view.status === "failed" && view.status === "idle" && !view.path)) {
+        print(listeningLine(view));
+      } else if (before.text !== text) {
+        print(`${label(view)}: ${text}`);
+      }
+    }
+  }
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function registerUpCommand(program: Command): void {
+  withStoreOptions(
+    program
+      .command("up")
+      .description("Run the on-demand connections in the foreground until Ctrl-C."),
+  )
+    .option("--p2p-bind <address>", "gather peer-to-peer candidates on this address only")
+    .option(
+      "--p2p-wait <ms>",
+      `how long P2P may take to open before the relay takes over (default ${DEFAULT_P2P_WAIT_MS})`,
+      integer("--p2p-wait", 1),
+    )
+    .action(async (flags: UpFlags) => {
+      const path = onDemandStorePath(flags);
+      const client = await brokerClientFor(flags);
+      const { OnDemandManager } = await import("../../main/core/on-demand/on-demand-manager.js");
+      const { OnDemandStore } = await import("../../main/core/on-demand/on-demand-store.js");
+      const printer = new StatusPrinter();
+      let started = false;
+      const manager = new OnDemandManager({
+        store: new OnDemandStore(path),
+        client: () => client,
+        ...(flags.p2pBind ? { p2pBindAddress: flags.p2pBind } : {}),
+        ...(flags.p2pWait !== undefined ? { p2pWaitMs: flags.p2pWait } : {}),
+        onChange: () => {
+          if (started) printer.update(manager.list());
+        },
+      });
+      try {
+        await manager.start(true);
+      } catch (error) {
+        client.stop();
+        throw error;
+      }
+      started = true;
+      print(`Reach is up: following ${path} (Ctrl-C stops).`);
+      if (manager.list().length === 0) {
+        print("No on-demand connections yet: `reach connection add SERVICE_ID` adds one here.");
+      }
+      printer.update(manager.list());
+
+      // One reload at a time, in order: a burst of edits ends with the file's last state.
+      let reloading = Promise.resolve();
+      const onFileChange = (current: Stats, previous: Stats) => {
+        if (current.mtimeMs === previous.mtimeMs && current.ino === previous.ino) return;
+        reloading = reloading
+          .then(() => manager.reload())
+          .catch((error: unknown) => {
+            // A hand-edited file that does not parse: keep what runs, say why, wait for a fix.
+            process.stderr.write(
+              `reach: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+          });
+      };
+      watchFile(path, { interval: WATCH_INTERVAL_MS }, onFileChange);
+
+      onShutdown(async () => {
+        unwatchFile(path, onFileChange);
+        await reloading;
+        started = false;
+        await manager.stop();
+        client.stop();
+      });
+    });
+}

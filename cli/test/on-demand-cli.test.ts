@@ -1,0 +1,408 @@
+// On-demand connections from the command line, with real processes: a broker, a user from
+// `admin create-user`, an agent in front of a TCP echo service, then `reach connection
+// add/list/remove` editing a store file while `reach up` listens and follows it.
+// P2P stays on loopback: the agent and `up` gather candidates on 127.0.0.1 only.
+
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFile, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { freePort, tempDir } from "../../test-support/stack.js";
+import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
+import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REACH = join(ROOT, "bin", "reach.js");
+/** How long a process may take to print what we wait for (tsx compiles on start). */
+const WAIT_MS = 30_000;
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Described {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  deviceName: string;
+  port: number;
+  p2p: boolean;
+  failover: boolean;
+  idleTimeout: number;
+  address: string;
+  launch: string;
+}
+
+/** A long-running process whose stdout lines are all kept, so none is missed between waits. */
+interface Background {
+  child: ChildProcess;
+  lines: string[];
+  stderr(): string;
+  /** Resolves with the first line from index `from` on that matches. */
+  waitForLine(pattern: RegExp, from?: number): Promise<RegExpExecArray>;
+}
+
+let env: NodeJS.ProcessEnv = {};
+const running: ChildProcess[] = [];
+
+function start(args: string[]): Background {
+  const child = spawn(process.execPath, [REACH, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.push(child);
+  const lines: string[] = [];
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  reader.on("line", (line) => lines.push(line));
+  const waitForLine = (pattern: RegExp, from = 0) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = (): boolean => {
+        for (let i = from; i < lines.length; i++) {
+          const match = pattern.exec(lines[i] ?? "");
+          if (match) {
+            finish();
+            resolve(match);
+            return true;
+          }
+        }
+        return false;
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        finish();
+        reject(
+          new Error(`reach ${args[0]} exited (${code ?? signal}) before ${pattern}:\n${stderr}`),
+        );
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(
+          new Error(`no ${pattern} after ${WAIT_MS} ms; stdout:\n${lines.join("\n")}\n${stderr}`),
+        );
+      }, WAIT_MS);
+      const finish = () => {
+        clearTimeout(timer);
+        reader.off("line", check);
+        child.off("exit", onExit);
+      };
+      if (check()) return;
+      reader.on("line", check);
+      child.on("exit", onExit);
+    });
+  return { child, lines, stderr: () => stderr, waitForLine };
+}
+
+async function reach(...args: string[]): Promise<Ran> {
+  const child = spawn(process.execPath, [REACH, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, "close")) as [number | null];
+  return { code, stdout, stderr };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** "refused" once nothing listens on the port any more. */
+function tryConnect(port: number): Promise<"connected" | "refused"> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", () => resolve("refused"));
+  });
+}
+
+describe("reach connection and reach up (real processes)", { timeout: 180_000 }, () => {
+  let workDir = "";
+  let store = "";
+  let echo: TcpEcho | undefined;
+  let serviceId = "";
+  let up: Background | undefined;
+  /** Connections added below: `first` carries the echo, `second` is removed while up runs. */
+  let first: Described | undefined;
+  let second: Described | undefined;
+
+  /** The credential and store flags every connection command here takes. */
+  const account = () => ["--profile", "od", "--store", store];
+
+  before(async () => {
+    workDir = await tempDir("reach-od-cli-");
+    store = join(workDir, "on-demand.json");
+    // HOME and REACH_CREDENTIALS too, so that nothing can fall back to the real ~/.reach.
+    env = { ...process.env, HOME: workDir, REACH_CREDENTIALS: join(workDir, "credentials") };
+    const brokerPort = await freePort();
+    const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
+    const brokerDataDir = join(workDir, "broker");
+    const broker = start([
+      "broker",
+      "--data-dir",
+      brokerDataDir,
+      "--listen",
+      `127.0.0.1:${brokerPort}`,
+      "--proxy-ports",
+      `${proxyLow}-${proxyLow + 99}`,
+    ]);
+    await broker.waitForLine(/^Reach broker listening on /);
+    const user = await reach(
+      "admin",
+      "create-user",
+      "od@example.com",
+      "--data-dir",
+      brokerDataDir,
+      "--json",
+      "--profile",
+      "od",
+      "--api-url",
+      `http://127.0.0.1:${brokerPort}/graphql/v1`,
+    );
+    assert.equal(user.code, 0, user.stderr);
+    echo = await startTcpEcho();
+    const agent = start([
+      "agent",
+      "--profile",
+      "od",
+      "--name",
+      "od-box",
+      "--data-dir",
+      join(workDir, "agent"),
+      "--service",
+      `echo=tcp:${echo.port}`,
+      "--p2p-bind",
+      "127.0.0.1",
+    ]);
+    const [, id] = await agent.waitForLine(/^service echo (\S+)$/);
+    serviceId = id ?? "";
+  });
+
+  after(async () => {
+    await Promise.all(running.map(stop));
+    await echo?.close();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("connection add --json prints the connection, with its address and launch command", async () => {
+    const result = await reach("connection", "add", serviceId, ...account(), "--json");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^[^\n]+\n$/, "stdout is exactly one line");
+    first = JSON.parse(result.stdout) as Described;
+    assert.equal(first.serviceId, serviceId);
+    assert.equal(first.serviceName, "echo");
+    assert.equal(first.deviceName, "od-box");
+    assert.ok(first.port >= 33000 && first.port <= 42999, `port ${first.port}`);
+    assert.equal(first.address, `127.0.0.1:${first.port}`);
+    assert.equal(first.launch, `127.0.0.1:${first.port}`, "a tcp service's launch is its address");
+    assert.deepEqual([first.p2p, first.failover, first.idleTimeout], [true, true, 900]);
+    assert.ok((await readFile(store, "utf8")).includes(first.id), "the store holds it");
+  });
+
+  it("connection add prints the address, the launch command and the id", async () => {
+    const port = await freePort();
+    const result = await reach(
+      "connection",
+      "add",
+      serviceId,
+      ...account(),
+      "--port",
+      String(port),
+      "--no-p2p",
+      "--idle-timeout",
+      "60",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const id = /\(id ([0-9a-f-]{36})\)/.exec(result.stdout)?.[1];
+    assert.ok(id, result.stdout);
+    assert.match(
+      result.stdout,
+      new RegExp(`^Added echo on od-box at 127\\.0\\.0\\.1:${port} `, "m"),
+    );
+    assert.match(result.stdout, new RegExp(`^Use it: 127\\.0\\.0\\.1:${port}$`, "m"));
+    const address = `127.0.0.1:${port}`;
+    second = {
+      ...(first as Described),
+      id,
+      port,
+      address,
+      launch: address,
+      p2p: false,
+      idleTimeout: 60,
+    };
+  });
+
+  it("connection list shows both, as JSON and as a table", async () => {
+    assert.ok(first && second, "needs the connections added above");
+    const json = await reach("connection", "list", ...account(), "--json");
+    assert.equal(json.code, 0, json.stderr);
+    const listed = JSON.parse(json.stdout) as Described[];
+    assert.deepEqual(
+      listed.map((c) => [c.id, c.port, c.p2p, c.failover, c.idleTimeout]),
+      [
+        [first.id, first.port, true, true, 900],
+        [second.id, second.port, false, true, 60],
+      ],
+    );
+    const text = await reach("connection", "list", ...account());
+    assert.equal(text.code, 0, text.stderr);
+    const [header, ...rows] = text.stdout.trimEnd().split("\n");
+    assert.match(header ?? "", /^ID\s+SERVICE\s+DEVICE\s+ADDRESS\s+P2P\s+FAILOVER\s+IDLE TIMEOUT$/);
+    assert.equal(rows.length, 2);
+    assert.match(
+      rows[1] ?? "",
+      new RegExp(
+        `^${second.id}\\s+echo\\s+od-box\\s+127\\.0\\.0\\.1:${second.port}\\s+off\\s+on\\s+60s$`,
+      ),
+    );
+  });
+
+  it("reach up listens; a local connect echoes byte-exact over P2P", async () => {
+    assert.ok(first && second, "needs the connections added above");
+    up = start([
+      "up",
+      ...account(),
+      "--p2p-bind",
+      "127.0.0.1",
+      // Generous, so a loaded machine still opens P2P rather than failing over.
+      "--p2p-wait",
+      "20000",
+    ]);
+    await up.waitForLine(new RegExp(`^127\\.0\\.0\\.1:${first.port} → echo on od-box `));
+    await up.waitForLine(new RegExp(`^127\\.0\\.0\\.1:${second.port} → echo on od-box `));
+    const payload = randomPayload(1024 * 1024);
+    const back = await echoThrough(first.port, "127.0.0.1", payload);
+    assert.equal(back.length, payload.length);
+    assert.equal(sha256(back), sha256(payload));
+    await up.waitForLine(
+      new RegExp(`^127\\.0\\.0\\.1:${first.port} echo on od-box: connected via P2P$`),
+    );
+  });
+
+  it("a connection without P2P goes through the relay, and up says so", async () => {
+    assert.ok(up && second, "needs reach up from above");
+    const payload = randomPayload(64 * 1024);
+    const back = await echoThrough(second.port, "127.0.0.1", payload);
+    assert.equal(sha256(back), sha256(payload));
+    const [line] = await up.waitForLine(
+      new RegExp(`^127\\.0\\.0\\.1:${second.port} echo on od-box: connected via Proxy.*$`),
+    );
+    assert.match(line, /Peer to peer is off/);
+  });
+
+  it("connection add refuses a port up already holds, or one another program holds", async () => {
+    assert.ok(first && echo, "needs the connection above");
+    const taken = await reach(
+      "connection",
+      "add",
+      serviceId,
+      ...account(),
+      "--port",
+      String(first.port),
+    );
+    assert.notEqual(taken.code, 0);
+    assert.equal(taken.stdout, "");
+    assert.equal(
+      taken.stderr,
+      `reach: Port ${first.port} already belongs to another on-demand connection.\n`,
+    );
+    const busy = await reach(
+      "connection",
+      "add",
+      serviceId,
+      ...account(),
+      "--port",
+      String(echo.port),
+    );
+    assert.notEqual(busy.code, 0);
+    assert.equal(
+      busy.stderr,
+      `reach: Port ${echo.port} on 127.0.0.1 is in use by another program: choose another port.\n`,
+    );
+  });
+
+  it("bad input is one clear line and a non-zero exit", async () => {
+    const cases: [string[], RegExp][] = [
+      [["connection", "add", "80:00:00:00:00:00:00:00", ...account()], /no service with id/],
+      [
+        ["connection", "add", serviceId, ...account(), "--no-p2p", "--no-failover"],
+        /leaves no path/,
+      ],
+      [
+        ["connection", "remove", "no-such-id", ...account()],
+        /no on-demand connection with id "no-such-id"/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await reach(...args);
+      assert.notEqual(result.code, 0, args.join(" "));
+      assert.match(result.stderr, /^reach: [^\n]+\n$/, result.stderr);
+      assert.match(result.stderr, message);
+    }
+    const listed = JSON.parse((await reach("connection", "list", ...account(), "--json")).stdout);
+    assert.equal(listed.length, 2, "nothing was added by the failures");
+  });
+
+  it("connection remove: up notices the store change and stops listening on that port", async () => {
+    assert.ok(up && first && second, "needs reach up from above");
+    const from = up.lines.length;
+    const result = await reach("connection", "remove", second.id, ...account());
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^Removed echo on od-box at 127\\.0\\.0\\.1:${second.port}$`, "m"),
+    );
+    await up.waitForLine(
+      new RegExp(`^127\\.0\\.0\\.1:${second.port} echo on od-box: removed, no longer listening$`),
+      from,
+    );
+    assert.equal(await tryConnect(second.port), "refused");
+    assert.equal(await tryConnect(first.port), "connected", "the other one still listens");
+  });
+
+  it("connection add while up runs: up starts listening on the new port", async () => {
+    assert.ok(up, "needs reach up from above");
+    const from = up.lines.length;
+    const result = await reach("connection", "add", serviceId, ...account(), "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const added = JSON.parse(result.stdout) as Described;
+    await up.waitForLine(new RegExp(`^127\\.0\\.0\\.1:${added.port} → echo on od-box `), from);
+    const payload = randomPayload(4096);
+    assert.equal(sha256(await echoThrough(added.port, "127.0.0.1", payload)), sha256(payload));
+  });
+
+  it("up stops cleanly on SIGTERM, closing its listeners", async () => {
+    assert.ok(up && first, "needs reach up from above");
+    const exited = once(up.child, "exit");
+    up.child.kill("SIGTERM");
+    const [code] = (await exited) as [number | null];
+    assert.equal(code, 0, up.stderr());
+    assert.equal(await tryConnect(first.port), "refused");
+  });
+});
