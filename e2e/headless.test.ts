@@ -66,6 +66,7 @@ describe("desktop app in headless mode (Chromium)", () => {
       dataDir: await tempDir("reach-e2e-"),
       port: 0,
       p2pBindAddress: LOOPBACK,
+      p2pWaitMs: 15_000,
     });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 400, height: 600 } });

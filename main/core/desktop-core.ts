@@ -40,6 +40,8 @@ export interface DesktopCoreOptions {
   dataDir?: string;
   /** Gather P2P candidates of on-demand connections on this address only (tests: loopback). */
   p2pBindAddress?: string;
+  /** How long P2P may take before the relay carries a socket (default 3 s). */
+  p2pWaitMs?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class DesktopCore implements DesktopApi {
           store: new OnDemandStore(join(options.dataDir, "on-demand.json")),
           client: () => this.client,
           ...(options.p2pBindAddress ? { p2pBindAddress: options.p2pBindAddress } : {}),
+          ...(options.p2pWaitMs ? { p2pWaitMs: options.p2pWaitMs } : {}),
           onChange: () => {
             this.emit();
             this.watchTraffic();

@@ -15,6 +15,7 @@ export interface HeadlessAppOptions {
   credentialsPath?: string;
   /** Gather P2P candidates of on-demand connections on this address only (tests: loopback). */
   p2pBindAddress?: string;
+  p2pWaitMs?: number;
 }
 
 export async function startHeadlessApp(
@@ -35,6 +36,7 @@ export async function startHeadlessApp(
     dataDir: options.dataDir,
     ...(options.credentialsPath ? { credentialsPath: options.credentialsPath } : {}),
     ...(options.p2pBindAddress ? { p2pBindAddress: options.p2pBindAddress } : {}),
+    ...(options.p2pWaitMs ? { p2pWaitMs: options.p2pWaitMs } : {}),
   });
   await core.start();
   server = await startHeadless({

@@ -231,6 +231,8 @@ describe("desktop core", () => {
       syncIntervalMs: 60_000,
       dataDir,
       p2pBindAddress: "127.0.0.1",
+      // The test proves which path carries the bytes, not how fast P2P opens.
+      p2pWaitMs: 15_000,
     });
     await core.start();
     const pushed: DesktopState[] = [];

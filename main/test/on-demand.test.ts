@@ -64,6 +64,9 @@ describe("on-demand connections", () => {
       store: new OnDemandStore(join(dir, "on-demand.json")),
       client: () => client,
       p2pBindAddress: LOOPBACK,
+      // The tests prove which path carries the bytes, not how fast P2P opens (a loaded
+      // machine may take longer than the default 3 s).
+      p2pWaitMs: 15_000,
       ...extra,
     });
     await m.start(true);
