@@ -1,17 +1,10 @@
 // CPU cost of the relay: moves 1 GiB up and down (twice) through a Reach port proxy and
 // prints the broker's and the agent's CPU-seconds per GiB, read from /proc. For A/B runs
 // of a data-path change: `node --import tsx bench/relay-cpu.ts`.
-import { readFileSync } from "node:fs";
-import { connectPortProxy } from "./lib/context.js";
+import { connectPortProxy, cpuSeconds } from "./lib/context.js";
 import { startReach } from "./lib/processes.js";
 import { startTargetsProcess } from "./lib/targets-process.js";
 import { download, upload } from "./lib/tcp.js";
-
-/** User + system CPU seconds of a process. */
-function cpuSeconds(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const GIB = 1024 * 1024 * 1024;
 const targets = await startTargetsProcess();

@@ -13,6 +13,7 @@ import { startTargetsProcess } from "./lib/targets-process.js";
 import { waitForPort } from "./lib/tcp.js";
 import { controlPlane } from "./suites/control-plane.js";
 import { memory } from "./suites/memory.js";
+import { onDemand } from "./suites/on-demand.js";
 import { reverseProxy } from "./suites/reverse-proxy.js";
 import { scale } from "./suites/scale.js";
 import { setupLatency } from "./suites/setup-latency.js";
@@ -28,6 +29,7 @@ const SUITES: [string, (ctx: BenchContext) => Promise<SuiteResult>][] = [
   ["memory", memory],
   ["throughput", throughput],
   ["setupLatency", setupLatency],
+  ["onDemand", onDemand],
   ["reverseProxy", reverseProxy],
   ["controlPlane", controlPlane],
   ["scale", scale],
@@ -57,6 +59,10 @@ const plain = await startReach({
   port: 29391,
   services,
   brokerArgs: ["--proxy-ports", "40000-52999", "--max-connections-per-user", "20000"],
+  // On-demand P2P (the onDemand suite) gathers candidates on loopback only, and the suite
+  // reports what libdatachannel warns about.
+  agentArgs: ["--p2p-bind", "127.0.0.1"],
+  agentEnv: { REACH_P2P_LOG: "Warning" },
 });
 const cert = await makeSelfSignedCert(["127.0.0.1"]);
 // The bench's own API calls must trust the TLS broker's certificate.
@@ -65,6 +71,7 @@ const tls = await startReach({
   port: 29392,
   services,
   brokerArgs: ["--proxy-ports", "29500-29599"],
+  agentArgs: ["--p2p-bind", "127.0.0.1"],
   tls: { cert: cert.certFile, key: cert.keyFile, certPem: cert.cert, certFile: cert.certFile },
 });
 

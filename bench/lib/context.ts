@@ -51,6 +51,12 @@ export async function connectPortProxy(
   return reply.data.connect;
 }
 
+/** User + system CPU seconds of a process, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Resident memory of a process, from /proc (Linux). */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

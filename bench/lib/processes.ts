@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const REACH = fileURLToPath(new URL("../../bin/reach.js", import.meta.url));
+export const REACH = fileURLToPath(new URL("../../bin/reach.js", import.meta.url));
 /** Extra node flags for the broker and agent, e.g. REACH_BENCH_NODE_ARGS=--cpu-prof to profile. */
 const NODE_ARGS = (process.env.REACH_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
@@ -21,7 +21,7 @@ export function spawnUntil(
   args: string[],
   ready: RegExp,
   env: NodeJS.ProcessEnv = {},
-): Promise<Spawned & { match: RegExpMatchArray }> {
+): Promise<Spawned & { match: RegExpMatchArray; stderr(): string }> {
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -35,7 +35,7 @@ export function spawnUntil(
     child.stdout?.on("data", (c) => {
       out += c;
       const match = out.match(ready);
-      if (match) resolve({ child, match, stop: () => stopChild(child) });
+      if (match) resolve({ child, match, stop: () => stopChild(child), stderr: () => err });
     });
     child.once("exit", (code) =>
       reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${err}`)),
@@ -58,6 +58,8 @@ export interface ReachStack {
   serviceIds: Map<string, string>;
   brokerPid: number;
   agentPid: number;
+  /** Everything the agent has written to stderr so far. */
+  agentStderr(): string;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,10 @@ export async function startReach(options: {
   services: string[];
   tls?: { cert: string; key: string; certPem: string; certFile: string };
   brokerArgs?: string[];
+  /** Extra `reach agent` flags, e.g. ["--p2p-bind", "127.0.0.1"]. */
+  agentArgs?: string[];
+  /** Extra environment for the agent, e.g. { REACH_P2P_LOG: "Warning" }. */
+  agentEnv?: NodeJS.ProcessEnv;
 }): Promise<ReachStack> {
   const dir = mkdtempSync(join(tmpdir(), "reach-bench-"));
   const brokerArgs = [
@@ -113,10 +119,11 @@ export async function startReach(options: {
     "--data-dir",
     join(dir, "agent"),
     ...options.services.flatMap((s) => ["--service", s]),
+    ...(options.agentArgs ?? []),
   ];
   if (options.tls) agentArgs.push("--ca", options.tls.certFile);
   const lines = new RegExp(Array(options.services.length).fill("service \\S+ \\S+\\n").join(""));
-  const agent = await spawnUntil(process.execPath, agentArgs, lines);
+  const agent = await spawnUntil(process.execPath, agentArgs, lines, options.agentEnv);
   const serviceIds = new Map<string, string>();
   for (const line of (agent.match[0] ?? "").trim().split("\n")) {
     const [, name, id] = line.split(" ");
@@ -128,6 +135,7 @@ export async function startReach(options: {
     serviceIds,
     brokerPid: broker.child.pid ?? 0,
     agentPid: agent.child.pid ?? 0,
+    agentStderr: agent.stderr,
     async stop() {
       await agent.stop();
       await broker.stop();
