@@ -18,7 +18,9 @@ export async function buildElectronBundles(): Promise<{ main: string; preload: s
     platform: "node",
     format: "cjs",
     target: "node20",
-    external: ["electron", "better-sqlite3"],
+    // Native addons load from node_modules at run time (node-datachannel is N-API: one
+    // binary serves Node and Electron).
+    external: ["electron", "better-sqlite3", "node-datachannel"],
     logLevel: "warning",
   });
   await build({
