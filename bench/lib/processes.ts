@@ -44,7 +44,7 @@ export function spawnUntil(
 }
 
 export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
@@ -63,6 +63,102 @@ export interface ReachStack {
   stop(): Promise<void>;
 }
 
+export interface BrokerProcess extends Spawned {
+  apiUrl: string;
+  dataDir: string;
+  pid: number;
+  stderr(): string;
+}
+
+/** `reach broker` on 127.0.0.1:`port` over `dataDir` (kept, so a restart finds its store). */
+export async function startBrokerProcess(options: {
+  port: number;
+  dataDir: string;
+  args?: string[];
+  tls?: { cert: string; key: string };
+}): Promise<BrokerProcess> {
+  const args = [
+    ...NODE_ARGS,
+    REACH,
+    "broker",
+    "--data-dir",
+    options.dataDir,
+    "--listen",
+    `127.0.0.1:${options.port}`,
+    "--idle-timeout",
+    "0",
+    ...(options.args ?? []),
+  ];
+  if (options.tls) args.push("--tls-cert", options.tls.cert, "--tls-key", options.tls.key);
+  const broker = await spawnUntil(process.execPath, args, /GraphQL API at (\S+)\)/);
+  return {
+    ...broker,
+    apiUrl: broker.match[1] as string,
+    dataDir: options.dataDir,
+    pid: broker.child.pid ?? 0,
+  };
+}
+
+/** A user and access key, made with `reach admin create-user` on the broker's store. */
+export function createUserKeys(
+  dataDir: string,
+  email: string,
+): { accessKeyId: string; secretAccessKey: string } {
+  return JSON.parse(
+    execFileSync(
+      process.execPath,
+      [REACH, "admin", "create-user", email, "--data-dir", dataDir, "--json"],
+      { encoding: "utf8" },
+    ),
+  ) as { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface AgentProcess extends Spawned {
+  /** Service name → id, from the agent's "service <name> <id>" lines. */
+  serviceIds: Map<string, string>;
+  pid: number;
+  stderr(): string;
+}
+
+/** `reach agent` offering `services` ("name=tcp:port"), ready once each is registered. */
+export async function startAgentProcess(options: {
+  apiUrl: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  dataDir: string;
+  services: string[];
+  name?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  caFile?: string;
+}): Promise<AgentProcess> {
+  const args = [
+    ...NODE_ARGS,
+    REACH,
+    "agent",
+    "--api",
+    options.apiUrl,
+    "--key",
+    options.credentials.accessKeyId,
+    "--secret",
+    options.credentials.secretAccessKey,
+    "--name",
+    options.name ?? "bench",
+    "--data-dir",
+    options.dataDir,
+    ...options.services.flatMap((s) => ["--service", s]),
+    ...(options.args ?? []),
+  ];
+  if (options.caFile) args.push("--ca", options.caFile);
+  const lines = new RegExp(Array(options.services.length).fill("service \\S+ \\S+\\n").join(""));
+  const agent = await spawnUntil(process.execPath, args, lines, options.env);
+  const serviceIds = new Map<string, string>();
+  for (const line of (agent.match[0] ?? "").trim().split("\n")) {
+    const [, name, id] = line.split(" ");
+    if (name && id) serviceIds.set(name, id);
+  }
+  return { ...agent, serviceIds, pid: agent.child.pid ?? 0 };
+}
+
 export async function startReach(options: {
   port: number;
   services: string[];
@@ -74,67 +170,28 @@ export async function startReach(options: {
   agentEnv?: NodeJS.ProcessEnv;
 }): Promise<ReachStack> {
   const dir = mkdtempSync(join(tmpdir(), "reach-bench-"));
-  const brokerArgs = [
-    ...NODE_ARGS,
-    REACH,
-    "broker",
-    "--data-dir",
-    join(dir, "broker"),
-    "--listen",
-    `127.0.0.1:${options.port}`,
-    "--idle-timeout",
-    "0",
-    ...(options.brokerArgs ?? []),
-  ];
-  if (options.tls) brokerArgs.push("--tls-cert", options.tls.cert, "--tls-key", options.tls.key);
-  const broker = await spawnUntil(process.execPath, brokerArgs, /GraphQL API at (\S+)\)/);
-  const apiUrl = broker.match[1] as string;
-  const keys = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        REACH,
-        "admin",
-        "create-user",
-        "bench@example.com",
-        "--data-dir",
-        join(dir, "broker"),
-        "--json",
-      ],
-      { encoding: "utf8" },
-    ),
-  ) as { accessKeyId: string; secretAccessKey: string };
-  const agentArgs = [
-    ...NODE_ARGS,
-    REACH,
-    "agent",
-    "--api",
-    apiUrl,
-    "--key",
-    keys.accessKeyId,
-    "--secret",
-    keys.secretAccessKey,
-    "--name",
-    "bench",
-    "--data-dir",
-    join(dir, "agent"),
-    ...options.services.flatMap((s) => ["--service", s]),
-    ...(options.agentArgs ?? []),
-  ];
-  if (options.tls) agentArgs.push("--ca", options.tls.certFile);
-  const lines = new RegExp(Array(options.services.length).fill("service \\S+ \\S+\\n").join(""));
-  const agent = await spawnUntil(process.execPath, agentArgs, lines, options.agentEnv);
-  const serviceIds = new Map<string, string>();
-  for (const line of (agent.match[0] ?? "").trim().split("\n")) {
-    const [, name, id] = line.split(" ");
-    if (name && id) serviceIds.set(name, id);
-  }
-  return {
-    apiUrl,
+  const broker = await startBrokerProcess({
+    port: options.port,
+    dataDir: join(dir, "broker"),
+    ...(options.brokerArgs ? { args: options.brokerArgs } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  const keys = createUserKeys(broker.dataDir, "bench@example.com");
+  const agent = await startAgentProcess({
+    apiUrl: broker.apiUrl,
     credentials: keys,
-    serviceIds,
-    brokerPid: broker.child.pid ?? 0,
-    agentPid: agent.child.pid ?? 0,
+    dataDir: join(dir, "agent"),
+    services: options.services,
+    ...(options.agentArgs ? { args: options.agentArgs } : {}),
+    ...(options.agentEnv ? { env: options.agentEnv } : {}),
+    ...(options.tls ? { caFile: options.tls.certFile } : {}),
+  });
+  return {
+    apiUrl: broker.apiUrl,
+    credentials: keys,
+    serviceIds: agent.serviceIds,
+    brokerPid: broker.pid,
+    agentPid: agent.pid,
     agentStderr: agent.stderr,
     async stop() {
       await agent.stop();

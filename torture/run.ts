@@ -1,0 +1,74 @@
+// `npm run torture`: faults, load and hostile input against the real broker, agents,
+// services and clients on loopback. Writes bench/results/torture.{json,md} and exits 1 if
+// any check failed. `--quick` shortens loads; `--only=name,name` runs some scenarios.
+// Never part of `npm test`.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { failedChecks, writeTortureReport } from "./lib/report.js";
+import { Recorder, type Scenario, type ScenarioResult } from "./lib/scenario.js";
+
+const quick = process.argv.includes("--quick");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+
+const scenarioDir = new URL("./scenarios/", import.meta.url);
+const scenarios: Scenario[] = [];
+for (const file of readdirSync(scenarioDir).sort()) {
+  if (!file.endsWith(".ts")) continue;
+  const module = (await import(new URL(file, scenarioDir).href)) as { scenario?: Scenario };
+  if (!module.scenario) throw new Error(`torture/scenarios/${file} exports no scenario`);
+  scenarios.push(module.scenario);
+}
+const unknown = (only ?? []).filter((name) => !scenarios.some((s) => s.name === name));
+if (unknown.length > 0) {
+  throw new Error(
+    `--only names unknown scenarios: ${unknown.join(", ")} (known: ${scenarios.map((s) => s.name).join(", ")})`,
+  );
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "reach-torture-"));
+const results: ScenarioResult[] = [];
+try {
+  for (const scenario of scenarios) {
+    if (only && !only.includes(scenario.name)) continue;
+    const record = new Recorder();
+    const started = Date.now();
+    let error: string | undefined;
+    try {
+      await scenario.run(
+        {
+          quick,
+          scratchDir: (name) => {
+            const dir = join(scratch, `${scenario.name}-${name}`);
+            mkdirSync(dir, { recursive: true });
+            return dir;
+          },
+        },
+        record,
+      );
+    } catch (thrown) {
+      error = thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+    }
+    const result: ScenarioResult = {
+      name: scenario.name,
+      title: scenario.title,
+      group: scenario.group,
+      seconds: (Date.now() - started) / 1000,
+      figures: record.figures,
+      checks: record.checks,
+      ...(error ? { error } : {}),
+    };
+    results.push(result);
+    const failed = failedChecks([result]);
+    process.stderr.write(
+      `${scenario.name}: ${failed === 0 ? "passed" : `${failed} FAILED`} in ${result.seconds.toFixed(1)} s\n`,
+    );
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+process.stdout.write(writeTortureReport(quick, results));
+process.exitCode = failedChecks(results) === 0 ? 0 : 1;
