@@ -1,0 +1,77 @@
+// Small real-socket probes the scenarios use to ask "does this path carry bytes?".
+import { request } from "node:http";
+import { connect } from "node:net";
+
+/** Connects to 127.0.0.1:port, sends one byte and resolves true if it comes back in time. */
+export function echoOnce(
+  port: number,
+  options: { timeoutMs?: number; localAddress?: string } = {},
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({
+      port,
+      host: "127.0.0.1",
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), options.timeoutMs ?? 2000);
+    socket.once("connect", () => socket.write("x"));
+    socket.once("data", (chunk: Buffer) => done(chunk[0] === 0x78));
+    socket.once("error", () => done(false));
+    socket.once("close", () => done(false));
+  });
+}
+
+/** True when nothing accepts a TCP connection on 127.0.0.1:port (ECONNREFUSED). */
+export function portRefuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
+}
+
+/** GET http://127.0.0.1:port/path with a chosen Host; resolves the status (0 on error). */
+export function httpStatus(
+  port: number,
+  host: string,
+  path = "/",
+  timeoutMs = 3000,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host }, agent: false });
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on("response", (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (c: string) => {
+        body += c;
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("error", () => resolve({ status: 0, body }));
+    });
+    req.on("error", () => resolve({ status: 0, body: "" }));
+    req.end();
+  });
+}
+
+/** Polls `probe` every `everyMs` until it is true; resolves the ms it took, or null at the deadline. */
+export async function waitUntil(
+  probe: () => Promise<boolean>,
+  deadlineMs: number,
+  everyMs = 50,
+): Promise<number | null> {
+  const started = performance.now();
+  while (performance.now() - started < deadlineMs) {
+    if (await probe()) return performance.now() - started;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return null;
+}

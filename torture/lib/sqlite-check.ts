@@ -1,0 +1,15 @@
+// Reads a stopped broker's store directly: integrity and which connections it holds.
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { DATABASE_FILE } from "../../broker/store/open-database.js";
+
+/** `PRAGMA integrity_check` on the broker's store ("ok" when sound). */
+export function integrityCheck(brokerDataDir: string): string {
+  const db = new Database(join(brokerDataDir, DATABASE_FILE));
+  try {
+    const rows = db.pragma("integrity_check") as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).join("; ");
+  } finally {
+    db.close();
+  }
+}
