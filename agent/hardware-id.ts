@@ -1,8 +1,9 @@
 // The agent's stable identity: a random id kept in its data directory, so a restarted
 // agent registers as the same device and keeps its device and service ids.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureWritableDir } from "../common/fs/writable-dir.js";
 
 export async function loadHardwareId(dataDir: string): Promise<string> {
   const path = join(dataDir, "hardware-id");
@@ -13,7 +14,7 @@ export async function loadHardwareId(dataDir: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const id = randomBytes(16).toString("hex");
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  ensureWritableDir(dataDir, "agent data directory");
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${id}\n`, { mode: 0o600 });
   await rename(temporary, path);

@@ -17,6 +17,7 @@ import { createTunnelHttpAgent } from "../proxy/tunnel-http-agent.js";
 import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
 import type { DeviceStore, ServiceRow } from "../store/devices.js";
 import { newSubdomainLabel } from "../store/ids.js";
+import { storageError } from "../store/storage-error.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { LiveConnection } from "./live-connection.js";
 
@@ -180,7 +181,7 @@ export class ConnectionManager {
       connections.insert(row);
     } catch (error) {
       live.close();
-      throw error;
+      throw storageError(error, "the connection was not made");
     }
     this.live.set(id, live);
     return toView(row);
@@ -216,7 +217,20 @@ export class ConnectionManager {
   }
 
   private end(id: string, reason: EndReason): boolean {
-    const ended = this.options.connections.end(id, reason);
+    let ended = false;
+    try {
+      ended = this.options.connections.end(id, reason);
+    } catch (error) {
+      // A disconnect that cannot be saved is refused: closing anyway would let a restart
+      // bring the connection back. Expiry closes regardless (a restart ends it again from
+      // its stored expiry); so does everything else, with a log line.
+      if (reason === "disconnected") throw storageError(error, "the connection is still open");
+      this.options.log.error("could not save the end of a connection; closing it anyway", {
+        connectionId: id,
+        reason,
+        error: String(error),
+      });
+    }
     const live = this.live.get(id);
     if (live) {
       this.live.delete(id);

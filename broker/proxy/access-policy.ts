@@ -24,8 +24,15 @@ export class AccessPolicy {
         return address === this.policy.address;
       case "latching":
         if (this.latchedAddress === null) {
+          // The latch is saved first: one that could not be saved (full disk) would be
+          // forgotten by a restart and let another address latch, so the visitor is
+          // refused and the proxy stays unlatched.
+          try {
+            this.onLatch(address);
+          } catch {
+            return false;
+          }
           this.latchedAddress = address;
-          this.onLatch(address);
           return true;
         }
         return address === this.latchedAddress;
