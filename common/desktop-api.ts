@@ -189,3 +189,18 @@ export function hostIpFor(mode: HostIpMode, restrictedTo: string): string {
 
 /** URL schemes the app will open outside itself. */
 export const EXTERNAL_SCHEMES = ["http:", "https:", "ssh:", "vnc:", "rdp:", "smb:"];
+
+/**
+ * The URL to hand to the system (parsed and re-serialised), or null when it is not a URL
+ * or its scheme is not in EXTERNAL_SCHEMES. Every path to the system's URL opener goes
+ * through this.
+ */
+export function externalUrl(candidate: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return null;
+  }
+  return EXTERNAL_SCHEMES.includes(url.protocol) ? url.href : null;
+}

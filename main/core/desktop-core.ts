@@ -11,7 +11,7 @@ import {
   type DesktopEvent,
   type DesktopState,
   type DeviceView,
-  EXTERNAL_SCHEMES,
+  externalUrl,
   type Result,
 } from "../../common/desktop-api.js";
 import type { AddOnDemandInput, OnDemandView } from "../../common/on-demand.js";
@@ -256,16 +256,14 @@ export class DesktopCore implements DesktopApi {
   }
 
   async openExternal(input: { url: string }): Promise<Result<boolean>> {
-    let url: URL;
-    try {
-      url = new URL(input.url);
-    } catch {
-      return fail({ code: "INVALID_INPUT", message: `"${input.url}" is not a URL.` });
+    const href = externalUrl(input.url);
+    if (href === null) {
+      const message = URL.canParse(input.url)
+        ? `Reach does not open ${new URL(input.url).protocol} links.`
+        : `"${input.url}" is not a URL.`;
+      return fail({ code: "INVALID_INPUT", message });
     }
-    if (!EXTERNAL_SCHEMES.includes(url.protocol)) {
-      return fail({ code: "INVALID_INPUT", message: `Reach does not open ${url.protocol} links.` });
-    }
-    return ok(await this.options.host.openExternal(url.href));
+    return ok(await this.options.host.openExternal(href));
   }
 
   async addLocalService(input: {

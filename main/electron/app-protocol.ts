@@ -1,12 +1,11 @@
 // The renderer is served from reach-app://renderer/, not file://: a real origin the IPC
-// handlers can check senders against, and response headers that carry a strict CSP.
+// handlers can check senders against, and response headers that carry a strict CSP. The
+// page also carries a CSP <meta> (renderer/index.html) that both hosts share; a page under
+// two policies must satisfy both, so this header only tightens it (connect-src 'none').
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { protocol } from "electron";
-
-export const APP_SCHEME = "reach-app";
-export const APP_ORIGIN = `${APP_SCHEME}://renderer`;
-export const APP_URL = `${APP_ORIGIN}/index.html`;
+import { APP_HOST, APP_SCHEME } from "./app-url.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -42,8 +41,7 @@ export function serveRenderer(rendererDir: string): void {
       /^[/\\]+/,
       "",
     );
-    if (url.host !== "renderer" || file.startsWith(".."))
-      return new Response(null, { status: 404 });
+    if (url.host !== APP_HOST || file.startsWith("..")) return new Response(null, { status: 404 });
     try {
       const body = await readFile(join(rendererDir, file));
       return new Response(body, {

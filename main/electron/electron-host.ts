@@ -1,5 +1,6 @@
 // HostServices backed by Electron: the main-process clipboard, the shell, notifications.
 import { clipboard, Notification, shell } from "electron";
+import { externalUrl } from "../../common/desktop-api.js";
 import type { HostServices } from "../core/host-services.js";
 
 export const electronHost: HostServices = {
@@ -8,8 +9,11 @@ export const electronHost: HostServices = {
     return true;
   },
   async openExternal(url) {
-    // The core has already checked the scheme against EXTERNAL_SCHEMES.
-    await shell.openExternal(url);
+    // The core has already checked the scheme (DesktopCore.openExternal); checked again here
+    // so that nothing reaches the system's URL opener without passing externalUrl().
+    const href = externalUrl(url);
+    if (href === null) return false;
+    await shell.openExternal(href);
     return true;
   },
   notify(title, body) {

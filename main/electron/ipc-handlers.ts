@@ -4,16 +4,13 @@ import { type IpcMainInvokeEvent, ipcMain } from "electron";
 import { desktopApiInputs } from "../../common/desktop-api.js";
 import { dispatch } from "../core/api-dispatch.js";
 import type { DesktopCore } from "../core/desktop-core.js";
-import { APP_ORIGIN } from "./app-protocol.js";
+import { isAppUrl } from "./app-url.js";
 
 export const IPC_PREFIX = "reach:";
 export const IPC_EVENT_CHANNEL = "reach:event";
 
 function fromOurPage(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url;
-  return (
-    !!url && new URL(url).origin === APP_ORIGIN && event.senderFrame === event.sender.mainFrame
-  );
+  return isAppUrl(event.senderFrame?.url) && event.senderFrame === event.sender.mainFrame;
 }
 
 export function registerIpcHandlers(core: DesktopCore): void {

@@ -1,8 +1,9 @@
-// The app window: sandboxed, isolated, no Node, no navigation away, no new windows;
-// links go to the system browser only if their scheme is allowed.
-import { BrowserWindow, shell } from "electron";
-import { EXTERNAL_SCHEMES } from "../../common/desktop-api.js";
-import { APP_ORIGIN, APP_URL } from "./app-protocol.js";
+// The app window: sandboxed, isolated, no Node, no navigation away, no new windows, no
+// middle-click, no web permissions; links go to the system browser only if externalUrl()
+// allows them.
+import { BrowserWindow, type Session, shell } from "electron";
+import { externalUrl } from "../../common/desktop-api.js";
+import { APP_URL, isAppUrl } from "./app-url.js";
 
 export function createWindow(preload: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -19,20 +20,31 @@ export function createWindow(preload: string): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // Middle-click (auxclick) on a link would otherwise bypass the click handlers.
+      disableBlinkFeatures: "Auxclick",
     },
   });
+  denyPermissions(window.webContents.session);
   window.webContents.on("will-navigate", (event, url) => {
-    if (new URL(url).origin !== APP_ORIGIN) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   window.webContents.setWindowOpenHandler(({ url }) => {
-    try {
-      if (EXTERNAL_SCHEMES.includes(new URL(url).protocol)) void shell.openExternal(url);
-    } catch {
-      // not a URL: nothing to open
-    }
+    const href = externalUrl(url);
+    if (href !== null) shell.openExternal(href).catch(() => {});
     return { action: "deny" };
   });
   window.once("ready-to-show", () => window.show());
   void window.loadURL(APP_URL);
   return window;
+}
+
+/**
+ * The page needs no web permission (camera, notifications, clipboard, geolocation, HID…):
+ * notifications and the clipboard go through the main process. Every request and every
+ * check is refused, and so is every device.
+ */
+function denyPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
 }
