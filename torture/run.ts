@@ -1,11 +1,13 @@
 // `npm run torture`: faults, load and hostile input against the real broker, agents,
 // services and clients on loopback. Writes bench/results/torture.{json,md} and exits 1 if
-// any check failed. `--quick` shortens loads; `--only=name,name` runs some scenarios.
+// any check failed. `--quick` shortens loads; `--only=name,name` runs some scenarios and
+// keeps the others' last results in the report.
 // Never part of `npm test`.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { failedChecks, writeTortureReport } from "./lib/report.js";
+import { failedChecks, mergeWithPrevious, writeTortureReport } from "./lib/report.js";
 import { Recorder, type Scenario, type ScenarioResult } from "./lib/scenario.js";
 
 const quick = process.argv.includes("--quick");
@@ -13,6 +15,18 @@ const only = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice(7)
   .split(",");
+
+// The fault scenarios mount tmpfs filesystems and drop sockets with `ss -K`: say so up
+// front rather than fail halfway.
+const missing = [
+  process.getuid?.() === 0 ? null : "root (to mount small tmpfs data dirs)",
+  commandExists("ss") ? null : "ss from iproute2 (to cut tunnels)",
+  commandExists("mount") ? null : "mount",
+].filter((m): m is string => m !== null);
+if (missing.length > 0) {
+  process.stderr.write(`npm run torture needs ${missing.join(", ")}.\n`);
+  process.exit(2);
+}
 
 const scenarioDir = new URL("./scenarios/", import.meta.url);
 const scenarios: Scenario[] = [];
@@ -70,5 +84,21 @@ try {
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
-process.stdout.write(writeTortureReport(quick, results));
+const report = only
+  ? mergeWithPrevious(
+      results,
+      scenarios.map((s) => s.name),
+    )
+  : results;
+process.stdout.write(writeTortureReport(quick, report));
+// The exit code speaks for this run's scenarios only.
 process.exitCode = failedChecks(results) === 0 ? 0 : 1;
+
+function commandExists(name: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}

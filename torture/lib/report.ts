@@ -1,6 +1,6 @@
 // Writes a torture run's results: bench/results/torture.json (everything) and torture.md
 // (one section per group, each scenario's checks and figures).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import type { Group, ScenarioResult } from "./scenario.js";
 
@@ -40,6 +40,20 @@ function scenarioSection(result: ScenarioResult): string {
 
 export function failedChecks(results: ScenarioResult[]): number {
   return results.reduce((n, r) => n + r.checks.filter((c) => !c.ok).length + (r.error ? 1 : 0), 0);
+}
+
+/**
+ * With `--only`, the other scenarios' last results are kept (in suite order), so the
+ * report always covers the whole suite.
+ */
+export function mergeWithPrevious(results: ScenarioResult[], order: string[]): ScenarioResult[] {
+  const file = new URL("torture.json", RESULTS);
+  if (!existsSync(file)) return results;
+  const previous = (JSON.parse(readFileSync(file, "utf8")) as { results: ScenarioResult[] })
+    .results;
+  const byName = new Map(previous.map((r) => [r.name, r]));
+  for (const r of results) byName.set(r.name, r);
+  return order.flatMap((name) => byName.get(name) ?? []);
 }
 
 /** Writes torture.json and torture.md; returns the Markdown. */
