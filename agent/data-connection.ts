@@ -106,6 +106,7 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
   );
   socket.on("error", () => socket.destroy());
   socket.on("close", () => {
+    reader?.release();
     if (!taken) options.onIdleClose();
   });
   return socket;
@@ -129,6 +130,7 @@ function relayToService(
     onread: targetReader.onread,
   });
   target.setNoDelay(true);
+  target.once("close", () => targetReader.release());
   target.once("connect", () => {
     if (tunnel.destroyed) {
       target.destroy();

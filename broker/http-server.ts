@@ -38,6 +38,24 @@ function hostnameOf(request: IncomingMessage): string | null {
   return host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : (host.split(":")[0] ?? "");
 }
 
+/**
+ * True for an origin-form target ("/path?query"), or "*" for OPTIONS. An absolute-form
+ * target ("http://other/path") names a host of its own, which RFC 9112 says wins over the
+ * Host header: routing by one while forwarding the other would let a request for one
+ * subdomain carry another's name to a service, so such targets are refused.
+ */
+function hasOriginFormTarget(request: IncomingMessage): boolean {
+  const url = request.url ?? "";
+  return url.startsWith("/") || (url === "*" && request.method === "OPTIONS");
+}
+
+/** What to answer a request Node's parser gave up on (Node's own default answers). */
+function clientErrorReply(error: NodeJS.ErrnoException): string {
+  if (error.code === "HPE_HEADER_OVERFLOW") return "431 Request Header Fields Too Large";
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return "408 Request Timeout";
+  return "400 Bad Request";
+}
+
 function pathOf(request: IncomingMessage): string {
   const url = request.url ?? "/";
   const query = url.indexOf("?");
@@ -47,17 +65,31 @@ function pathOf(request: IncomingMessage): string {
 export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): Server {
   const scheme = config.tls ? "https" : "http";
   const proxySuffix = `.p${config.node}.${config.domain}`;
+  const limits = {
+    // A request head must be complete within 20 s of its first byte (slowloris). Node
+    // sweeps for late heads every connectionsCheckingInterval (30 s by default, which let
+    // a slow head live up to 50 s); every second keeps the bound close to 20 s.
+    headersTimeout: 20_000,
+    connectionsCheckingInterval: 1_000,
+    // No bound on a whole request: reverse-proxied uploads and streams may run for hours.
+    requestTimeout: 0,
+    keepAliveTimeout: 65_000,
+  };
   const server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) })
-    : createHttpServer();
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 65_000;
+    ? createHttpsServer({
+        ...limits,
+        cert: readFileSync(config.tls.cert),
+        key: readFileSync(config.tls.key),
+      })
+    : createHttpServer(limits);
+  server.headersTimeout = limits.headersTimeout;
+  server.requestTimeout = limits.requestTimeout;
+  server.keepAliveTimeout = limits.keepAliveTimeout;
   server.maxHeadersCount = 100;
 
   server.on("request", (request, response) => {
     const hostname = hostnameOf(request);
-    if (hostname === null) {
+    if (hostname === null || !hasOriginFormTarget(request)) {
       response.writeHead(400, { connection: "close" }).end();
       return;
     }
@@ -84,13 +116,17 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
   server.on("upgrade", (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const hostname = hostnameOf(request);
-    const route = hostname ? routes.connections.routeFor(hostname) : undefined;
+    if (hostname === null || !hasOriginFormTarget(request)) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const route = routes.connections.routeFor(hostname);
     if (route) {
       proxyUpgrade(route, request, socket, head, scheme);
       return;
     }
     const path = pathOf(request);
-    if (hostname && !hostname.endsWith(proxySuffix)) {
+    if (!hostname.endsWith(proxySuffix)) {
       if (path === CONTROL_PATH) {
         routes.gateway.handleControlUpgrade(request, socket, head);
         return;
@@ -107,9 +143,21 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
 
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
+  // CONNECT asks a forward proxy for a tunnel; this is not one (without a listener Node
+  // would drop the connection without a word).
+  server.on("connect", (_request: IncomingMessage, socket: Socket) => {
+    socket.on("error", () => socket.destroy());
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
+
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) {
+      socket.end(
+        `HTTP/1.1 ${clientErrorReply(error)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+    } else {
+      socket.destroy();
+    }
   });
   return server;
 }

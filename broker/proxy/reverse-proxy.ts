@@ -126,11 +126,57 @@ export function proxyUpgrade(
         for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
       }
       upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+      spliceIfSwitched(client, upstream, head);
+    },
+    () => client.end(BAD_GATEWAY),
+  );
+}
+
+const BAD_GATEWAY = "HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+/** The longest status line a service may send before the broker gives up on it. */
+const MAX_STATUS_LINE = 8192;
+
+/**
+ * Joins client and service only once the service answers 101 Switching Protocols. Any
+ * other answer is passed on and the connection then closes: spliced anyway, it would turn
+ * into a raw pipe whose further requests (say, "Upgrade: h2c" followed by a request for
+ * another Host) reach the service without the broker parsing them or setting
+ * X-Forwarded-For. The client's early bytes (`head`) wait for the switch too.
+ */
+function spliceIfSwitched(client: Socket, upstream: Socket, head: Buffer): void {
+  let received = Buffer.alloc(0);
+  const beforeAnswer = () => upstream.destroy();
+  const noAnswer = () => client.end(BAD_GATEWAY);
+  const onData = (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    const lineEnd = received.indexOf("\r\n");
+    if (lineEnd === -1) {
+      if (received.length > MAX_STATUS_LINE) upstream.destroy();
+      return;
+    }
+    upstream.off("data", onData);
+    upstream.off("close", noAnswer);
+    client.off("close", beforeAnswer);
+    upstream.pause();
+    client.write(received);
+    if (/^HTTP\/1\.[01] 101 /.test(received.toString("latin1", 0, lineEnd + 2))) {
       if (head.length > 0) upstream.write(head);
       splice(client, upstream);
-    },
-    () => client.end("HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
-  );
+      return;
+    }
+    // The rest of the service's answer, then the end: no second request goes up, and
+    // the client's unread bytes are dropped with its connection.
+    upstream.pipe(client, { end: false });
+    upstream.on("end", () => client.destroySoon());
+    upstream.on("close", () => client.destroySoon());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+    upstream.end();
+  };
+  upstream.on("data", onData);
+  upstream.on("error", () => {});
+  upstream.once("close", noAnswer);
+  client.once("close", beforeAnswer);
 }
 
 /** The TLS server name for a service host: only DNS names may be sent as SNI. */

@@ -53,6 +53,13 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
       response.writeHead(421, { "content-type": "text/plain" }).end("Misdirected request\n");
       return;
     }
+    // The page's own requests carry no Origin or its own; any other (including "null"
+    // from sandboxed frames and file: pages) is another site reaching in.
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) {
+      response.writeHead(403, { "content-type": "text/plain" }).end("Forbidden\n");
+      return;
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405).end();
       return;
