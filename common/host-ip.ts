@@ -37,8 +37,10 @@ export function parseHostIp(value: string): HostIpParse {
 export function ipVersion(value: string): 0 | 4 | 6 {
   if (ipaddr.IPv4.isValidFourPartDecimal(value) && !/(^|\.)0\d/.test(value)) return 4;
   if (value.includes(":") && !value.includes("%") && ipaddr.IPv6.isValid(value)) {
-    const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(value)?.[1];
-    return embedded === undefined || ipVersion(embedded) === 4 ? 6 : 0;
+    // An embedded IPv4 tail (::ffff:1.2.3.4) is held to the same strict form: ipaddr.js
+    // also takes hex and octal parts there (::ffff:0x7f.0.0.1).
+    const tail = value.slice(value.lastIndexOf(":") + 1);
+    return !tail.includes(".") || ipVersion(tail) === 4 ? 6 : 0;
   }
   return 0;
 }

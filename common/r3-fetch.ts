@@ -1,6 +1,12 @@
 // A fetch that signs every request with R3, for any client of the broker's API: the CLI,
 // the tests, and (as Apollo's HttpLink fetch) the desktop core.
-import { R3_REQUIRED_HEADERS, type R3Credentials, signRequest } from "./r3-signature.js";
+import {
+  bodyDigest,
+  R3_REQUIRED_HEADERS,
+  R3_SIGNED_BODY_HEADERS,
+  type R3Credentials,
+  signRequest,
+} from "./r3-signature.js";
 
 export type Fetch = typeof fetch;
 
@@ -20,6 +26,8 @@ export function createSignedFetch(credentials: R3Credentials, baseFetch: Fetch =
     if (body !== null && !headers.has("content-type")) {
       headers.set("content-type", "application/json");
     }
+    // A signed digest ties the signature to this body, not just to its length.
+    if (body !== null) headers.set("digest", bodyDigest(body));
     const signed =
       body === null
         ? signRequest(
@@ -28,15 +36,21 @@ export function createSignedFetch(credentials: R3Credentials, baseFetch: Fetch =
             new Date(),
             R3_REQUIRED_HEADERS,
           )
-        : signRequest(credentials, {
-            method,
-            path: url.pathname + url.search,
-            headers: {
-              host: url.host,
-              "content-type": headers.get("content-type") ?? "",
-              "content-length": String(Buffer.byteLength(body)),
+        : signRequest(
+            credentials,
+            {
+              method,
+              path: url.pathname + url.search,
+              headers: {
+                host: url.host,
+                "content-type": headers.get("content-type") ?? "",
+                "content-length": String(Buffer.byteLength(body)),
+                digest: headers.get("digest") ?? "",
+              },
             },
-          });
+            new Date(),
+            R3_SIGNED_BODY_HEADERS,
+          );
     headers.set("date", signed.date);
     headers.set("authorization", signed.authorization);
     return baseFetch(url, { ...init, method, headers, body });

@@ -1,7 +1,7 @@
 // R3 request signing, as remote.it's API keys sign requests: an HTTP Signature
 // (draft-cavage) with HMAC-SHA256 keyed by the base64-decoded secret access key.
 // Shared by every client (agent, CLI, desktop core) and by the broker's verifier.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 export const R3_SIGNED_HEADERS = [
   "(request-target)",
@@ -11,6 +11,12 @@ export const R3_SIGNED_HEADERS = [
   "content-length",
 ];
 export const R3_REQUIRED_HEADERS = ["(request-target)", "host", "date"];
+/**
+ * R3_SIGNED_HEADERS plus `digest`, a hash of the body (RFC 3230, as draft-cavage suggests).
+ * R3 signs only the body's length; a client that also signs a digest makes its signature
+ * useless for any other body. Optional: the broker checks it when it is signed.
+ */
+export const R3_SIGNED_BODY_HEADERS = [...R3_SIGNED_HEADERS, "digest"];
 
 export interface R3Credentials {
   accessKeyId: string;
@@ -95,6 +101,11 @@ export function parseSignatureHeader(value: string | undefined): ParsedSignature
   if (!keyId || !signature) return null;
   const headers = (params.get("headers") ?? "date").toLowerCase().split(/\s+/).filter(Boolean);
   return { keyId, algorithm: params.get("algorithm") ?? "", headers, signature };
+}
+
+/** The `Digest` header value for a body: `SHA-256=<base64>`. */
+export function bodyDigest(body: string | Buffer): string {
+  return `SHA-256=${createHash("sha256").update(body).digest("base64")}`;
 }
 
 /** Constant-time comparison of two base64 signatures. */

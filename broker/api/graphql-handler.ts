@@ -5,7 +5,7 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { createSchema, createYoga } from "graphql-yoga";
 import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
-import { verifyR3 } from "../auth/verify-r3.js";
+import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
 import type { UserStore } from "../store/users.js";
 import { errorBody } from "./api-error.js";
 import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers.js";
@@ -23,8 +23,10 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
     maskedErrors: true,
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: 8 },
-        costLimit: { maxCost: 5000 },
+        // Introspection is held to the same limits: by default armor lets any __schema
+        // query through its depth and cost limits, however deeply it nests.
+        maxDepth: { n: 8, ignoreIntrospection: false },
+        costLimit: { maxCost: 5000, ignoreIntrospection: false },
         maxAliases: { n: 10 },
         maxDirectives: { n: 10 },
         maxTokens: { n: 1000 },
@@ -34,23 +36,25 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
   });
 
   return async function handleGraphql(request: IncomingMessage, response: ServerResponse) {
+    /** Answers before GraphQL runs; a body still on its way is drained, within bounds. */
     const refuse = (
       status: number,
       code: "UNAUTHENTICATED" | "BAD_USER_INPUT",
       message: string,
+      headers: Record<string, string> = {},
     ) => {
       response
-        .writeHead(status, { "content-type": "application/json" })
+        .writeHead(status, { "content-type": "application/json", ...headers })
         .end(errorBody(code, message));
+      discardBody(request);
     };
     if (request.method !== "POST") {
-      refuse(405, "BAD_USER_INPUT", "Send GraphQL requests with POST.");
+      refuse(405, "BAD_USER_INPUT", "Send GraphQL requests with POST.", { allow: "POST" });
       return;
     }
     const declared = Number(request.headers["content-length"] ?? 0);
     if (declared > MAX_BODY_BYTES) {
       refuse(413, "BAD_USER_INPUT", "The request body is larger than 1 MiB.");
-      request.resume();
       return;
     }
     const auth = verifyR3(deps.users, {
@@ -60,7 +64,13 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
     });
     if (!auth.ok) {
       refuse(401, "UNAUTHENTICATED", auth.message);
-      request.resume();
+      return;
+    }
+    // JSON only: yoga would also parse form posts, multipart uploads and raw GraphQL, which
+    // no client of this API sends, and answer other types with an empty 415.
+    const contentType = request.headers["content-type"] ?? "application/json";
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      refuse(415, "BAD_USER_INPUT", "Send GraphQL requests as Content-Type: application/json.");
       return;
     }
     const body = await readBody(request, MAX_BODY_BYTES);
@@ -68,19 +78,24 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
       refuse(413, "BAD_USER_INPUT", "The request body is larger than 1 MiB.");
       return;
     }
+    const digestProblem = checkBodyDigest(auth.digest, body);
+    if (digestProblem) {
+      refuse(401, "UNAUTHENTICATED", digestProblem);
+      return;
+    }
     const reply = await yoga.fetch(
       `http://broker${GRAPHQL_PATH}`,
       {
         method: "POST",
-        headers: { "content-type": request.headers["content-type"] ?? "application/json" },
+        headers: { "content-type": contentType },
         body: body.toString("utf8"),
       },
       { user: auth.user, clientIp: canonicalAddress(request.socket.remoteAddress ?? "") },
     );
-    const text = await reply.text();
+    const answer = withApiCodes(reply.status, await reply.text());
     response
-      .writeHead(reply.status, { "content-type": "application/json; charset=utf-8" })
-      .end(text.includes('"errors"') ? withApiCodes(text) : text);
+      .writeHead(answer.status, { "content-type": "application/json; charset=utf-8" })
+      .end(answer.text);
   };
 }
 
@@ -100,18 +115,34 @@ interface ErrorEntry {
 }
 
 /**
- * Gives every error one of the API's codes. Yoga and graphql-armor report client
- * mistakes (bad JSON, unknown fields, limits) as BAD_REQUEST, GRAPHQL_VALIDATION_FAILED
- * or with no code at all; clients should see one code for "your request is wrong".
- * Parser internals (originalError) are not passed on.
+ * Gives every error one of the API's codes, and every refusal a JSON body and a 4xx status.
+ * Yoga and graphql-armor report client mistakes (bad JSON, unknown fields, limits) as
+ * BAD_REQUEST, GRAPHQL_VALIDATION_FAILED or with no code at all; clients should see one
+ * code for "your request is wrong". A reply with errors and no `data` is a request error
+ * (nothing ran): yoga answers some with 400 and others (validation, armor's limits) with
+ * 200; all get 400 here. Parser internals (originalError) are not passed on.
  */
-function withApiCodes(text: string): string {
-  const payload = JSON.parse(text) as { errors?: ErrorEntry[] };
-  for (const error of payload.errors ?? []) {
+function withApiCodes(status: number, text: string): { status: number; text: string } {
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: answered below with a sentence.
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    if (status < 400) return { status, text };
+    const code = status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
+    const message = status >= 500 ? "The broker failed." : "The request could not be read.";
+    return { status, text: JSON.stringify({ errors: [{ message, extensions: { code } }] }) };
+  }
+  const payload = parsed as { data?: unknown; errors?: ErrorEntry[] };
+  if (!payload.errors) return { status, text };
+  for (const error of payload.errors) {
     const code = error.extensions?.code;
     error.extensions = { code: code && API_CODES.has(code) ? code : "BAD_USER_INPUT" };
   }
-  return JSON.stringify(payload);
+  const requestError = !("data" in payload) && status < 400;
+  return { status: requestError ? 400 : status, text: JSON.stringify(payload) };
 }
 
 /** The whole body, or null once it passes the limit (chunked bodies have no length). */
@@ -119,17 +150,53 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        request.removeAllListeners("data");
-        request.resume();
+        request.off("data", onData);
+        request.pause();
         resolve(null);
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on("data", onData);
     request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);
   });
+}
+
+/**
+ * After a refusal, how much more of the body is read and thrown away, and for how long:
+ * enough for an honest client that sent a little too much to read the answer and keep its
+ * connection, not enough for a client to keep the broker reading an endless (or endlessly
+ * slow) upload it has already refused. Past that the broker stops reading (the client's
+ * writes stall) and closes the connection LINGER_MS later. Closing at once, or even
+ * half-closing, with the upload still coming resets the connection, and the client can
+ * lose the answer before it reads it.
+ */
+const DISCARD_BYTES = 1024 * 1024;
+const DISCARD_MS = 5000;
+const LINGER_MS = 2000;
+
+function discardBody(request: IncomingMessage): void {
+  if (request.readableEnded) return;
+  const socket = request.socket;
+  let left = DISCARD_BYTES;
+  const onData = (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) stop();
+  };
+  const stop = () => {
+    clearTimeout(timer);
+    request.off("data", onData);
+    request.pause();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+  const timer = setTimeout(stop, DISCARD_MS);
+  timer.unref();
+  request.on("data", onData);
+  request.once("end", () => clearTimeout(timer));
+  request.once("close", () => clearTimeout(timer));
+  request.resume();
 }

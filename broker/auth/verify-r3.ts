@@ -1,6 +1,7 @@
 // Verifies R3-signed API requests against the keys in the store.
 import type { IncomingHttpHeaders } from "node:http";
 import {
+  bodyDigest,
   hmacSignature,
   parseSignatureHeader,
   R3_REQUIRED_HEADERS,
@@ -12,7 +13,13 @@ import type { User, UserStore } from "../store/users.js";
 /** A Date more than this far from the broker's clock is refused (replay and skew). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export type AuthResult = { ok: true; user: User } | { ok: false; message: string };
+/**
+ * `digest` is the Digest header when the signature covers it: the body, once read, must
+ * match it (checkBodyDigest). Without it only the body's length is signed, as in R3.
+ */
+export type AuthResult = { ok: true; user: User; digest?: string } | { ok: false; message: string };
+
+const DIGEST_MISMATCH = "The body does not match the signed Digest header.";
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
@@ -64,5 +71,17 @@ export function verifyR3(
       message: "The signature does not match: check the access key id and secret.",
     };
   }
-  return { ok: true, user: found.user };
+  if (!parsed.headers.includes("digest")) return { ok: true, user: found.user };
+  // A signed digest must be there and be SHA-256: any other could not be checked.
+  const digest = headers.digest;
+  if (!digest || !/^SHA-256=/i.test(digest)) return { ok: false, message: DIGEST_MISMATCH };
+  return { ok: true, user: found.user, digest };
+}
+
+/** Null when `body` is the one the signed digest names, else the refusal's message. */
+export function checkBodyDigest(digest: string | undefined, body: Buffer): string | null {
+  if (digest === undefined) return null;
+  const expected = bodyDigest(body);
+  const given = `SHA-256=${digest.slice("SHA-256=".length)}`;
+  return signaturesMatch(expected, given) ? null : DIGEST_MISMATCH;
 }

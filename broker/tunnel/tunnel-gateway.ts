@@ -107,12 +107,22 @@ export class TunnelGateway {
         ws.close(4000, "The first message must be a valid hello.");
         return;
       }
-      const { device, services, removedServiceIds } = this.options.devices.register(
-        userId,
-        hello.data.hardwareId,
-        hello.data.name,
-        hello.data.services,
-      );
+      let registered: ReturnType<DeviceStore["register"]>;
+      try {
+        registered = this.options.devices.register(
+          userId,
+          hello.data.hardwareId,
+          hello.data.name,
+          hello.data.services,
+        );
+      } catch (error) {
+        // A store that cannot be written (full disk) must not take the broker down; the
+        // agent hears why and retries with its backoff.
+        this.options.log.error("could not register a device", { error: String(error) });
+        ws.close(1011, "The broker could not save this device; it will be retried.");
+        return;
+      }
+      const { device, services, removedServiceIds } = registered;
       if (removedServiceIds.length > 0) this.options.onServicesRemoved(removedServiceIds);
       const previous = this.sessions.get(device.id);
       if (previous) this.endSession(previous);

@@ -1,4 +1,5 @@
 // Small real-socket probes the scenarios use to ask "does this path carry bytes?".
+import { execFileSync } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
 
@@ -74,4 +75,12 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return null;
+}
+
+/**
+ * Drops every TCP socket towards 127.0.0.1:port with `ss -K` (the kernel aborts them, as a
+ * network cut would): the agent's tunnel when `port` is the broker's.
+ */
+export function dropConnectionsTo(port: number): void {
+  execFileSync("ss", ["-K", "dst", "127.0.0.1", "dport", "=", `:${port}`], { stdio: "ignore" });
 }

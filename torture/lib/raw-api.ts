@@ -3,7 +3,9 @@
 // and header list through common/r3-signature.ts, so a test can sign exactly what it means
 // to and nothing else. Uses node:http because fetch will not send a wrong Content-Length,
 // a body without one, or headers it considers invalid.
-import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import { once } from "node:events";
+import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import { connect, type Socket } from "node:net";
 import { GRAPHQL_PATH } from "../../common/graphql/schema.js";
 import { R3_SIGNED_HEADERS, type R3Credentials, signRequest } from "../../common/r3-signature.js";
 
@@ -26,6 +28,12 @@ export interface SignOptions {
   /** Content-Length to sign; default the body's byte length ("" for a chunked body). */
   contentLength?: string;
   contentType?: string;
+  /** What to sign in place of the real request line and Host (to sign the wrong one). */
+  method?: string;
+  path?: string;
+  host?: string;
+  /** A Digest header value to sign (list "digest" in headerNames) and send. */
+  digest?: string;
 }
 
 /** Date and Authorization for `body` to /graphql/v1 as `keys`, signed the way `options` say. */
@@ -38,12 +46,13 @@ export function signFor(
   return signRequest(
     keys,
     {
-      method: "POST",
-      path: GRAPHQL_PATH,
+      method: options.method ?? "POST",
+      path: options.path ?? GRAPHQL_PATH,
       headers: {
-        host: new URL(apiUrl).host,
+        host: options.host ?? new URL(apiUrl).host,
         "content-type": options.contentType ?? "application/json",
         "content-length": options.contentLength ?? String(Buffer.byteLength(body)),
+        ...(options.digest === undefined ? {} : { digest: options.digest }),
       },
     },
     options.date ?? new Date(),
@@ -71,12 +80,16 @@ export function sendRaw(
     ...(options.chunkBytes ? {} : { "content-length": payload.length }),
     ...options.headers,
   };
+  // Keep-alive, as browsers, curl and fetch send: with "Connection: close" Node's server
+  // closes the moment its answer is out, and a client still uploading may get EPIPE
+  // before it reads the answer. One agent per request: every case gets a fresh socket.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
+  return new Promise<RawReply>((resolve, reject) => {
     let answered = false;
     const req = httpRequest(
       url,
-      { method: options.method ?? "POST", headers, agent: false },
+      { method: options.method ?? "POST", headers, agent },
       (response) => {
         answered = true;
         const chunks: Buffer[] = [];
@@ -98,7 +111,7 @@ export function sendRaw(
     } else {
       req.end(payload);
     }
-  });
+  }).finally(() => agent.destroy());
 }
 
 function writeChunks(req: import("node:http").ClientRequest, payload: Buffer, size: number) {
@@ -151,6 +164,7 @@ export function sendSigned(
     ...options,
     headers: {
       ...(sign.contentType ? { "content-type": sign.contentType } : {}),
+      ...(sign.digest === undefined ? {} : { digest: sign.digest }),
       date: signed.date,
       authorization: signed.authorization,
       ...options.headers,
@@ -161,4 +175,73 @@ export function sendSigned(
 /** A GraphQL request body. */
 export function gql(query: string, variables?: Record<string, unknown>): string {
   return JSON.stringify(variables ? { query, variables } : { query });
+}
+
+export interface EndlessUpload {
+  /** The status line the broker answered with, if any. */
+  statusLine: string;
+  /** Bytes written before the broker closed the connection (or the caps were hit). */
+  bytes: number;
+  /** True when the broker closed the connection; false when the caps ran out first. */
+  cut: boolean;
+}
+
+/**
+ * Streams a body that never ends (chunked, or as long as a huge Content-Length in
+ * `headers` says), until the broker closes the connection or `maxBytes`/`maxMs` run out:
+ * how much will it read of an upload it has already refused? Raw TCP, because an HTTP
+ * client stops writing once it has a response.
+ */
+export async function endlessUpload(
+  apiUrl: string,
+  headers: Record<string, string>,
+  maxBytes: number,
+  maxMs: number,
+): Promise<EndlessUpload> {
+  const url = new URL(apiUrl);
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, "connect");
+  let reply = "";
+  let closed = false;
+  socket.on("data", (d: Buffer) => {
+    reply += d.toString("latin1");
+  });
+  socket.on("close", () => {
+    closed = true;
+  });
+  socket.on("error", () => {});
+  const chunked = !Object.keys(headers).some((name) => name.toLowerCase() === "content-length");
+  const framing = chunked ? { "transfer-encoding": "chunked" } : {};
+  const head = Object.entries({ host: url.host, ...framing, ...headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  socket.write(`POST ${GRAPHQL_PATH} HTTP/1.1\r\n${head}\r\n`);
+  const piece = Buffer.alloc(64 * 1024, 0x20);
+  const frame = chunked
+    ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")])
+    : piece;
+  const started = Date.now();
+  let bytes = 0;
+  while (!closed && bytes < maxBytes && Date.now() - started < maxMs) {
+    if (!socket.write(frame)) await drainOrClose(socket, maxMs);
+    bytes += frame.length;
+  }
+  // A close may be on its way when the caps run out: give it a moment.
+  if (!closed) await drainOrClose(socket, 200, ["close"]);
+  const cut = closed;
+  socket.destroy();
+  return { statusLine: reply.split("\r\n")[0] ?? "", bytes, cut };
+}
+
+/** Resolves on the first of `events` or after `ms`, leaving no listener or timer behind. */
+function drainOrClose(socket: Socket, ms: number, events = ["drain", "close"]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const event of events) socket.off(event, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const event of events) socket.once(event, done);
+  });
 }

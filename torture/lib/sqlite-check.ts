@@ -13,3 +13,17 @@ export function integrityCheck(brokerDataDir: string): string {
     db.close();
   }
 }
+
+/**
+ * Checkpoints the WAL into the database and truncates it (the broker may be running: WAL
+ * mode allows a second connection). Done before filling a disk, so that the broker's next
+ * write must grow the WAL and really meets the full disk, not space the WAL kept.
+ */
+export function truncateWal(brokerDataDir: string): void {
+  const db = new Database(join(brokerDataDir, DATABASE_FILE));
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
+}

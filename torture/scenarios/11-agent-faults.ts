@@ -1,11 +1,10 @@
 // The device side fails: kill -9 the agent mid-transfer, then cut its tunnel (the kernel
 // drops every agent↔broker socket, as a network cut would). Visitors must get a prompt,
 // clean close rather than a hang, and new visitors must get through once it reconnects.
-import { execFileSync } from "node:child_process";
 import { connect } from "node:net";
 import { startTargetsProcess } from "../../bench/lib/targets-process.js";
 import { download } from "../../bench/lib/tcp.js";
-import { echoOnce, waitUntil } from "../lib/probes.js";
+import { dropConnectionsTo, echoOnce, waitUntil } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { killHard, TortureStack } from "../lib/stack.js";
 
@@ -42,13 +41,6 @@ function visitorWhileAway(port: number): Promise<number | null> {
   });
 }
 
-/** Drops every TCP socket towards the broker's port: both ends see a reset at once. */
-function cutTunnel(): void {
-  execFileSync("ss", ["-K", "dst", "127.0.0.1", "dport", "=", `:${BROKER_PORT}`], {
-    stdio: "ignore",
-  });
-}
-
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const targets = await startTargetsProcess();
   const stack = new TortureStack({
@@ -70,7 +62,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
 
     const faults: [string, () => Promise<void>][] = [
       ["agent killed", () => killHard(agent)],
-      ["tunnel cut", async () => cutTunnel()],
+      ["tunnel cut", async () => dropConnectionsTo(BROKER_PORT)],
     ];
     for (const [fault, inflict] of faults) {
       const transfers = startTransfers(bulkPorts);

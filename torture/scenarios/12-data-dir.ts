@@ -9,9 +9,9 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { REACH } from "../../bench/lib/processes.js";
-import { echoOnce } from "../lib/probes.js";
+import { dropConnectionsTo, echoOnce, waitUntil } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
-import { integrityCheck } from "../lib/sqlite-check.js";
+import { integrityCheck, truncateWal } from "../lib/sqlite-check.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
 
 const BROKER_PORT = 30112;
@@ -153,7 +153,14 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
 
     // The disk fills while the broker runs.
     await stack.startBroker();
-    await diskFillsWhileRunning(stack, keys, echoPort, mountPoint, record);
+    await diskFillsWhileRunning(
+      stack,
+      keys,
+      echoPort,
+      mountPoint,
+      ctx.scratchDir("newcomer"),
+      record,
+    );
     await stack.stop();
     record.check(
       "after the full-disk episode the store passes integrity_check",
@@ -174,6 +181,7 @@ async function diskFillsWhileRunning(
   keys: Keys,
   echoPort: number,
   mountPoint: string,
+  spareDir: string,
   record: Recorder,
 ): Promise<void> {
   const agent = await stack.startAgent("disk", keys, [`echo=tcp:${echoPort}`]);
@@ -181,7 +189,56 @@ async function diskFillsWhileRunning(
   const open = await stack.connect(keys, serviceId);
   const latching = await stack.connect(keys, serviceId, "255.255.255.255");
   const filler = join(mountPoint, "filler");
+  truncateWal(join(mountPoint, "broker"));
   fillDisk(filler);
+
+  // A new device registers while the disk is full (an agent whose own data dir is
+  // elsewhere). Registering a known device unchanged writes nothing, so it would not do.
+  // First, before a failed write leaves the WAL file a little longer for the next one.
+  const newcomer = spawn(
+    process.execPath,
+    [
+      REACH,
+      "agent",
+      "--api",
+      stack.apiUrl,
+      "--key",
+      keys.accessKeyId,
+      "--secret",
+      keys.secretAccessKey,
+      "--name",
+      "newcomer",
+      "--data-dir",
+      spareDir,
+      "--service",
+      `echo=tcp:${echoPort}`,
+      "--no-p2p",
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  const registeredAt = new Promise<boolean>((resolve) => {
+    newcomer.stdout.on("data", (chunk) => {
+      if (/service echo /.test(String(chunk))) resolve(true);
+    });
+    newcomer.once("exit", () => resolve(false));
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const alive = stack.broker.child.exitCode === null && stack.broker.child.signalCode === null;
+  record.check(
+    "disk full: a device registering is turned away without taking the broker down",
+    alive,
+    stack.broker
+      .stderr()
+      .split("\n")
+      .filter((line) => /could not register/i.test(line))
+      .slice(-1)
+      .join(" ")
+      .slice(0, 300) || "the broker logged no refused registration",
+  );
+  if (!alive) {
+    newcomer.kill();
+    return;
+  }
 
   const refused = await stack.api(keys, CONNECT, { s: serviceId, h: "0.0.0.0" });
   record.check(
@@ -213,6 +270,12 @@ async function diskFillsWhileRunning(
   );
 
   rmSync(filler);
+  const registered = await Promise.race([
+    registeredAt,
+    new Promise<false>((r) => setTimeout(() => r(false), 15_000)),
+  ]);
+  newcomer.kill();
+  record.check("space back: the turned-away device registers by itself", registered);
   const after = await stack.connect(keys, serviceId);
   const latched = await echoOnce(latching.port ?? 0, { localAddress: "127.0.0.3" });
   const others = await echoOnce(latching.port ?? 0, { localAddress: "127.0.0.2" });
@@ -239,13 +302,15 @@ async function startEcho(): Promise<Server> {
   return server;
 }
 
-/** Writes until the filesystem says ENOSPC. */
+/** Writes until the filesystem says ENOSPC, in ever smaller blocks, so no page is left. */
 function fillDisk(path: string): void {
-  const block = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) writeFileSync(path, block, { flag: "a" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+  for (const size of [64 * 1024, 4096, 512, 1]) {
+    const block = Buffer.alloc(size);
+    try {
+      for (;;) writeFileSync(path, block, { flag: "a" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+    }
   }
 }
 
