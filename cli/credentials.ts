@@ -2,6 +2,12 @@
 import { readProfile } from "../common/credentials-file.js";
 import type { R3Credentials } from "../common/r3-signature.js";
 
+/** Where --key finds its secret when --secret is not given. */
+export const SECRET_ENV = "REACH_SECRET_ACCESS_KEY";
+
+/** The --secret option's help, the same for every command that takes keys. */
+export const SECRET_HELP = `R3 secret access key (visible in process listings: prefer --profile or ${SECRET_ENV})`;
+
 export interface CredentialFlags {
   api?: string;
   key?: string;
@@ -12,11 +18,15 @@ export interface CredentialFlags {
 export async function resolveCredentials(
   flags: CredentialFlags,
 ): Promise<{ credentials: R3Credentials; apiUrl: string }> {
-  if (flags.key || flags.secret) {
-    if (!flags.key || !flags.secret) throw new Error("--key and --secret go together.");
+  // Flags show in process listings to every local user; the environment does not.
+  const secret = flags.secret ?? (flags.key ? process.env[SECRET_ENV] : undefined);
+  if (flags.key || secret) {
+    if (!flags.key || !secret) {
+      throw new Error(`--key needs --secret (or ${SECRET_ENV} in the environment).`);
+    }
     if (!flags.api) throw new Error("--api URL is needed with --key/--secret.");
     return {
-      credentials: { accessKeyId: flags.key, secretAccessKey: flags.secret },
+      credentials: { accessKeyId: flags.key, secretAccessKey: secret },
       apiUrl: flags.api,
     };
   }

@@ -4,7 +4,7 @@ import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { parseServiceFlag } from "../../agent/service-flag.js";
-import { type CredentialFlags, resolveCredentials } from "../credentials.js";
+import { type CredentialFlags, resolveCredentials, SECRET_HELP } from "../credentials.js";
 import { collect, onShutdown } from "../options.js";
 
 interface AgentFlags extends CredentialFlags {
@@ -23,7 +23,7 @@ export function registerAgentCommand(program: Command): void {
     .description("Run an agent: register this device's services and carry their connections.")
     .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
     .option("--key <id>", "R3 access key id")
-    .option("--secret <secret>", "R3 secret access key")
+    .option("--secret <secret>", SECRET_HELP)
     .option("--profile <name>", "profile in ~/.reach/credentials (default: default)")
     .option("--name <device>", "device name", hostname())
     .option(

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { graphqlRequest } from "../../common/graphql/request.js";
-import { type CredentialFlags, resolveCredentials } from "../credentials.js";
+import { type CredentialFlags, resolveCredentials, SECRET_HELP } from "../credentials.js";
 
 interface ApiFlags extends CredentialFlags {
   variables?: string;
@@ -15,7 +15,7 @@ export function registerApiCommand(program: Command): void {
     .option("--variables <json>", "variables as a JSON object")
     .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
     .option("--key <id>", "R3 access key id")
-    .option("--secret <secret>", "R3 secret access key")
+    .option("--secret <secret>", SECRET_HELP)
     .option("--profile <name>", "profile in ~/.reach/credentials (default: default)")
     .action(async (query: string, flags: ApiFlags) => {
       const text = query.startsWith("@") ? await readFile(query.slice(1), "utf8") : query;

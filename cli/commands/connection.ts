@@ -12,7 +12,7 @@ import {
   onDemandSpecSchema,
 } from "../../common/on-demand.js";
 import type { BrokerClient } from "../../main/core/broker-client.js";
-import { type CredentialFlags, resolveCredentials } from "../credentials.js";
+import { type CredentialFlags, resolveCredentials, SECRET_HELP } from "../credentials.js";
 import { integer } from "../options.js";
 
 export interface StoreFlags extends CredentialFlags {
@@ -50,7 +50,7 @@ export function withStoreOptions(command: Command): Command {
   return command
     .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
     .option("--key <id>", "R3 access key id")
-    .option("--secret <secret>", "R3 secret access key")
+    .option("--secret <secret>", SECRET_HELP)
     .option("--profile <name>", "profile in ~/.reach/credentials (default: default)")
     .option("--store <file>", "the connection list (default: ~/.reach/on-demand/<profile>.json)");
 }

@@ -305,6 +305,27 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
     assert.ok(echo.accepted >= 1, "the echo target saw the connection");
   });
 
+  it("reach api takes --key with its secret from REACH_SECRET_ACCESS_KEY, not argv", async () => {
+    assert.ok(keys, "needs the user's keys");
+    const result = await run(
+      process.execPath,
+      [REACH, "api", "--api", apiUrl, "--key", keys.accessKeyId, "{ login { email } }"],
+      { REACH_SECRET_ACCESS_KEY: keys.secretAccessKey },
+    );
+    assert.equal(result.code, 0, `reach api failed:\n${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /"email": ?"/);
+    const missing = await reach(
+      "api",
+      "--api",
+      apiUrl,
+      "--key",
+      keys.accessKeyId,
+      "{ login { email } }",
+    );
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /--key needs --secret \(or REACH_SECRET_ACCESS_KEY/);
+  });
+
   it("reach api connects the web service, and its reverse proxy serves the target", async () => {
     const webId = serviceIds.get("web");
     assert.ok(webId, "needs the web service id");

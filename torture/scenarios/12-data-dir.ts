@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { REACH } from "../../bench/lib/processes.js";
-import { dropConnectionsTo, echoOnce, waitUntil } from "../lib/probes.js";
+import { echoOnce } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { integrityCheck, truncateWal } from "../lib/sqlite-check.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
