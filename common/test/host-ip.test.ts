@@ -13,6 +13,7 @@ describe("hostIP parsing", () => {
       ["203.0.113.9", "203.0.113.9"],
       ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
       ["::ffff:203.0.113.9", "203.0.113.9"],
+      ["::ffff:127.0.0.1", "127.0.0.1"],
       ["::1", "::1"],
     ];
     for (const [input, address] of cases) {
@@ -43,6 +44,9 @@ describe("hostIP parsing", () => {
       "1.2.3.4:80",
       "１.２.３.４",
       "0x7f.0.0.1",
+      // An embedded IPv4 tail is held to the same strict form as plain IPv4.
+      "::ffff:0x7f.0.0.1",
+      "::ffff:127.0.0.01",
       "a".repeat(5000),
     ];
     for (const value of bad) {
