@@ -13,7 +13,7 @@ import { AccessPolicy } from "../proxy/access-policy.js";
 import type { PortAllocator } from "../proxy/port-allocator.js";
 import { createPortProxyServer } from "../proxy/port-proxy.js";
 import { type ReverseRoute, servernameFor } from "../proxy/reverse-proxy.js";
-import { createTunnelHttpAgent } from "../proxy/tunnel-http-agent.js";
+import { createTunnelHttpPool } from "../proxy/tunnel-http-pool.js";
 import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
 import type { DeviceStore, ServiceRow } from "../store/devices.js";
 import { newSubdomainLabel } from "../store/ids.js";
@@ -244,11 +244,11 @@ export class ConnectionManager {
       this.options.gateway.openStream(live.service.deviceId, live.service.id);
     const tls = serviceTypeByApplication(live.service.application)?.scheme === "https";
     const servername = servernameFor(live.service.host);
-    const agent = createTunnelHttpAgent(openStream, { tls, servername });
-    this.routes.set(live.row.host, { live, agent, openStream, tls, servername });
+    const pool = createTunnelHttpPool(openStream, { tls, servername });
+    this.routes.set(live.row.host, { live, pool, openStream, tls, servername });
     live.teardown = () => {
       this.routes.delete(live.row.host);
-      agent.destroy();
+      void pool.destroy().catch(() => {});
     };
   }
 

@@ -1,14 +1,14 @@
 // The reverse proxy: requests whose Host is a connection's random subdomain are relayed
 // to the device's web service through tunnel streams. Keep-alive both ways, bodies
 // streamed, WebSocket upgrades spliced, X-Forwarded-* set.
-import type { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { request as httpRequest } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
+import type { Dispatcher, Pool } from "undici";
 import { splice } from "../../common/stream/splice.js";
 import type { LiveConnection } from "../connections/live-connection.js";
 import type { StreamOpener } from "./port-proxy.js";
-import { wrapTls } from "./tunnel-http-agent.js";
+import { wrapTls } from "./tunnel-http-pool.js";
 
 /** Headers that describe one hop and must not be forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -25,7 +25,7 @@ const HOP_BY_HOP = new Set([
 
 export interface ReverseRoute {
   live: LiveConnection;
-  agent: Agent;
+  pool: Pool;
   openStream: StreamOpener;
   tls: boolean;
   servername: string;
@@ -54,10 +54,13 @@ function forwardedHeaders(
   return headers;
 }
 
-function responseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+/** The service's response headers (raw name/value pairs) without hop-by-hop ones. */
+function responseHeaders(raw: Buffer[] | string[] | null): string[] {
+  const out: string[] = [];
+  if (!raw) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]);
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, String(raw[i + 1]));
   }
   return out;
 }
@@ -69,36 +72,46 @@ export function proxyRequest(
   scheme: "http" | "https",
 ): void {
   route.live.track(request.socket, Date.now());
-  const upstream = httpRequest({
-    agent: route.agent,
-    method: request.method,
-    path: request.url,
-    headers: forwardedHeaders(request, scheme),
-    // Host and port are unused (the agent's streams already lead to the service) but
-    // name the service, so keep-alive pools are per service.
-    host: route.servername,
-    setHost: false,
-  });
-  upstream.on("response", (reply) => {
-    response.writeHead(
-      reply.statusCode ?? 502,
-      reply.statusMessage,
-      responseHeaders(reply.headers),
-    );
-    reply.pipe(response);
-    reply.on("error", () => response.destroy());
-  });
-  upstream.on("error", () => {
-    if (!response.headersSent) {
-      response.writeHead(502, { "content-type": "text/plain" }).end("Bad gateway\n");
-    } else {
-      response.destroy();
-    }
-  });
+  let abort: ((reason?: Error) => void) | null = null;
   response.on("close", () => {
-    if (!response.writableFinished) upstream.destroy();
+    if (!response.writableFinished) abort?.();
   });
-  request.pipe(upstream);
+  const hasBody =
+    request.headers["content-length"] !== undefined ||
+    request.headers["transfer-encoding"] !== undefined;
+  route.pool.dispatch(
+    {
+      method: request.method as Dispatcher.HttpMethod,
+      path: request.url ?? "/",
+      headers: forwardedHeaders(request, scheme),
+      body: hasBody ? request : null,
+    },
+    {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+      },
+      onHeaders(status, rawHeaders, resume, statusText) {
+        // 1xx interim answers (100 Continue, 103 Early Hints) are not passed on.
+        if (status < 200) return true;
+        response.writeHead(status, statusText, responseHeaders(rawHeaders));
+        response.on("drain", resume);
+        return true;
+      },
+      onData(chunk) {
+        return response.write(chunk);
+      },
+      onComplete() {
+        response.end();
+      },
+      onError() {
+        if (!response.headersSent) {
+          response.writeHead(502, { "content-type": "text/plain" }).end("Bad gateway\n");
+        } else {
+          response.destroy();
+        }
+      },
+    },
+  );
 }
 
 /** A WebSocket (or other Upgrade) request: the head is re-sent and the sockets spliced. */
