@@ -1,6 +1,5 @@
 // Small real-socket probes the scenarios use to ask "does this path carry bytes?".
 import { execFileSync } from "node:child_process";
-import { request } from "node:http";
 import { connect } from "node:net";
 
 /** Connects to 127.0.0.1:port, sends one byte and resolves true if it comes back in time. */
@@ -36,30 +35,6 @@ export function portRefuses(port: number): Promise<boolean> {
       resolve(false);
     });
     socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
-  });
-}
-
-/** GET http://127.0.0.1:port/path with a chosen Host; resolves the status (0 on error). */
-export function httpStatus(
-  port: number,
-  host: string,
-  path = "/",
-  timeoutMs = 3000,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: { host }, agent: false });
-    req.setTimeout(timeoutMs, () => req.destroy());
-    req.on("response", (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (c: string) => {
-        body += c;
-      });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      response.on("error", () => resolve({ status: 0, body }));
-    });
-    req.on("error", () => resolve({ status: 0, body: "" }));
-    req.end();
   });
 }
 

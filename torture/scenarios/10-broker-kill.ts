@@ -4,7 +4,8 @@
 // the store must pass integrity_check; the agent must reconnect and carry bytes again.
 import { startTargetsProcess } from "../../bench/lib/targets-process.js";
 import { download } from "../../bench/lib/tcp.js";
-import { echoOnce, httpStatus, portRefuses, waitUntil } from "../lib/probes.js";
+import { echoOnce, portRefuses, waitUntil } from "../lib/probes.js";
+import { timedGet } from "../lib/raw-http.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { integrityCheck } from "../lib/sqlite-check.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
@@ -162,7 +163,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
       const ports = kept.filter((c) => c.port !== null);
       const passing = await Promise.all(ports.map((c) => echoOnce(c.port ?? 0)));
       const webs = await Promise.all(
-        kept.filter((c) => c.port === null).map((c) => httpStatus(30110, c.host)),
+        kept.filter((c) => c.port === null).map((c) => timedGet(30110, c.host, "/", 3000)),
       );
       record.check(
         `round ${round}: every restored proxy carries bytes`,
@@ -177,7 +178,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
           .map((c) => portRefuses(c.port ?? 0)),
       );
       const goneHosts = await Promise.all(
-        disconnected.filter((c) => c.port === null).map((c) => httpStatus(30110, c.host)),
+        disconnected.filter((c) => c.port === null).map((c) => timedGet(30110, c.host, "/", 3000)),
       );
       record.check(
         `round ${round}: ended connections' ports and hosts stay shut`,
