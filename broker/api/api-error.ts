@@ -11,3 +11,11 @@ export function apiError(code: ApiErrorCode, message: string): GraphQLError {
 export function errorBody(code: ApiErrorCode, message: string): string {
   return JSON.stringify({ errors: [{ message, extensions: { code } }] });
 }
+
+/** Ids longer than this are cut when quoted back, so a huge id does not come back whole. */
+const QUOTED_ID_CHARS = 80;
+
+/** An id as error messages quote it: JSON-quoted, and cut with "…" past 80 characters. */
+export function quoteId(id: string): string {
+  return JSON.stringify(id.length > QUOTED_ID_CHARS ? `${id.slice(0, QUOTED_ID_CHARS)}…` : id);
+}

@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
 import { type HostIpPolicy, PUBLIC_HOST_IP, parseHostIp } from "../../common/host-ip.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
-import { apiError } from "../api/api-error.js";
+import { apiError, quoteId } from "../api/api-error.js";
 import type { BrokerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
@@ -90,7 +90,7 @@ export class ConnectionManager {
     const { config, connections, devices, gateway } = this.options;
     const service = devices.findService(serviceId);
     if (!service || service.userId !== userId) {
-      throw apiError("NOT_FOUND", `There is no service with id ${JSON.stringify(serviceId)}.`);
+      throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
     }
     const parsed = parseHostIp(hostIP);
     if (!parsed.ok) throw apiError("BAD_USER_INPUT", parsed.reason);
@@ -191,10 +191,7 @@ export class ConnectionManager {
   disconnect(userId: string, connectionId: string, serviceId?: string | null): boolean {
     const row = this.options.connections.find(connectionId);
     if (!row || row.userId !== userId || (serviceId && row.serviceId !== serviceId)) {
-      throw apiError(
-        "NOT_FOUND",
-        `There is no connection with id ${JSON.stringify(connectionId)}.`,
-      );
+      throw apiError("NOT_FOUND", `There is no connection with id ${quoteId(connectionId)}.`);
     }
     return this.end(connectionId, "disconnected");
   }

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
-import { apiError } from "../api/api-error.js";
+import { apiError, quoteId } from "../api/api-error.js";
 import type { DeviceStore } from "../store/devices.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 
@@ -53,7 +53,7 @@ export class PeerSessions {
   async open(userId: string, serviceId: string, offer: string | null): Promise<PeerSessionView> {
     const service = this.devices.findService(serviceId);
     if (!service || service.userId !== userId) {
-      throw apiError("NOT_FOUND", `There is no service with id ${JSON.stringify(serviceId)}.`);
+      throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
     }
     if (!this.gateway.isOnline(service.deviceId)) {
       throw apiError(
@@ -96,7 +96,7 @@ export class PeerSessions {
   async offer(userId: string, id: string, offer: string): Promise<PeerSessionView> {
     const session = this.sessions.get(id);
     if (!session || session.userId !== userId || session.expiresAt <= Date.now()) {
-      throw apiError("NOT_FOUND", `There is no peer session with id ${JSON.stringify(id)}.`);
+      throw apiError("NOT_FOUND", `There is no peer session with id ${quoteId(id)}.`);
     }
     checkOffer(offer);
     await this.askAgent(session, offer);
@@ -107,7 +107,7 @@ export class PeerSessions {
   candidates(userId: string, id: string, mid: string, candidates: string[]): boolean {
     const session = this.sessions.get(id);
     if (!session || session.userId !== userId || session.expiresAt <= Date.now()) {
-      throw apiError("NOT_FOUND", `There is no peer session with id ${JSON.stringify(id)}.`);
+      throw apiError("NOT_FOUND", `There is no peer session with id ${quoteId(id)}.`);
     }
     if (
       mid.length === 0 ||
@@ -181,7 +181,7 @@ export class PeerSessions {
   close(userId: string, id: string): boolean {
     const session = this.sessions.get(id);
     if (!session || session.userId !== userId) {
-      throw apiError("NOT_FOUND", `There is no peer session with id ${JSON.stringify(id)}.`);
+      throw apiError("NOT_FOUND", `There is no peer session with id ${quoteId(id)}.`);
     }
     this.end(session);
     return true;

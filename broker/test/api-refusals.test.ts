@@ -233,6 +233,18 @@ describe("API refusals", () => {
       assert.equal(absent.status, 200);
       assert.equal(absent.body.data, null);
       assert.equal(code(absent), "NOT_FOUND");
+      // A huge id is not echoed back whole.
+      const huge = await send(
+        JSON.stringify({
+          query: CONNECT,
+          variables: { serviceId: "x".repeat(100_000), hostIP: "0.0.0.0" },
+        }),
+      );
+      assert.equal(code(huge), "NOT_FOUND");
+      assert.equal(
+        huge.body.errors?.[0]?.message,
+        `There is no service with id "${"x".repeat(80)}…".`,
+      );
     });
 
     it("answers 415 with a JSON error to anything but application/json", async () => {
