@@ -30,6 +30,15 @@ export function parseHostIp(value: string): HostIpParse {
   if (address === PUBLIC_HOST_IP || address === LATCHING_HOST_IP) {
     return parseHostIp(address);
   }
+  // No visitor ever comes from the unspecified or a multicast address: a proxy restricted
+  // to one would admit nobody. Saying so beats creating it.
+  const range = ipaddr.parse(address).range();
+  if (range === "unspecified" || range === "multicast") {
+    return {
+      ok: false,
+      reason: `hostIP "${shown}" is the ${range} address, which no visitor connects from: use 0.0.0.0 for a public proxy.`,
+    };
+  }
   return { ok: true, policy: { mode: "restricted", address } };
 }
 

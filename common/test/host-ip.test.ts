@@ -48,6 +48,11 @@ describe("hostIP parsing", () => {
       "::ffff:0x7f.0.0.1",
       "::ffff:127.0.0.01",
       "a".repeat(5000),
+      // Addresses no visitor connects from: a proxy restricted to one would admit nobody.
+      "::",
+      "0:0:0:0:0:0:0:0",
+      "224.0.0.1",
+      "ff02::1",
     ];
     for (const value of bad) {
       const result = parseHostIp(value);
