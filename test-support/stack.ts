@@ -1,5 +1,6 @@
 // A real Reach stack for tests: a broker in a temporary data directory, users with real
 // keys, and agents in front of real target services. Everything listens on loopback.
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,8 +34,32 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Every directory tempDir() has made in this process. They are all removed when the process
+ * exits (node --test runs each test file in a process of its own), so the data directories
+ * of agents, certificates and tests' own scratch directories leave nothing behind in /tmp,
+ * even when a test fails half-way or, like an agent restarted from the same data directory,
+ * needs its directory after stopping. "exit" listeners cannot wait, hence rmSync.
+ */
+const madeDirs = new Set<string>();
+let removeOnExit = false;
+
 export async function tempDir(prefix = "reach-test-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeDirs.add(dir);
+  if (!removeOnExit) {
+    removeOnExit = true;
+    process.once("exit", () => {
+      for (const made of madeDirs) {
+        try {
+          rmSync(made, { recursive: true, force: true });
+        } catch {
+          // Best effort: a leftover directory must not turn a passing run into a failure.
+        }
+      }
+    });
+  }
+  return dir;
 }
 
 /** A broker on an ephemeral port with a random slice of the proxy port range. */
