@@ -128,13 +128,16 @@ export function encodeStreamHeader(header: StreamHeader): Buffer {
   return frame;
 }
 
+/** Built once: making a zod schema costs more than parsing with it (this runs per visitor). */
+const streamHeaderSchema = z.object({ serviceId: z.string() });
+
 /** Returns the header and the bytes after it, or null while the frame is incomplete. */
 export function decodeStreamHeader(buffer: Buffer): { header: StreamHeader; rest: Buffer } | null {
   if (buffer.length < 2) return null;
   const length = buffer.readUInt16BE(0);
   if (buffer.length < 2 + length) return null;
-  const parsed = z
-    .object({ serviceId: z.string() })
-    .parse(JSON.parse(buffer.subarray(2, 2 + length).toString("utf8")));
+  const parsed = streamHeaderSchema.parse(
+    JSON.parse(buffer.subarray(2, 2 + length).toString("utf8")),
+  );
   return { header: parsed, rest: buffer.subarray(2 + length) };
 }
