@@ -46,8 +46,12 @@ describe("agent read buffers", () => {
       const payload = randomPayload(200_000);
       assert.ok((await echoThrough(port, "127.0.0.1", payload)).equals(payload));
     }
-    // Each stream's two sockets (tunnel side and service side) close right after the echo.
-    await new Promise((r) => setTimeout(r, 200));
+    // Each stream's two sockets (tunnel side and service side) close soon after the echo;
+    // on a busy machine that can take a moment, so wait for it rather than guess.
+    const deadline = Date.now() + 5000;
+    while (freeReadBuffers() < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.ok(freeReadBuffers() >= 2, `free buffers: ${freeReadBuffers()}`);
   });
 
