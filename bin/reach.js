@@ -24,7 +24,9 @@ const fresh =
   existsSync(compiled) &&
   statSync(compiled).mtimeMs >=
     Math.max(
-      ...["cli", "broker", "agent", "common", "main"].map((d) => newestSource(join(root, d))),
+      ...["cli", "client", "broker", "agent", "common", "main"].map((d) =>
+        newestSource(join(root, d)),
+      ),
     );
 
 if (fresh) {

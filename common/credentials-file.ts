@@ -4,12 +4,10 @@ import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import ini from "ini";
+import type { ApiCredentials } from "./r3-signature.js";
 
-export interface Profile {
-  accessKeyId: string;
-  secretAccessKey: string;
-  apiUrl: string;
-}
+/** One section of the file: R3_ACCESS_KEY_ID, R3_SECRET_ACCESS_KEY and R3_API_URL. */
+export type Profile = ApiCredentials;
 
 export const DEFAULT_API_URL = "http://127.0.0.1:29090/graphql/v1";
 

@@ -9,14 +9,11 @@ import {
   type OnDemandView,
   onDemandIdInput,
 } from "./on-demand.js";
+import type { ErrorDetail, Result } from "./result.js";
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: DesktopError };
-
-export interface DesktopError {
-  /** An API code (UNAUTHENTICATED, SERVICE_OFFLINE …) or UNREACHABLE, INVALID_INPUT, CLOCK_SKEW. */
-  code: string;
-  message: string;
-}
+export type { Result } from "./result.js";
+/** What a failed call or a background problem carries: a code and a sentence. */
+export type DesktopError = ErrorDetail;
 
 export type HostIpMode = "public" | "restricted" | "latching";
 

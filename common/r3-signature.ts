@@ -23,6 +23,11 @@ export interface R3Credentials {
   secretAccessKey: string;
 }
 
+/** A key pair and the broker it signs for: a credentials-file profile, a signed-in account. */
+export interface ApiCredentials extends R3Credentials {
+  apiUrl: string;
+}
+
 /** The parts of a request that a signature covers. Header names are lower case. */
 export interface SignableRequest {
   method: string;

@@ -1,4 +1,4 @@
-// Compiles the Node-side sources (cli, broker, agent, common, main) to plain JavaScript in
+// Compiles the Node-side sources (cli, client, broker, agent, common, main) to plain JavaScript in
 // dist/node, one file per source, so `reach` runs without a TypeScript loader in memory
 // (tsx's loader thread costs about 35 MB per process). Run by `npm install` (prepare);
 // bin/reach.js falls back to the sources through tsx whenever they are newer.
@@ -8,7 +8,7 @@ import { build } from "esbuild";
 import { projectRoot } from "../main/launcher/project-root.js";
 
 const ROOT = projectRoot(import.meta.url);
-const SOURCES = ["cli", "broker", "agent", "common", "main"];
+const SOURCES = ["cli", "client", "broker", "agent", "common", "main"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -6,6 +6,7 @@ import { request } from "node:http";
 import type { Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { DataChannel } from "node-datachannel";
+import { splitCandidates } from "../../client/on-demand/peer-path.js";
 import {
   CLOSE_PEER_SESSION_MUTATION,
   OFFER_PEER_MUTATION,
@@ -16,7 +17,6 @@ import {
 import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { createPeer } from "../../common/p2p/peer-connection.js";
 import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
-import { splitCandidates } from "../../main/core/on-demand/peer-path.js";
 import {
   createTestUser,
   errorCode,

@@ -5,13 +5,13 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
+import type { BrokerClient } from "../../client/broker-client.js";
 import {
   DEFAULT_IDLE_TIMEOUT_S,
   launchFor,
   type OnDemandSpec,
   onDemandSpecSchema,
 } from "../../common/on-demand.js";
-import type { BrokerClient } from "../../main/core/broker-client.js";
 import { type CredentialFlags, resolveCredentials, SECRET_HELP } from "../credentials.js";
 import { integer } from "../options.js";
 
@@ -58,7 +58,7 @@ export function withStoreOptions(command: Command): Command {
 /** A broker client for the flags' account; the caller stops it. */
 export async function brokerClientFor(flags: CredentialFlags): Promise<BrokerClient> {
   const { credentials, apiUrl } = await resolveCredentials(flags);
-  const { BrokerClient } = await import("../../main/core/broker-client.js");
+  const { BrokerClient } = await import("../../client/broker-client.js");
   return new BrokerClient({ apiUrl, ...credentials });
 }
 
@@ -105,8 +105,8 @@ function table(rows: string[][]): string {
 }
 
 async function openManager(flags: StoreFlags, client: () => BrokerClient | null) {
-  const { OnDemandManager } = await import("../../main/core/on-demand/on-demand-manager.js");
-  const { OnDemandStore } = await import("../../main/core/on-demand/on-demand-store.js");
+  const { OnDemandManager } = await import("../../client/on-demand/on-demand-manager.js");
+  const { OnDemandStore } = await import("../../client/on-demand/on-demand-store.js");
   const manager = new OnDemandManager({
     store: new OnDemandStore(onDemandStorePath(flags)),
     client,

@@ -39,7 +39,7 @@ export function registerDesktopCommand(program: Command): void {
       const { electronUnavailableReason, launchElectron } = await import(
         "../../main/launcher/electron-launcher.js"
       );
-      const { startLocalStack } = await import("../../main/launcher/local-stack.js");
+      const { startLocalStack } = await import("../local-stack.js");
       const stops: (() => Promise<void>)[] = [];
       onShutdown(async () => {
         for (const stop of stops.reverse()) await stop();

@@ -88,8 +88,8 @@ export function registerUpCommand(program: Command): void {
     .action(async (flags: UpFlags) => {
       const path = onDemandStorePath(flags);
       const client = await brokerClientFor(flags);
-      const { OnDemandManager } = await import("../../main/core/on-demand/on-demand-manager.js");
-      const { OnDemandStore } = await import("../../main/core/on-demand/on-demand-store.js");
+      const { OnDemandManager } = await import("../../client/on-demand/on-demand-manager.js");
+      const { OnDemandStore } = await import("../../client/on-demand/on-demand-store.js");
       const printer = new StatusPrinter();
       let started = false;
       const manager = new OnDemandManager({

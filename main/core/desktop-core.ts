@@ -3,6 +3,9 @@
 // (the Electron shell's window and tray, or the headless host's browser tabs).
 
 import { join } from "node:path";
+import { BrokerClient, BrokerError, type DeviceRecord } from "../../client/broker-client.js";
+import { OnDemandManager } from "../../client/on-demand/on-demand-manager.js";
+import { OnDemandStore } from "../../client/on-demand/on-demand-store.js";
 import { listProfiles, readProfile } from "../../common/credentials-file.js";
 import {
   type ConnectionState,
@@ -16,12 +19,9 @@ import {
 } from "../../common/desktop-api.js";
 import type { AddOnDemandInput, OnDemandView } from "../../common/on-demand.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
-import { BrokerClient, BrokerError, type DeviceRecord } from "./broker-client.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
-import { OnDemandManager } from "./on-demand/on-demand-manager.js";
-import { OnDemandStore } from "./on-demand/on-demand-store.js";
 import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault, StoredCredentials } from "./vault/credential-vault.js";
 

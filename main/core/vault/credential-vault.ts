@@ -1,11 +1,9 @@
 // Where the signed-in account's key pair lives between runs. Only the core reads it.
 import type { VaultStatus } from "../../../common/desktop-api.js";
+import type { ApiCredentials } from "../../../common/r3-signature.js";
 
-export interface StoredCredentials {
-  apiUrl: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+/** The signed-in account's key pair and broker. */
+export type StoredCredentials = ApiCredentials;
 
 export interface CredentialVault {
   status(): VaultStatus;

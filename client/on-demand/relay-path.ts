@@ -5,8 +5,8 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { type NetConnectOpts, connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
-import { splice } from "../../../common/stream/splice.js";
-import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../../common/tunnel-protocol.js";
+import { splice } from "../../common/stream/splice.js";
+import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
 import type { StreamPath } from "./stream-path.js";
 
 export class RelayPath implements StreamPath {

@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { type OnDemandSpec, onDemandSpecSchema } from "../../../common/on-demand.js";
+import { type OnDemandSpec, onDemandSpecSchema } from "../../common/on-demand.js";
 
 const fileSchema = z.object({ version: z.literal(1), connections: z.array(onDemandSpecSchema) });
 

@@ -9,7 +9,7 @@ import {
   type OnDemandSpec,
   type OnDemandStatus,
   type OnDemandView,
-} from "../../../common/on-demand.js";
+} from "../../common/on-demand.js";
 import type { BrokerClient } from "../broker-client.js";
 import { PeerPath } from "./peer-path.js";
 import { RelayPath } from "./relay-path.js";

@@ -8,7 +8,6 @@ import {
   InMemoryCache,
   ServerError,
 } from "@apollo/client";
-import type { DesktopError } from "../../common/desktop-api.js";
 import {
   CLOSE_PEER_SESSION_MUTATION,
   CONNECT_MUTATION,
@@ -20,10 +19,11 @@ import {
   OPEN_PEER_SESSION_MUTATION,
   PEER_CANDIDATES_MUTATION,
   PEER_SESSION_QUERY,
-} from "../../common/graphql/operations.js";
-import type { ConnectionView, PeerSessionView, ProxyType } from "../../common/graphql/schema.js";
-import { createSignedFetch } from "../../common/r3-fetch.js";
-import type { StoredCredentials } from "./vault/credential-vault.js";
+} from "../common/graphql/operations.js";
+import type { ConnectionView, PeerSessionView, ProxyType } from "../common/graphql/schema.js";
+import { createSignedFetch } from "../common/r3-fetch.js";
+import type { ApiCredentials } from "../common/r3-signature.js";
+import type { ErrorDetail } from "../common/result.js";
 
 export interface DeviceRecord {
   id: string;
@@ -41,7 +41,7 @@ export interface DeviceRecord {
 }
 
 export class BrokerError extends Error {
-  constructor(readonly detail: DesktopError) {
+  constructor(readonly detail: ErrorDetail) {
     super(detail.message);
   }
 }
@@ -51,7 +51,7 @@ const PAGE = 500;
 export class BrokerClient {
   private readonly client: ApolloClient;
 
-  constructor(readonly credentials: StoredCredentials) {
+  constructor(readonly credentials: ApiCredentials) {
     this.client = new ApolloClient({
       link: new HttpLink({
         uri: credentials.apiUrl,
@@ -158,7 +158,7 @@ export class BrokerClient {
     this.client.stop();
   }
 
-  /** Runs one operation and turns every failure into a DesktopError a person can read. */
+  /** Runs one operation and turns every failure into a ErrorDetail a person can read. */
   private async run<T>(operation: () => Promise<{ data?: unknown; error?: unknown }>): Promise<T> {
     let result: { data?: unknown; error?: unknown };
     try {
@@ -173,7 +173,7 @@ export class BrokerClient {
   }
 }
 
-function describe(error: unknown, apiUrl: string): DesktopError {
+function describe(error: unknown, apiUrl: string): ErrorDetail {
   if (CombinedGraphQLErrors.is(error)) {
     const first = error.errors[0];
     const code = String(first?.extensions?.code ?? "BAD_USER_INPUT");

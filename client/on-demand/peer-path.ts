@@ -5,9 +5,9 @@
 // is verified end to end. The data channels are DTLS-encrypted by WebRTC itself.
 import type { Socket } from "node:net";
 import type { DataChannel } from "node-datachannel";
-import type { PeerSessionView } from "../../../common/graphql/schema.js";
-import { relaySocketOverChannel } from "../../../common/p2p/channel-relay.js";
-import { createPeer, type Peer, stunUrlFor } from "../../../common/p2p/peer-connection.js";
+import type { PeerSessionView } from "../../common/graphql/schema.js";
+import { relaySocketOverChannel } from "../../common/p2p/channel-relay.js";
+import { createPeer, type Peer, stunUrlFor } from "../../common/p2p/peer-connection.js";
 import type { BrokerClient } from "../broker-client.js";
 import type { StreamPath } from "./stream-path.js";
 

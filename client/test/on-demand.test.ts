@@ -24,9 +24,9 @@ import {
   randomPayload,
   sha256,
 } from "../../test-support/visitors.js";
-import { BrokerClient } from "../core/broker-client.js";
-import { OnDemandManager } from "../core/on-demand/on-demand-manager.js";
-import { OnDemandStore } from "../core/on-demand/on-demand-store.js";
+import { BrokerClient } from "../broker-client.js";
+import { OnDemandManager } from "../on-demand/on-demand-manager.js";
+import { OnDemandStore } from "../on-demand/on-demand-store.js";
 
 const LOOPBACK = "127.0.0.1";
 

@@ -1,10 +1,10 @@
 // A broker for this computer alone (127.0.0.1 only), with a user whose key is saved as
 // profile "local", so the desktop app can sign in on first start with nothing typed.
 // Its store is the default one (~/.reach/broker), so `reach admin` finds it.
-import { type RunningBroker, startBroker } from "../../broker/broker.js";
-import { defaultDataDir } from "../../broker/config.js";
-import { createLogger } from "../../broker/log.js";
-import { readProfile, writeProfile } from "../../common/credentials-file.js";
+import { type RunningBroker, startBroker } from "../broker/broker.js";
+import { defaultDataDir } from "../broker/config.js";
+import { createLogger } from "../broker/log.js";
+import { readProfile, writeProfile } from "../common/credentials-file.js";
 
 export const LOCAL_PROFILE = "local";
 

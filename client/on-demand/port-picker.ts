@@ -1,7 +1,7 @@
 // Picks the local port of a new on-demand connection: the one the user named (which must
 // be free), else a free one in 33000–42999 that no other on-demand connection holds.
 import { createServer } from "node:net";
-import { ON_DEMAND_PORTS } from "../../../common/on-demand.js";
+import { ON_DEMAND_PORTS } from "../../common/on-demand.js";
 
 export async function pickPort(requested: number | undefined, taken: Set<number>): Promise<number> {
   if (requested !== undefined) {

@@ -7,7 +7,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_S,
   type OnDemandSpec,
   type OnDemandView,
-} from "../../../common/on-demand.js";
+} from "../../common/on-demand.js";
 import type { BrokerClient } from "../broker-client.js";
 import { OnDemandConnection, type OnDemandEnvironment } from "./on-demand-connection.js";
 import type { OnDemandStore } from "./on-demand-store.js";

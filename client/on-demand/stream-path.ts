@@ -1,7 +1,7 @@
 // A way to carry an on-demand connection's local sockets to its service: a peer-to-peer
 // session (peer-path.ts) or the broker's relay (relay-path.ts).
 import type { Socket } from "node:net";
-import type { OnDemandPath } from "../../../common/on-demand.js";
+import type { OnDemandPath } from "../../common/on-demand.js";
 
 export interface StreamPath {
   readonly kind: OnDemandPath;
