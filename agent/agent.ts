@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import { WebSocket } from "ws";
 import { stunUrlFor } from "../common/p2p/peer-connection.js";
 import type { R3Credentials } from "../common/r3-signature.js";
-import { R3_REQUIRED_HEADERS, signRequest } from "../common/r3-signature.js";
+import { controlRequestHeaders } from "../common/tunnel-control.js";
 import {
   type BrokerMessage,
   brokerMessageSchema,
@@ -119,14 +119,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const connect = () => {
     if (stopped) return;
-    const signed = signRequest(
-      options.credentials,
-      { method: "GET", path: CONTROL_PATH, headers: { host: controlUrl.host } },
-      new Date(),
-      R3_REQUIRED_HEADERS,
-    );
     const ws = new WebSocket(controlUrl, {
-      headers: { host: controlUrl.host, date: signed.date, authorization: signed.authorization },
+      headers: controlRequestHeaders(options.credentials, controlUrl.host),
       handshakeTimeout: 10_000,
       ca: options.ca,
     });

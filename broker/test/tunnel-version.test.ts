@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
 import { DEVICES_QUERY } from "../../common/graphql/operations.js";
-import { R3_REQUIRED_HEADERS, signRequest } from "../../common/r3-signature.js";
+import { controlRequestHeaders } from "../../common/tunnel-control.js";
 import { CONTROL_PATH, type ServiceSpec } from "../../common/tunnel-protocol.js";
 import {
   TUNNEL_PROTOCOL_VERSION,
@@ -35,15 +35,7 @@ describe("tunnel protocol version", () => {
   function helloAnswer(hello: Record<string, unknown>): Promise<Ending> {
     const url = new URL(CONTROL_PATH, broker.apiUrl);
     url.protocol = "ws:";
-    const signed = signRequest(
-      alice.credentials,
-      { method: "GET", path: CONTROL_PATH, headers: { host: url.host } },
-      new Date(),
-      R3_REQUIRED_HEADERS,
-    );
-    const ws = new WebSocket(url, {
-      headers: { host: url.host, date: signed.date, authorization: signed.authorization },
-    });
+    const ws = new WebSocket(url, { headers: controlRequestHeaders(alice.credentials, url.host) });
     return new Promise((resolve, reject) => {
       ws.on("open", () => ws.send(JSON.stringify(hello)));
       ws.on("error", reject);
