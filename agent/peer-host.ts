@@ -1,8 +1,9 @@
 // The agent's side of peer-to-peer on-demand sessions. For each offer the broker relays
 // (and thereby authorised), it answers with its own description; the client must then
 // prove it holds the session's token on the control channel before any stream channel
-// is accepted (the handshake is common/p2p/handshake.ts). Each stream channel is one local socket of the client, carried to the
-// session's service. With --no-p2p every offer is refused and the relay serves instead.
+// is accepted (the handshake, both ends' one copy, is common/p2p/handshake.ts). Each
+// stream channel is one local socket of the client, carried to the session's service.
+// With --no-p2p every offer is refused and the relay serves instead.
 import { connect as netConnect } from "node:net";
 import type { DataChannel } from "node-datachannel";
 import { relaySocketOverChannel, resetChannel } from "../common/p2p/channel-relay.js";
