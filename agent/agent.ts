@@ -5,13 +5,21 @@ import type { Socket } from "node:net";
 import { WebSocket } from "ws";
 import { stunUrlFor } from "../common/p2p/peer-connection.js";
 import type { R3Credentials } from "../common/r3-signature.js";
-import { R3_REQUIRED_HEADERS, signRequest } from "../common/r3-signature.js";
+import { controlRequestHeaders } from "../common/tunnel-control.js";
 import {
+  type BrokerMessage,
   brokerMessageSchema,
   CONTROL_PATH,
+  type Hello,
   type ServiceSpec,
   type Welcome,
 } from "../common/tunnel-protocol.js";
+import {
+  INVALID_HELLO_CLOSE_CODE,
+  TUNNEL_PROTOCOL_VERSION,
+  VERSION_REFUSED_CLOSE_CODE,
+} from "../common/tunnel-version.js";
+import { unhandled } from "../common/unhandled.js";
 import { openDataConnection } from "./data-connection.js";
 import { loadHardwareId } from "./hardware-id.js";
 import { PeerHost } from "./peer-host.js";
@@ -71,7 +79,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const peers = new PeerHost({
     enabled: options.p2p ?? true,
-    ...(options.p2pBindAddress ? { bindAddress: options.p2pBindAddress } : {}),
+    bindAddress: options.p2pBindAddress,
     stunUrl: () => stunUrlFor(broker, session?.stunPort ?? null),
     serviceFor: (id) => servicesById.get(id),
     log,
@@ -82,7 +90,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const socket = openDataConnection({
       broker,
       token: forSession.dataToken,
-      ...(options.ca ? { ca: options.ca } : {}),
+      ca: options.ca,
       serviceFor: (id) => servicesById.get(id),
       // A taken connection is replaced just after the visitor's first bytes have had the
       // machine to themselves; a burst larger than the pool asks for more ("open").
@@ -111,59 +119,61 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const connect = () => {
     if (stopped) return;
-    const signed = signRequest(
-      options.credentials,
-      { method: "GET", path: CONTROL_PATH, headers: { host: controlUrl.host } },
-      new Date(),
-      R3_REQUIRED_HEADERS,
-    );
     const ws = new WebSocket(controlUrl, {
-      headers: { host: controlUrl.host, date: signed.date, authorization: signed.authorization },
+      headers: controlRequestHeaders(options.credentials, controlUrl.host),
       handshakeTimeout: 10_000,
-      ...(options.ca ? { ca: options.ca } : {}),
+      ca: options.ca,
     });
     control = ws;
     ws.on("open", () => {
-      ws.send(
-        JSON.stringify({
-          type: "hello",
-          hardwareId,
-          name: options.name,
-          services: options.services,
-        }),
-      );
+      const hello: Hello = {
+        type: "hello",
+        protocol: TUNNEL_PROTOCOL_VERSION,
+        hardwareId,
+        name: options.name,
+        services: options.services,
+      };
+      ws.send(JSON.stringify(hello));
     });
     ws.on("message", (data) => {
-      let message: ReturnType<typeof brokerMessageSchema.parse>;
+      let message: BrokerMessage;
       try {
         message = brokerMessageSchema.parse(JSON.parse(data.toString()));
       } catch {
         return;
       }
-      if (message.type === "welcome") {
-        backoff = MIN_BACKOFF_MS;
-        session = message;
-        servicesById = new Map(
-          message.services.flatMap((s) => {
-            const spec = options.services.find((o) => o.name === s.name);
-            return spec ? [[s.id, spec] as const] : [];
-          }),
-        );
-        for (let i = 0; i < message.poolSize; i++) openData(message);
-        log(
-          `agent: registered as device ${message.deviceId} with ${message.services.length} service(s)`,
-        );
-        resolveReady(message);
-      } else if (message.type === "open" && session) {
-        for (let i = 0; i < Math.min(message.count, 64); i++) openData(session);
-      } else if (message.type === "peer-offer") {
-        void peers.answer(message).then((reply) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
-        });
-      } else if (message.type === "peer-candidates") {
-        peers.addCandidates(message.sessionId, message.mid, message.candidates);
-      } else if (message.type === "peer-close") {
-        peers.close(message.sessionId);
+      switch (message.type) {
+        case "welcome":
+          backoff = MIN_BACKOFF_MS;
+          session = message;
+          servicesById = new Map(
+            message.services.flatMap((s) => {
+              const spec = options.services.find((o) => o.name === s.name);
+              return spec ? [[s.id, spec] as const] : [];
+            }),
+          );
+          for (let i = 0; i < message.poolSize; i++) openData(message);
+          log(
+            `agent: registered as device ${message.deviceId} with ${message.services.length} service(s)`,
+          );
+          resolveReady(message);
+          return;
+        case "open":
+          if (session) for (let i = 0; i < Math.min(message.count, 64); i++) openData(session);
+          return;
+        case "peer-offer":
+          void peers.answer(message).then((reply) => {
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+          });
+          return;
+        case "peer-candidates":
+          peers.addCandidates(message.sessionId, message.mid, message.candidates);
+          return;
+        case "peer-close":
+          peers.close(message.sessionId);
+          return;
+        default:
+          unhandled(message);
       }
     });
     ws.on("unexpected-response", (_request, response) => {
@@ -175,7 +185,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ws.on("error", (error) => {
       if (!stopped) log(`agent: tunnel error: ${error.message}`);
     });
-    ws.on("close", () => {
+    ws.on("close", (code, reason) => {
+      // The broker's refusal of the hello says what to do (upgrade one side, fix the
+      // services); the agent keeps retrying, so an upgraded broker is picked up by itself.
+      if (code === VERSION_REFUSED_CLOSE_CODE || code === INVALID_HELLO_CLOSE_CODE) {
+        log(`agent: the broker refused this agent: ${reason.toString()}`);
+      }
       if (control === ws) {
         control = null;
         session = null;

@@ -5,15 +5,15 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { follow } from "../common/stream/splice.js";
+import { decodeStreamHeader, type ServiceSpec } from "../common/tunnel-protocol.js";
 import {
-  DATA_PATH,
-  DATA_UPGRADE_PROTOCOL,
-  decodeStreamHeader,
-  type ServiceSpec,
-} from "../common/tunnel-protocol.js";
+  ANSWER_INCOMPLETE,
+  ANSWER_REFUSED,
+  DATA_UPGRADE,
+  switchedHeadLength,
+  upgradeRequestLines,
+} from "../common/tunnel-upgrade.js";
 import { type StaticReader, staticReader } from "./static-reader.js";
-
-const MAX_HANDSHAKE_BYTES = 16 * 1024;
 
 export interface DataConnectionOptions {
   broker: URL;
@@ -41,17 +41,14 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
   const onPreamble = (chunk: Buffer): boolean => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
     if (!upgraded) {
-      const end = buffered.indexOf("\r\n\r\n");
-      if (end === -1) {
-        if (buffered.length > MAX_HANDSHAKE_BYTES) socket.destroy();
-        return true;
-      }
-      if (!buffered.subarray(0, 13).toString().startsWith("HTTP/1.1 101")) {
+      const headLength = switchedHeadLength(buffered);
+      if (headLength === ANSWER_INCOMPLETE) return true;
+      if (headLength === ANSWER_REFUSED) {
         socket.destroy();
         return false;
       }
       upgraded = true;
-      buffered = buffered.subarray(end + 4);
+      buffered = buffered.subarray(headLength);
     }
     let decoded: ReturnType<typeof decodeStreamHeader>;
     try {
@@ -77,17 +74,17 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
     ? tlsConnect({
         host: broker.hostname,
         port,
-        ...(isIP(broker.hostname) ? {} : { servername: broker.hostname }),
+        servername: isIP(broker.hostname) ? undefined : broker.hostname,
         // Node honours allowHalfOpen on TLS sockets though its types omit it; without it a
         // visitor's FIN would end the reply direction too.
         ...({ allowHalfOpen: true } as object),
-        ...(options.ca ? { ca: options.ca } : {}),
+        ca: options.ca,
       })
     : netConnect({
         host: broker.hostname.replace(/^\[|\]$/g, ""),
         port,
         allowHalfOpen: true,
-        ...(reader ? { onread: reader.onread } : {}),
+        onread: reader?.onread,
       });
   if (secure) {
     const onData = (chunk: Buffer) => {
@@ -100,10 +97,7 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
   }
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
-  socket.write(
-    `GET ${DATA_PATH} HTTP/1.1\r\nHost: ${broker.host}\r\nConnection: Upgrade\r\n` +
-      `Upgrade: ${DATA_UPGRADE_PROTOCOL}\r\nAuthorization: Bearer ${options.token}\r\n\r\n`,
-  );
+  socket.write(upgradeRequestLines(DATA_UPGRADE, broker.host, options.token));
   socket.on("error", () => socket.destroy());
   socket.on("close", () => {
     reader?.release();

@@ -1,19 +1,26 @@
 // The agent's side of peer-to-peer on-demand sessions. For each offer the broker relays
 // (and thereby authorised), it answers with its own description; the client must then
-// prove it holds the session's token on the "control" channel before any stream channel
-// is accepted. Each stream channel is one local socket of the client, carried to the
-// session's service. With --no-p2p every offer is refused and the relay serves instead.
-import { timingSafeEqual } from "node:crypto";
+// prove it holds the session's token on the control channel before any stream channel
+// is accepted (the handshake, both ends' one copy, is common/p2p/handshake.ts). Each
+// stream channel is one local socket of the client, carried to the session's service.
+// With --no-p2p every offer is refused and the relay serves instead.
 import { connect as netConnect } from "node:net";
 import type { DataChannel } from "node-datachannel";
-import { relaySocketOverChannel } from "../common/p2p/channel-relay.js";
+import { relaySocketOverChannel, resetChannel } from "../common/p2p/channel-relay.js";
+import {
+  asDtlsClientOffer,
+  bareCandidate,
+  CONTROL_CHANNEL_LABEL,
+  presentsToken,
+  VERIFIED_REPLY,
+} from "../common/p2p/handshake.js";
 import { createPeer, type Peer } from "../common/p2p/peer-connection.js";
+import { messageOf } from "../common/result.js";
 import type { AgentMessage, PeerOffer, ServiceSpec } from "../common/tunnel-protocol.js";
 
 /** A session that has not come up by then is dropped. */
 const CONNECT_WAIT_MS = 30_000;
 const MAX_SESSIONS = 256;
-export const CONTROL_CHANNEL = "control";
 
 export interface PeerHostOptions {
   enabled: boolean;
@@ -49,11 +56,11 @@ export class PeerHost {
     try {
       peer = await createPeer(`agent-${offer.sessionId}`, {
         stunUrl: this.options.stunUrl(),
-        ...(this.options.bindAddress ? { bindAddress: this.options.bindAddress } : {}),
+        bindAddress: this.options.bindAddress,
       });
       peer.connection.setRemoteDescription(asDtlsClientOffer(offer.offer), "offer");
     } catch (error) {
-      return refuse(error instanceof Error ? error.message : String(error));
+      return refuse(messageOf(error));
     }
     this.peers.get(offer.sessionId)?.close();
     this.peers.set(offer.sessionId, peer);
@@ -70,7 +77,7 @@ export class PeerHost {
     if (!peer) return;
     for (const candidate of candidates) {
       try {
-        peer.connection.addRemoteCandidate(candidate.replace(/^a=/, ""), mid);
+        peer.connection.addRemoteCandidate(bareCandidate(candidate), mid);
       } catch {
         // A malformed candidate is the client's loss only.
       }
@@ -98,13 +105,13 @@ export class PeerHost {
     peer.onDown(drop);
     peer.connected.catch(drop);
     peer.onChannel((channel) => {
-      if (channel.getLabel() === CONTROL_CHANNEL) {
+      if (channel.getLabel() === CONTROL_CHANNEL_LABEL) {
         channel.onMessage((message) => {
           if (authenticated || typeof message !== "string") return;
-          if (Date.now() <= offer.tokenExpiresAt && tokenMatches(message, offer.token)) {
+          if (Date.now() <= offer.tokenExpiresAt && presentsToken(message, offer.token)) {
             authenticated = true;
             clearTimeout(upTimer);
-            channel.sendMessage("ok");
+            channel.sendMessage(VERIFIED_REPLY);
           } else {
             this.options.log(`agent: refused a peer session with a wrong or late token`);
             drop();
@@ -134,29 +141,10 @@ export class PeerHost {
     target.once("connect", () => relaySocketOverChannel(target, channel, this.counters));
     target.once("error", () => {
       target.destroy();
-      if (channel.isOpen()) {
-        channel.sendMessage("reset");
-        channel.close();
-      }
+      if (channel.isOpen()) resetChannel(channel);
     });
     channel.onClosed(() => {
       if (target.connecting) target.destroy();
     });
   }
-}
-
-/**
- * Makes the offering client the DTLS client. Left to choose, the answering agent takes
- * that role and starts its handshake the moment ICE connects, which can be before the
- * client has even received the answer; under load that race failed whole sessions.
- * When the client starts the handshake, it always knows both sides already.
- */
-function asDtlsClientOffer(sdp: string): string {
-  return sdp.replace(/^a=setup:actpass$/gm, "a=setup:active");
-}
-
-function tokenMatches(message: string, token: string): boolean {
-  const presented = Buffer.from(message.startsWith("auth:") ? message.slice(5) : "");
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }

@@ -5,8 +5,10 @@
 // upgraded to raw bytes). The agent keeps a few idle ones open; to carry a visitor the
 // broker takes one, writes a stream header naming the service, and from then on the
 // connection carries that visitor's bytes and nothing else. TCP's own flow control
-// applies end to end, and no framing sits in the data path.
+// applies end to end, and no framing sits in the data path. The upgrades' request and
+// answer lines are in tunnel-upgrade.ts, the hello's version rules in tunnel-version.ts.
 import { z } from "zod";
+import { UNANNOUNCED_VERSION } from "./tunnel-version.js";
 
 export const CONTROL_PATH = "/tunnel/v1/control";
 export const DATA_PATH = "/tunnel/v1/data";
@@ -33,6 +35,8 @@ export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
 
 export const helloSchema = z.object({
   type: z.literal("hello"),
+  /** The tunnel protocol version the agent speaks (tunnel-version.ts). */
+  protocol: z.number().int().positive().default(UNANNOUNCED_VERSION),
   hardwareId: z.string().min(8).max(128),
   name: z.string().min(1).max(128),
   services: z.array(serviceSpecSchema).max(256),

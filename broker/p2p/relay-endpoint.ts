@@ -4,7 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { splice } from "../../common/stream/splice.js";
-import { RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
+import { RELAY_UPGRADE, upgradeToken } from "../../common/tunnel-upgrade.js";
 import { refuseUpgrade } from "../tunnel/refuse-upgrade.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import type { PeerSessions } from "./peer-sessions.js";
@@ -16,9 +16,9 @@ export function handleRelayUpgrade(
   socket: Socket,
   head: Buffer,
 ): void {
-  const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+  const token = upgradeToken(RELAY_UPGRADE, request.headers);
   const session = token ? sessions.byRelayToken(token) : undefined;
-  if (request.headers.upgrade?.toLowerCase() !== RELAY_UPGRADE_PROTOCOL || !session) {
+  if (!session) {
     refuseUpgrade(socket, 401, "Unknown or ended peer session.");
     return;
   }
@@ -29,9 +29,7 @@ export function handleRelayUpgrade(
         stream.destroy();
         return;
       }
-      socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${RELAY_UPGRADE_PROTOCOL}\r\n\r\n`,
-      );
+      socket.write(RELAY_UPGRADE.switched);
       // The 101's bytes are not the service's: count from here.
       const writtenBefore = socket.bytesWritten;
       const readBefore = socket.bytesRead - head.length;

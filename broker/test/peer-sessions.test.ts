@@ -6,7 +6,6 @@ import { request } from "node:http";
 import type { Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { DataChannel } from "node-datachannel";
-import { splitCandidates } from "../../client/on-demand/peer-path.js";
 import {
   CLOSE_PEER_SESSION_MUTATION,
   OFFER_PEER_MUTATION,
@@ -15,6 +14,7 @@ import {
   PEER_SESSION_QUERY,
 } from "../../common/graphql/operations.js";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
+import { splitCandidates } from "../../common/p2p/handshake.js";
 import { createPeer } from "../../common/p2p/peer-connection.js";
 import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
 import {

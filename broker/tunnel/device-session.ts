@@ -7,6 +7,7 @@ import {
   encodeStreamHeader,
   type StreamHeader,
 } from "../../common/tunnel-protocol.js";
+import { unhandled } from "../../common/unhandled.js";
 
 /** How long a visitor waits for the agent to open a data connection. */
 const DATA_CONNECTION_WAIT_MS = 10_000;
@@ -71,7 +72,14 @@ export class DeviceSession {
 
   /** A message from the agent after its hello. */
   receive(message: AgentMessage): void {
-    this.peerReplies.get(message.sessionId)?.(message);
+    switch (message.type) {
+      case "peer-answer":
+      case "peer-refused":
+        this.peerReplies.get(message.sessionId)?.(message);
+        return;
+      default:
+        unhandled(message);
+    }
   }
 
   /** A data connection the agent just opened joins the pool or goes to a waiting stream. */

@@ -4,12 +4,13 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { agentMessageSchema, helloSchema, type Welcome } from "../../common/tunnel-protocol.js";
+import { DATA_UPGRADE, upgradeToken } from "../../common/tunnel-upgrade.js";
 import {
-  agentMessageSchema,
-  DATA_UPGRADE_PROTOCOL,
-  helloSchema,
-  type Welcome,
-} from "../../common/tunnel-protocol.js";
+  INVALID_HELLO_CLOSE_CODE,
+  VERSION_REFUSED_CLOSE_CODE,
+  versionRefusal,
+} from "../../common/tunnel-version.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { Logger } from "../log.js";
 import type { DeviceStore } from "../store/devices.js";
@@ -73,15 +74,13 @@ export class TunnelGateway {
   }
 
   handleDataUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
-    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+    const token = upgradeToken(DATA_UPGRADE, request.headers);
     const session = token ? this.sessionsByToken.get(token) : undefined;
-    if (request.headers.upgrade?.toLowerCase() !== DATA_UPGRADE_PROTOCOL || !session) {
+    if (!session) {
       refuseUpgrade(socket, 401, "Unknown tunnel session.");
       return;
     }
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${DATA_UPGRADE_PROTOCOL}\r\n\r\n`,
-    );
+    socket.write(DATA_UPGRADE.switched);
     if (head.length > 0) socket.unshift(head);
     // Errors end the socket; whoever carries it sees the close.
     socket.on("error", () => socket.destroy());
@@ -104,7 +103,15 @@ export class TunnelGateway {
       clearTimeout(helloTimer);
       const hello = helloSchema.safeParse(safeJson(data.toString()));
       if (!hello.success) {
-        ws.close(4000, "The first message must be a valid hello.");
+        ws.close(INVALID_HELLO_CLOSE_CODE, "The first message must be a valid hello.");
+        return;
+      }
+      const refusal = versionRefusal(hello.data.protocol);
+      if (refusal) {
+        this.options.log.warn("refused an agent's tunnel protocol", {
+          protocol: hello.data.protocol,
+        });
+        ws.close(VERSION_REFUSED_CLOSE_CODE, refusal);
         return;
       }
       let registered: ReturnType<DeviceStore["register"]>;

@@ -10,6 +10,7 @@ import {
   type OnDemandStatus,
   type OnDemandView,
 } from "../../common/on-demand.js";
+import { messageOf } from "../../common/result.js";
 import type { BrokerClient } from "../broker-client.js";
 import { PeerPath } from "./peer-path.js";
 import { RelayPath } from "./relay-path.js";
@@ -144,7 +145,7 @@ export class OnDemandConnection {
             client,
             session,
             waitMs: this.env.p2pWaitMs ?? DEFAULT_P2P_WAIT_MS,
-            ...(this.env.p2pBindAddress ? { bindAddress: this.env.p2pBindAddress } : {}),
+            bindAddress: this.env.p2pBindAddress,
           });
           return this.use(path, null);
         } catch (error) {
@@ -222,8 +223,4 @@ export class OnDemandConnection {
     this.reason = reason;
     this.env.onChange();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@ import {
   type OnDemandSpec,
   type OnDemandView,
 } from "../../common/on-demand.js";
+import { messageOf } from "../../common/result.js";
 import type { BrokerClient } from "../broker-client.js";
 import { OnDemandConnection, type OnDemandEnvironment } from "./on-demand-connection.js";
 import type { OnDemandStore } from "./on-demand-store.js";
@@ -128,18 +129,13 @@ export class OnDemandManager {
       this.running.set(spec.id, connection);
       this.startErrors.delete(spec.id);
     } catch (error) {
-      this.startErrors.set(spec.id, error instanceof Error ? error.message : String(error));
+      this.startErrors.set(spec.id, messageOf(error));
     }
   }
 
   private environment(): OnDemandEnvironment {
     const { client, p2pWaitMs, p2pBindAddress } = this.options;
-    return {
-      client,
-      ...(p2pWaitMs !== undefined ? { p2pWaitMs } : {}),
-      ...(p2pBindAddress ? { p2pBindAddress } : {}),
-      onChange: () => this.changed(),
-    };
+    return { client, p2pWaitMs, p2pBindAddress, onChange: () => this.changed() };
   }
 
   private changed(): void {

@@ -1,17 +1,23 @@
 // Peer to peer: one WebRTC session per on-demand connection, shared by all its local
 // sockets (one data channel each). Opening it: gather candidates (the broker's STUN gives
 // the server-reflexive one), send the offer through the broker, apply the agent's answer,
-// then prove the session token on the "control" channel; the agent's "ok" means the path
-// is verified end to end. The data channels are DTLS-encrypted by WebRTC itself.
+// then prove the session token on the control channel; the agent's reply means the path
+// is verified end to end (the handshake is common/p2p/handshake.ts). The data channels are
+// DTLS-encrypted by WebRTC itself.
 import type { Socket } from "node:net";
 import type { DataChannel } from "node-datachannel";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { relaySocketOverChannel } from "../../common/p2p/channel-relay.js";
+import {
+  CONTROL_CHANNEL_LABEL,
+  splitCandidates,
+  streamChannelLabel,
+  tokenMessage,
+  VERIFIED_REPLY,
+} from "../../common/p2p/handshake.js";
 import { createPeer, type Peer, stunUrlFor } from "../../common/p2p/peer-connection.js";
 import type { BrokerClient } from "../broker-client.js";
 import type { StreamPath } from "./stream-path.js";
-
-export const CONTROL_CHANNEL = "control";
 
 export interface PeerPathOptions {
   client: BrokerClient;
@@ -19,29 +25,6 @@ export interface PeerPathOptions {
   /** Give up (and let the relay take over) when the path is not verified by then. */
   waitMs: number;
   bindAddress?: string;
-}
-
-/**
- * Takes the candidates out of an offer. The agent gets them only after we have applied its
- * answer: with them it would start connectivity checks at once, our ICE would connect on
- * its checks before we know the agent's certificate fingerprint, and libdatachannel would
- * then fail the DTLS handshake it starts regardless. Without them the agent waits for our
- * checks, which we only send once the answer is in.
- */
-export function splitCandidates(sdp: string): {
-  description: string;
-  mid: string;
-  candidates: string[];
-} {
-  const lines = sdp.split(/\r?\n/);
-  const candidates = lines
-    .filter((line) => line.startsWith("a=candidate:"))
-    .map((line) => line.slice(2));
-  const description = lines
-    .filter((line) => !line.startsWith("a=candidate:") && line !== "a=end-of-candidates")
-    .join("\r\n");
-  const mid = /^a=mid:(\S+)$/m.exec(sdp)?.[1] ?? "0";
-  return { description, mid, candidates };
 }
 
 export class PeerPath implements StreamPath {
@@ -67,15 +50,15 @@ export class PeerPath implements StreamPath {
     const { client, session } = options;
     const peer = await createPeer(`client-${session.id}`, {
       stunUrl: stunUrlFor(new URL(client.credentials.apiUrl), session.stunPort),
-      ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
+      bindAddress: options.bindAddress,
     });
     let timer: NodeJS.Timeout | undefined;
-    const control = peer.connection.createDataChannel(CONTROL_CHANNEL);
+    const control = peer.connection.createDataChannel(CONTROL_CHANNEL_LABEL);
     try {
       const verified = new Promise<DataChannel>((resolve, reject) => {
-        control.onOpen(() => control.sendMessage(`auth:${session.token}`));
+        control.onOpen(() => control.sendMessage(tokenMessage(session.token)));
         control.onMessage((message) => {
-          if (message === "ok") resolve(control);
+          if (message === VERIFIED_REPLY) resolve(control);
         });
         control.onClosed(() => reject(new Error("The agent closed the peer-to-peer session.")));
         peer.connected.catch(reject);
@@ -114,7 +97,7 @@ export class PeerPath implements StreamPath {
       return;
     }
     this.streams++;
-    const channel = this.peer.connection.createDataChannel(`s${this.streams}`);
+    const channel = this.peer.connection.createDataChannel(streamChannelLabel(this.streams));
     this.carried.add(socket);
     socket.once("close", () => this.carried.delete(socket));
     this.channels.add(channel);

@@ -6,7 +6,11 @@ import { request as httpsRequest } from "node:https";
 import { type NetConnectOpts, connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import { splice } from "../../common/stream/splice.js";
-import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
+import {
+  RELAY_UPGRADE,
+  refusalMessage,
+  upgradeRequestHeaders,
+} from "../../common/tunnel-upgrade.js";
 import type { StreamPath } from "./stream-path.js";
 
 export class RelayPath implements StreamPath {
@@ -25,15 +29,11 @@ export class RelayPath implements StreamPath {
       socket.destroy();
       return;
     }
-    const url = new URL(RELAY_PATH, this.apiUrl);
+    const url = new URL(RELAY_UPGRADE.path, this.apiUrl);
     const secure = url.protocol === "https:";
     const request = (secure ? httpsRequest : httpRequest)(url, {
       agent: false,
-      headers: {
-        connection: "Upgrade",
-        upgrade: RELAY_UPGRADE_PROTOCOL,
-        authorization: `Bearer ${this.token}`,
-      },
+      headers: upgradeRequestHeaders(RELAY_UPGRADE, this.token),
       // Half-open both ways, as every hop of Reach's data path is.
       createConnection: (options: object) =>
         secure
@@ -89,11 +89,5 @@ async function readError(
 ): Promise<string> {
   let body = "";
   for await (const chunk of response) body += String(chunk);
-  try {
-    const parsed = JSON.parse(body) as { error?: string };
-    if (parsed.error) return parsed.error;
-  } catch {
-    // not ours: use the status
-  }
-  return `The broker's relay answered HTTP ${response.statusCode}.`;
+  return refusalMessage(body) ?? `The broker's relay answered HTTP ${response.statusCode}.`;
 }

@@ -73,8 +73,7 @@ export function relaySocketOverChannel(
     if (!channel.isOpen()) return;
     const graceful = !hadError && socket.readableEnded && socket.writableFinished;
     if (!graceful) {
-      channel.sendMessage("reset");
-      channel.close();
+      resetChannel(channel);
       return;
     }
     closeWhenDrained(channel);
@@ -87,6 +86,12 @@ export function relaySocketOverChannel(
     if (!socket.destroyed && !(socket.writableEnded && socket.readableEnded)) socket.destroy();
   });
   channel.onError(() => socket.destroy());
+}
+
+/** Tells the other end its socket failed (or never opened), and closes the channel. */
+export function resetChannel(channel: DataChannel): void {
+  channel.sendMessage("reset");
+  channel.close();
 }
 
 function closeWhenDrained(channel: DataChannel): void {

@@ -45,7 +45,7 @@ export async function createPeer(name: string, options: PeerOptions): Promise<Pe
   const ndc = await loadDataChannel();
   const connection = new ndc.PeerConnection(name, {
     iceServers: options.stunUrl ? [options.stunUrl] : [],
-    ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
+    bindAddress: options.bindAddress,
   });
   let downCallback: ((reason: string) => void) | undefined;
   let channelCallback: ((channel: DataChannel) => void) | undefined;
