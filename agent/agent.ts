@@ -37,6 +37,11 @@ export interface AgentOptions {
   p2p?: boolean;
   /** Gather P2P candidates on this address only (tests keep P2P on loopback). */
   p2pBindAddress?: string;
+  /**
+   * The tunnel protocol version to announce (default TUNNEL_PROTOCOL_VERSION). Tests set it
+   * to act as an agent built for another version and see a real broker refuse it.
+   */
+  protocol?: number;
   log?: (message: string) => void;
 }
 
@@ -128,7 +133,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ws.on("open", () => {
       const hello: Hello = {
         type: "hello",
-        protocol: TUNNEL_PROTOCOL_VERSION,
+        protocol: options.protocol ?? TUNNEL_PROTOCOL_VERSION,
         hardwareId,
         name: options.name,
         services: options.services,
