@@ -15,8 +15,6 @@ export type { Result } from "./result.js";
 /** What a failed call or a background problem carries: a code and a sentence. */
 export type DesktopError = ErrorDetail;
 
-export type HostIpMode = "public" | "restricted" | "latching";
-
 export interface ServiceView {
   id: string;
   name: string;
@@ -176,13 +174,6 @@ export type DesktopEvent =
   | { type: "state"; state: DesktopState }
   /** A notification for hosts without system notifications (headless: the page shows it). */
   | { type: "notice"; title: string; body: string };
-
-/** The hostIP value for each mode the connect panel offers. */
-export function hostIpFor(mode: HostIpMode, restrictedTo: string): string {
-  if (mode === "public") return "0.0.0.0";
-  if (mode === "latching") return "255.255.255.255";
-  return restrictedTo;
-}
 
 /** URL schemes the app will open outside itself. */
 export const EXTERNAL_SCHEMES = ["http:", "https:", "ssh:", "vnc:", "rdp:", "smb:"];

@@ -2,14 +2,20 @@
 // Web services get a reverse proxy, which is always public, so they get no choice.
 // The other way in is on demand: a listener on this computer that opens a P2P path.
 import { type FormEvent, type KeyboardEvent, useState } from "react";
-import { type HostIpMode, hostIpFor, type ServiceView } from "../../../common/desktop-api.js";
-import { parseHostIp } from "../../../common/host-ip.js";
+import type { ServiceView } from "../../../common/desktop-api.js";
+import {
+  type HostIpMode,
+  hostIpFor,
+  LATCHING_HOST_IP,
+  PUBLIC_HOST_IP,
+} from "../../../common/host-ip.js";
+import { isPort, isSingleAddress } from "../lib/input-checks.js";
 import { useStore } from "../store.js";
 
 const MODES: { mode: HostIpMode; label: string; help: string }[] = [
   {
     mode: "public",
-    label: "Public (0.0.0.0)",
+    label: `Public (${PUBLIC_HOST_IP})`,
     help: "Anyone with the address can connect until it expires.",
   },
   {
@@ -19,7 +25,7 @@ const MODES: { mode: HostIpMode; label: string; help: string }[] = [
   },
   {
     mode: "latching",
-    label: "Latching (255.255.255.255)",
+    label: `Latching (${LATCHING_HOST_IP})`,
     help: "The first address to connect latches it; all others are refused.",
   },
 ];
@@ -38,7 +44,7 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (restrictedInvalid) return;
-    const hostIP = service.web ? "0.0.0.0" : hostIpFor(mode, address.trim());
+    const hostIP = service.web ? PUBLIC_HOST_IP : hostIpFor(mode, address.trim());
     const result = await call("connect", { serviceId: service.id, hostIP });
     if (result.ok) openConnect(null);
   };
@@ -130,14 +136,4 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
       {portInvalid && <small className="invalid">Enter a port from 1 to 65535, or none.</small>}
     </form>
   );
-}
-
-function isPort(value: string): boolean {
-  const port = Number(value);
-  return /^\d{1,5}$/.test(value) && port >= 1 && port <= 65535;
-}
-
-function isSingleAddress(value: string): boolean {
-  const parsed = parseHostIp(value.trim());
-  return parsed.ok && parsed.policy.mode === "restricted";
 }

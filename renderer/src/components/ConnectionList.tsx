@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import type { ConnectionState } from "../../../common/desktop-api.js";
 import { formatRemaining } from "../../../common/format-remaining.js";
+import { describeHostIp } from "../lib/host-ip-label.js";
 import { useStore } from "../store.js";
 
 /** Re-renders every second and returns the time of this render. */
@@ -113,11 +114,4 @@ function ConnectionItem({ connection, now }: { connection: ConnectionState; now:
       </span>
     </li>
   );
-}
-
-function describeHostIp(connection: ConnectionState): string {
-  if (connection.reverseProxy) return "public link";
-  if (connection.hostIP === "0.0.0.0") return "public";
-  if (connection.hostIP === "255.255.255.255") return "latching";
-  return `only ${connection.hostIP}`;
 }
