@@ -2,13 +2,7 @@
 // renderer. Every method takes one validated payload and returns a Result; state flows
 // the other way as pushed events. Nothing else crosses, and no secret ever does.
 import { z } from "zod";
-import type { ProxyType } from "./graphql/schema.js";
-import {
-  type AddOnDemandInput,
-  addOnDemandInput,
-  type OnDemandView,
-  onDemandIdInput,
-} from "./on-demand.js";
+import { addOnDemandInput, type OnDemandView, onDemandIdInput } from "./on-demand.js";
 import type { ErrorDetail, Result } from "./result.js";
 
 export type { Result } from "./result.js";
@@ -121,7 +115,10 @@ export const removeLocalServiceInput = z.object({ name: z.string().min(1).max(64
 
 export const emptyInput = z.object({}).strict();
 
-/** Each method: its payload schema. Hosts validate with these before calling the core. */
+/**
+ * Each method and its payload schema: the allow-list hosts check a method name against, and
+ * what they validate its payload with before the core sees it (main/core/api-dispatch.ts).
+ */
 export const desktopApiInputs = {
   getState: emptyInput,
   signIn: signInInput,
@@ -132,42 +129,61 @@ export const desktopApiInputs = {
   connect: connectInput,
   disconnect: connectionIdInput,
   disconnectAll: emptyInput,
+  /** Copies with the host's clipboard; false when the host has none (the renderer then uses its own). */
   copyText: copyInput,
+  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app. */
   openExternal: openInput,
+  /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
   addLocalService: addLocalServiceInput,
   removeLocalService: removeLocalServiceInput,
+  /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
   addOnDemand: addOnDemandInput,
+  /** Stops the listener, closes its path, and forgets it. */
   removeOnDemand: onDemandIdInput,
 } as const;
 
 export type DesktopMethod = keyof typeof desktopApiInputs;
 
-/** What the renderer can ask for. Results, never throws. */
-export interface DesktopApi {
-  getState(input: Record<string, never>): Promise<Result<DesktopState>>;
-  signIn(input: z.infer<typeof signInInput>): Promise<Result<DesktopState>>;
-  importProfile(input: z.infer<typeof importProfileInput>): Promise<Result<DesktopState>>;
-  listProfiles(input: Record<string, never>): Promise<Result<string[]>>;
-  signOut(input: Record<string, never>): Promise<Result<DesktopState>>;
-  refresh(input: Record<string, never>): Promise<Result<DesktopState>>;
-  connect(input: {
-    serviceId: string;
-    hostIP: string;
-    type?: ProxyType;
-  }): Promise<Result<ConnectionState>>;
-  disconnect(input: { connectionId: string }): Promise<Result<boolean>>;
-  disconnectAll(input: Record<string, never>): Promise<Result<number>>;
-  /** Copies with the host's clipboard; false when the host has none (the renderer then uses its own). */
-  copyText(input: { text: string }): Promise<Result<boolean>>;
-  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app. */
-  openExternal(input: { url: string }): Promise<Result<boolean>>;
-  /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
-  addLocalService(input: z.infer<typeof addLocalServiceInput>): Promise<Result<DesktopState>>;
-  removeLocalService(input: { name: string }): Promise<Result<DesktopState>>;
-  /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
-  addOnDemand(input: AddOnDemandInput): Promise<Result<OnDemandView>>;
-  /** Stops the listener, closes its path, and forgets it. */
-  removeOnDemand(input: { id: string }): Promise<Result<DesktopState>>;
+/** A method's payload, as its schema in desktopApiInputs parses it. */
+export type DesktopInput<M extends DesktopMethod> = z.infer<(typeof desktopApiInputs)[M]>;
+
+/** What each method answers with, when it succeeds. */
+interface DesktopOutputs {
+  getState: DesktopState;
+  signIn: DesktopState;
+  importProfile: DesktopState;
+  listProfiles: string[];
+  signOut: DesktopState;
+  refresh: DesktopState;
+  connect: ConnectionState;
+  /** False when the connection had already ended. */
+  disconnect: boolean;
+  /** How many connections were closed. */
+  disconnectAll: number;
+  copyText: boolean;
+  openExternal: boolean;
+  addLocalService: DesktopState;
+  removeLocalService: DesktopState;
+  addOnDemand: OnDemandView;
+  removeOnDemand: DesktopState;
+}
+
+export type DesktopOutput<M extends DesktopMethod> = DesktopOutputs[M];
+
+/** What the renderer can ask for: one payload in, a Result out, never a throw. */
+export type DesktopApi = {
+  [M in DesktopMethod]: (input: DesktopInput<M>) => Promise<Result<DesktopOutput<M>>>;
+};
+
+/** A call's arguments: its payload, which may be left out when the method needs none. */
+export type DesktopCallArgs<M extends DesktopMethod> =
+  Record<string, never> extends DesktopInput<M>
+    ? [input?: DesktopInput<M>]
+    : [input: DesktopInput<M>];
+
+/** What the Electron preload exposes to the page as `window.reach` (channels: desktop-ipc.ts). */
+export interface PreloadBridge extends DesktopApi {
+  onEvent(listener: (event: DesktopEvent) => void): () => void;
 }
 
 export type DesktopEvent =

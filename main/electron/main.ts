@@ -3,12 +3,13 @@
 import { join } from "node:path";
 import { app, type BrowserWindow, powerMonitor } from "electron";
 import type { DesktopEvent } from "../../common/desktop-api.js";
+import { IPC_EVENT_CHANNEL } from "../../common/desktop-ipc.js";
 import { launchFor } from "../../common/on-demand.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import type { TrayAction } from "../core/tray-menu.js";
 import { registerAppScheme, serveRenderer } from "./app-protocol.js";
 import { electronHost } from "./electron-host.js";
-import { IPC_EVENT_CHANNEL, registerIpcHandlers } from "./ipc-handlers.js";
+import { registerIpcHandlers } from "./ipc-handlers.js";
 import { SafeStorageVault } from "./safe-storage-vault.js";
 import { createTray } from "./tray.js";
 import { createWindow } from "./window.js";

@@ -54,7 +54,7 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
     const port = localPort.trim();
     const result = await call("addOnDemand", {
       serviceId: service.id,
-      ...(port ? { port: Number(port) } : {}),
+      port: port ? Number(port) : undefined,
     });
     if (result.ok) openConnect(null);
   };

@@ -11,7 +11,7 @@ export function SignIn() {
   const [profiles, setProfiles] = useState<string[]>([]);
 
   useEffect(() => {
-    void call<string[]>("listProfiles").then((r) => r.ok && setProfiles(r.value));
+    void call("listProfiles").then((r) => r.ok && setProfiles(r.value));
   }, [call]);
 
   const submit = async (event: FormEvent) => {
