@@ -11,6 +11,7 @@ import {
 } from "../../../common/host-ip.js";
 import { isPort, isSingleAddress } from "../lib/input-checks.js";
 import { useStore } from "../store.js";
+import { Field } from "./Field.js";
 
 const MODES: { mode: HostIpMode; label: string; help: string }[] = [
   {
@@ -88,18 +89,18 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
             </label>
           ))}
           {mode === "restricted" && (
-            <label className="restricted-ip">
-              IP address allowed
-              <input
-                value={address}
-                onChange={(e) => setAddress(e.target.value)}
-                aria-invalid={restrictedInvalid}
-                name="restrictedIp"
-              />
+            <Field
+              label="IP address allowed"
+              className="restricted-ip"
+              value={address}
+              onChange={setAddress}
+              aria-invalid={restrictedInvalid}
+              name="restrictedIp"
+            >
               {restrictedInvalid && (
                 <small className="invalid">Enter one IPv4 or IPv6 address.</small>
               )}
-            </label>
+            </Field>
           )}
         </fieldset>
       )}
@@ -116,18 +117,17 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
         >
           On demand (P2P)
         </button>
-        <label className="local-port">
-          Local port
-          <input
-            value={localPort}
-            onChange={(e) => setLocalPort(e.target.value)}
-            onKeyDown={portKey}
-            placeholder="any"
-            inputMode="numeric"
-            aria-invalid={portInvalid}
-            name="onDemandPort"
-          />
-        </label>
+        <Field
+          label="Local port"
+          className="local-port"
+          value={localPort}
+          onChange={setLocalPort}
+          onKeyDown={portKey}
+          placeholder="any"
+          inputMode="numeric"
+          aria-invalid={portInvalid}
+          name="onDemandPort"
+        />
       </div>
       <small className="on-demand-help" id={`on-demand-help-${service.id}`}>
         On demand listens on 127.0.0.1 here and opens a peer-to-peer path when a program connects
