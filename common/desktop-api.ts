@@ -1,13 +1,11 @@
 // The contract between the desktop core (main process, or the headless host) and the
-// renderer. Every method takes one validated payload and returns a Result; state flows
-// the other way as pushed events. Nothing else crosses, and no secret ever does.
+// renderer. Every method takes one validated payload and returns a Result (common/result.ts);
+// state flows the other way as pushed events. Nothing else crosses, and no secret ever does.
+// The types are derived from the one table below, so a renamed or removed method, or a
+// wrong payload, fails to compile in the core, the preload and the renderer alike.
 import { z } from "zod";
 import { addOnDemandInput, type OnDemandView, onDemandIdInput } from "./on-demand.js";
 import type { ErrorDetail, Result } from "./result.js";
-
-export type { Result } from "./result.js";
-/** What a failed call or a background problem carries: a code and a sentence. */
-export type DesktopError = ErrorDetail;
 
 export interface ServiceView {
   id: string;
@@ -78,7 +76,7 @@ export interface DesktopState {
   /** Local listeners that open a P2P (or relayed) path to a service when a program connects. */
   onDemand: OnDemandView[];
   /** The last background error (a failed re-sync), shown until the next success. */
-  problem: DesktopError | null;
+  problem: ErrorDetail | null;
 }
 
 export const signInInput = z.object({
@@ -129,16 +127,11 @@ export const desktopApiInputs = {
   connect: connectInput,
   disconnect: connectionIdInput,
   disconnectAll: emptyInput,
-  /** Copies with the host's clipboard; false when the host has none (the renderer then uses its own). */
   copyText: copyInput,
-  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app. */
   openExternal: openInput,
-  /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
   addLocalService: addLocalServiceInput,
   removeLocalService: removeLocalServiceInput,
-  /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
   addOnDemand: addOnDemandInput,
-  /** Stops the listener, closes its path, and forgets it. */
   removeOnDemand: onDemandIdInput,
 } as const;
 
@@ -147,7 +140,10 @@ export type DesktopMethod = keyof typeof desktopApiInputs;
 /** A method's payload, as its schema in desktopApiInputs parses it. */
 export type DesktopInput<M extends DesktopMethod> = z.infer<(typeof desktopApiInputs)[M]>;
 
-/** What each method answers with, when it succeeds. */
+/**
+ * What each method answers with when it succeeds. DesktopApi maps over these keys and takes
+ * each payload from desktopApiInputs, so a method missing from either table fails to compile.
+ */
 interface DesktopOutputs {
   getState: DesktopState;
   signIn: DesktopState;
@@ -158,13 +154,18 @@ interface DesktopOutputs {
   connect: ConnectionState;
   /** False when the connection had already ended. */
   disconnect: boolean;
-  /** How many connections were closed. */
+  /** How many active connections were closed. */
   disconnectAll: number;
+  /** Copies with the host's clipboard; false when the host has none (the renderer then uses its own). */
   copyText: boolean;
+  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app; false when the host cannot. */
   openExternal: boolean;
+  /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
   addLocalService: DesktopState;
   removeLocalService: DesktopState;
+  /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
   addOnDemand: OnDemandView;
+  /** Stops the listener, closes its path, and forgets it. */
   removeOnDemand: DesktopState;
 }
 
@@ -172,7 +173,7 @@ export type DesktopOutput<M extends DesktopMethod> = DesktopOutputs[M];
 
 /** What the renderer can ask for: one payload in, a Result out, never a throw. */
 export type DesktopApi = {
-  [M in DesktopMethod]: (input: DesktopInput<M>) => Promise<Result<DesktopOutput<M>>>;
+  [M in keyof DesktopOutputs]: (input: DesktopInput<M>) => Promise<Result<DesktopOutput<M>>>;
 };
 
 /** A call's arguments: its payload, which may be left out when the method needs none. */
