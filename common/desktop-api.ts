@@ -1,21 +1,11 @@
 // The contract between the desktop core (main process, or the headless host) and the
-// renderer. Every method takes one validated payload and returns a Result; state flows
-// the other way as pushed events. Nothing else crosses, and no secret ever does.
+// renderer. Every method takes one validated payload and returns a Result (common/result.ts);
+// state flows the other way as pushed events. Nothing else crosses, and no secret ever does.
+// The types are derived from the one table below, so a renamed or removed method, or a
+// wrong payload, fails to compile in the core, the preload and the renderer alike.
 import { z } from "zod";
-import type { ProxyType } from "./graphql/schema.js";
-import {
-  type AddOnDemandInput,
-  addOnDemandInput,
-  type OnDemandView,
-  onDemandIdInput,
-} from "./on-demand.js";
+import { addOnDemandInput, type OnDemandView, onDemandIdInput } from "./on-demand.js";
 import type { ErrorDetail, Result } from "./result.js";
-
-export type { Result } from "./result.js";
-/** What a failed call or a background problem carries: a code and a sentence. */
-export type DesktopError = ErrorDetail;
-
-export type HostIpMode = "public" | "restricted" | "latching";
 
 export interface ServiceView {
   id: string;
@@ -86,7 +76,7 @@ export interface DesktopState {
   /** Local listeners that open a P2P (or relayed) path to a service when a program connects. */
   onDemand: OnDemandView[];
   /** The last background error (a failed re-sync), shown until the next success. */
-  problem: DesktopError | null;
+  problem: ErrorDetail | null;
 }
 
 export const signInInput = z.object({
@@ -123,7 +113,10 @@ export const removeLocalServiceInput = z.object({ name: z.string().min(1).max(64
 
 export const emptyInput = z.object({}).strict();
 
-/** Each method: its payload schema. Hosts validate with these before calling the core. */
+/**
+ * Each method and its payload schema: the allow-list hosts check a method name against, and
+ * what they validate its payload with before the core sees it (main/core/api-dispatch.ts).
+ */
 export const desktopApiInputs = {
   getState: emptyInput,
   signIn: signInInput,
@@ -144,45 +137,60 @@ export const desktopApiInputs = {
 
 export type DesktopMethod = keyof typeof desktopApiInputs;
 
-/** What the renderer can ask for. Results, never throws. */
-export interface DesktopApi {
-  getState(input: Record<string, never>): Promise<Result<DesktopState>>;
-  signIn(input: z.infer<typeof signInInput>): Promise<Result<DesktopState>>;
-  importProfile(input: z.infer<typeof importProfileInput>): Promise<Result<DesktopState>>;
-  listProfiles(input: Record<string, never>): Promise<Result<string[]>>;
-  signOut(input: Record<string, never>): Promise<Result<DesktopState>>;
-  refresh(input: Record<string, never>): Promise<Result<DesktopState>>;
-  connect(input: {
-    serviceId: string;
-    hostIP: string;
-    type?: ProxyType;
-  }): Promise<Result<ConnectionState>>;
-  disconnect(input: { connectionId: string }): Promise<Result<boolean>>;
-  disconnectAll(input: Record<string, never>): Promise<Result<number>>;
+/** A method's payload, as its schema in desktopApiInputs parses it. */
+export type DesktopInput<M extends DesktopMethod> = z.infer<(typeof desktopApiInputs)[M]>;
+
+/**
+ * What each method answers with when it succeeds. DesktopApi maps over these keys and takes
+ * each payload from desktopApiInputs, so a method missing from either table fails to compile.
+ */
+interface DesktopOutputs {
+  getState: DesktopState;
+  signIn: DesktopState;
+  importProfile: DesktopState;
+  listProfiles: string[];
+  signOut: DesktopState;
+  refresh: DesktopState;
+  connect: ConnectionState;
+  /** False when the connection had already ended. */
+  disconnect: boolean;
+  /** How many active connections were closed. */
+  disconnectAll: number;
   /** Copies with the host's clipboard; false when the host has none (the renderer then uses its own). */
-  copyText(input: { text: string }): Promise<Result<boolean>>;
-  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app. */
-  openExternal(input: { url: string }): Promise<Result<boolean>>;
+  copyText: boolean;
+  /** Opens http(s) and launchable URLs (ssh://, vnc://, rdp://) outside the app; false when the host cannot. */
+  openExternal: boolean;
   /** Offers a service of this computer (127.0.0.1:port) through the app's own agent. */
-  addLocalService(input: z.infer<typeof addLocalServiceInput>): Promise<Result<DesktopState>>;
-  removeLocalService(input: { name: string }): Promise<Result<DesktopState>>;
+  addLocalService: DesktopState;
+  removeLocalService: DesktopState;
   /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
-  addOnDemand(input: AddOnDemandInput): Promise<Result<OnDemandView>>;
+  addOnDemand: OnDemandView;
   /** Stops the listener, closes its path, and forgets it. */
-  removeOnDemand(input: { id: string }): Promise<Result<DesktopState>>;
+  removeOnDemand: DesktopState;
+}
+
+export type DesktopOutput<M extends DesktopMethod> = DesktopOutputs[M];
+
+/** What the renderer can ask for: one payload in, a Result out, never a throw. */
+export type DesktopApi = {
+  [M in keyof DesktopOutputs]: (input: DesktopInput<M>) => Promise<Result<DesktopOutput<M>>>;
+};
+
+/** A call's arguments: its payload, which may be left out when the method needs none. */
+export type DesktopCallArgs<M extends DesktopMethod> =
+  Record<string, never> extends DesktopInput<M>
+    ? [input?: DesktopInput<M>]
+    : [input: DesktopInput<M>];
+
+/** What the Electron preload exposes to the page as `window.reach` (channels: desktop-ipc.ts). */
+export interface PreloadBridge extends DesktopApi {
+  onEvent(listener: (event: DesktopEvent) => void): () => void;
 }
 
 export type DesktopEvent =
   | { type: "state"; state: DesktopState }
   /** A notification for hosts without system notifications (headless: the page shows it). */
   | { type: "notice"; title: string; body: string };
-
-/** The hostIP value for each mode the connect panel offers. */
-export function hostIpFor(mode: HostIpMode, restrictedTo: string): string {
-  if (mode === "public") return "0.0.0.0";
-  if (mode === "latching") return "255.255.255.255";
-  return restrictedTo;
-}
 
 /** URL schemes the app will open outside itself. */
 export const EXTERNAL_SCHEMES = ["http:", "https:", "ssh:", "vnc:", "rdp:", "smb:"];

@@ -11,6 +11,26 @@ export type HostIpPolicy =
   | { mode: "latching" }
   | { mode: "restricted"; address: string };
 
+/** What a port proxy's hostIP asks for: anyone, one address, or the first visitor. */
+export type HostIpMode = HostIpPolicy["mode"];
+
+/** The hostIP value that asks for `mode`; only a restricted one names its address. */
+export function hostIpFor(mode: HostIpMode, address: string): string {
+  if (mode === "public") return PUBLIC_HOST_IP;
+  if (mode === "latching") return LATCHING_HOST_IP;
+  return address;
+}
+
+/**
+ * The mode a hostIP value asks for. Any value but the two special ones reads as restricted:
+ * whether it is a valid address is parseHostIp's question, not this one's.
+ */
+export function modeOf(hostIP: string): HostIpMode {
+  if (hostIP === PUBLIC_HOST_IP) return "public";
+  if (hostIP === LATCHING_HOST_IP) return "latching";
+  return "restricted";
+}
+
 export type HostIpParse = { ok: true; policy: HostIpPolicy } | { ok: false; reason: string };
 
 export function parseHostIp(value: string): HostIpParse {

@@ -1,11 +1,22 @@
 // Exposes exactly the DesktopApi to the sandboxed renderer, each method a named function
 // over its own IPC channel, plus a subscription to pushed events. No raw ipcRenderer.
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from "electron";
-import type { DesktopEvent } from "../common/desktop-api.js";
+import type {
+  DesktopEvent,
+  DesktopInput,
+  DesktopMethod,
+  DesktopOutput,
+  PreloadBridge,
+} from "../common/desktop-api.js";
+import { IPC_EVENT_CHANNEL, ipcChannelOf } from "../common/desktop-ipc.js";
+import type { Result } from "../common/result.js";
 
-const invoke = (method: string) => (input: object) => ipcRenderer.invoke(`reach:${method}`, input);
+const invoke =
+  <M extends DesktopMethod>(method: M) =>
+  (input: DesktopInput<M>): Promise<Result<DesktopOutput<M>>> =>
+    ipcRenderer.invoke(ipcChannelOf(method), input);
 
-contextBridge.exposeInMainWorld("reach", {
+const bridge = {
   getState: invoke("getState"),
   signIn: invoke("signIn"),
   importProfile: invoke("importProfile"),
@@ -23,7 +34,9 @@ contextBridge.exposeInMainWorld("reach", {
   removeOnDemand: invoke("removeOnDemand"),
   onEvent(listener: (event: DesktopEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: DesktopEvent) => listener(payload);
-    ipcRenderer.on("reach:event", handler);
-    return () => ipcRenderer.off("reach:event", handler);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => ipcRenderer.off(IPC_EVENT_CHANNEL, handler);
   },
-});
+} satisfies PreloadBridge;
+
+contextBridge.exposeInMainWorld("reach", bridge);

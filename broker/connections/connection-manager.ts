@@ -66,9 +66,10 @@ export class ConnectionManager {
         continue;
       }
       const live = new LiveConnection(row, service, now);
+      const stored = parseHostIp(row.hostIp);
       if (row.reverseProxy) {
         this.openReverseRoute(live);
-      } else if (!(await this.openPortProxy(live, row.port ?? 0))) {
+      } else if (!stored.ok || !(await this.openPortProxy(live, row.port ?? 0, stored.policy))) {
         log.error("could not restore port proxy: its port is taken", {
           connectionId: row.id,
           port: row.port,
@@ -168,7 +169,7 @@ export class ConnectionManager {
         : `http://${row.host}:${this.options.listenPort()}`;
       this.openReverseRoute(live);
     } else {
-      if (!(await this.openPortProxy(live, null))) {
+      if (!(await this.openPortProxy(live, null, policy))) {
         throw apiError(
           "RESOURCE_EXHAUSTED",
           "The broker has no free proxy port left; try again later.",
@@ -249,11 +250,13 @@ export class ConnectionManager {
     };
   }
 
-  private async openPortProxy(live: LiveConnection, port: number | null): Promise<boolean> {
+  private async openPortProxy(
+    live: LiveConnection,
+    port: number | null,
+    hostIpPolicy: HostIpPolicy,
+  ): Promise<boolean> {
     const { config, connections, gateway, ports } = this.options;
-    const policyParse = parseHostIp(live.row.hostIp);
-    if (!policyParse.ok) return false;
-    const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, (address) => {
+    const policy = new AccessPolicy(hostIpPolicy, live.row.latchedIp, (address) => {
       live.row.latchedIp = address;
       connections.recordLatch(live.row.id, address);
     });

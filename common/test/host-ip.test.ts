@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalAddress, parseHostIp } from "../host-ip.js";
+import {
+  canonicalAddress,
+  type HostIpMode,
+  hostIpFor,
+  LATCHING_HOST_IP,
+  modeOf,
+  PUBLIC_HOST_IP,
+  parseHostIp,
+} from "../host-ip.js";
 
 describe("hostIP parsing", () => {
   it("knows the public and latching values", () => {
@@ -65,5 +73,25 @@ describe("hostIP parsing", () => {
     assert.equal(canonicalAddress("::ffff:127.0.0.2"), "127.0.0.2");
     assert.equal(canonicalAddress("127.0.0.2"), "127.0.0.2");
     assert.equal(canonicalAddress("0:0:0:0:0:0:0:1"), "::1");
+  });
+
+  it("names the hostIP of each mode, and the mode of each hostIP", () => {
+    assert.equal(hostIpFor("public", "203.0.113.9"), "0.0.0.0");
+    assert.equal(hostIpFor("latching", "203.0.113.9"), "255.255.255.255");
+    assert.equal(hostIpFor("restricted", "203.0.113.9"), "203.0.113.9");
+    assert.equal(modeOf("0.0.0.0"), "public");
+    assert.equal(modeOf("255.255.255.255"), "latching");
+    assert.equal(modeOf("203.0.113.9"), "restricted");
+    assert.equal(modeOf("2001:db8::1"), "restricted");
+  });
+
+  it("round-trips every mode, and agrees with the parser on the special values", () => {
+    const modes: HostIpMode[] = ["public", "restricted", "latching"];
+    for (const mode of modes) assert.equal(modeOf(hostIpFor(mode, "198.51.100.7")), mode);
+    for (const hostIP of [PUBLIC_HOST_IP, LATCHING_HOST_IP, "198.51.100.7"]) {
+      const parsed = parseHostIp(hostIP);
+      assert.ok(parsed.ok);
+      assert.equal(parsed.policy.mode, modeOf(hostIP), hostIP);
+    }
   });
 });

@@ -3,10 +3,11 @@
 // headless WebSocket and the Electron IPC handlers.
 import {
   type DesktopApi,
+  type DesktopInput,
   type DesktopMethod,
   desktopApiInputs,
-  type Result,
 } from "../../common/desktop-api.js";
+import { fail, type Result } from "../../common/result.js";
 
 export function isDesktopMethod(name: unknown): name is DesktopMethod {
   return typeof name === "string" && Object.hasOwn(desktopApiInputs, name);
@@ -18,22 +19,20 @@ export async function dispatch(
   input: unknown,
 ): Promise<Result<unknown>> {
   if (!isDesktopMethod(method)) {
-    return {
-      ok: false,
-      error: { code: "INVALID_INPUT", message: `Unknown method ${JSON.stringify(method)}.` },
-    };
+    return fail("INVALID_INPUT", `Unknown method ${JSON.stringify(method)}.`);
   }
   const parsed = desktopApiInputs[method].safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      error: {
-        code: "INVALID_INPUT",
-        message: `${method}: ${issue?.path.join(".") || "input"} ${issue?.message ?? "is invalid"}.`,
-      },
-    };
+    return fail(
+      "INVALID_INPUT",
+      `${method}: ${issue?.path.join(".") || "input"} ${issue?.message ?? "is invalid"}.`,
+    );
   }
-  const call = api[method] as (payload: unknown) => Promise<Result<unknown>>;
-  return call.call(api, parsed.data);
+  return invoke(api, method, parsed.data);
+}
+
+/** One method with its payload; the schema of `method` has just parsed `input`. */
+function invoke<M extends DesktopMethod>(api: DesktopApi, method: M, input: DesktopInput<M>) {
+  return api[method](input);
 }

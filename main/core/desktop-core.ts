@@ -10,20 +10,20 @@ import { listProfiles, readProfile } from "../../common/credentials-file.js";
 import {
   type ConnectionState,
   type DesktopApi,
-  type DesktopError,
   type DesktopEvent,
+  type DesktopInput,
   type DesktopState,
   type DeviceView,
   externalUrl,
-  type Result,
 } from "../../common/desktop-api.js";
-import type { AddOnDemandInput, OnDemandView } from "../../common/on-demand.js";
+import type { OnDemandView } from "../../common/on-demand.js";
+import { type ErrorDetail, fail, messageOf, ok, type Result } from "../../common/result.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
 import { ThisComputer } from "./this-computer.js";
-import type { CredentialVault, StoredCredentials } from "./vault/credential-vault.js";
+import type { CredentialVault } from "./vault/credential-vault.js";
 
 export interface DesktopCoreOptions {
   vault: CredentialVault;
@@ -40,7 +40,7 @@ export interface DesktopCoreOptions {
   dataDir?: string;
   /** Gather P2P candidates of on-demand connections on this address only (tests: loopback). */
   p2pBindAddress?: string;
-  /** How long P2P may take before the relay carries a socket (default 3 s). */
+  /** How long P2P may take before the relay carries a socket (default, and for 0: 3 s). */
   p2pWaitMs?: number;
 }
 
@@ -52,9 +52,6 @@ const TRAFFIC_REFRESH_MS = 2_000;
 
 type Listener = (event: DesktopEvent) => void;
 
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = <T>(error: DesktopError): Result<T> => ({ ok: false, error });
-
 export class DesktopCore implements DesktopApi {
   private readonly clock: Clock;
   private readonly tracker: ConnectionTracker;
@@ -64,7 +61,7 @@ export class DesktopCore implements DesktopApi {
   private devices: DeviceView[] = [];
   private myIp: string | null = null;
   private syncedAt: number | null = null;
-  private problem: DesktopError | null = null;
+  private problem: ErrorDetail | null = null;
   private syncTimer: unknown;
   private readonly thisComputer: ThisComputer | null;
   private readonly onDemand: OnDemandManager | null;
@@ -78,8 +75,8 @@ export class DesktopCore implements DesktopApi {
       ? new OnDemandManager({
           store: new OnDemandStore(join(options.dataDir, "on-demand.json")),
           client: () => this.client,
-          ...(options.p2pBindAddress ? { p2pBindAddress: options.p2pBindAddress } : {}),
-          ...(options.p2pWaitMs ? { p2pWaitMs: options.p2pWaitMs } : {}),
+          p2pBindAddress: options.p2pBindAddress,
+          p2pWaitMs: options.p2pWaitMs || undefined,
           onChange: () => {
             this.emit();
             this.watchTraffic();
@@ -151,13 +148,13 @@ export class DesktopCore implements DesktopApi {
     return ok(this.snapshot());
   }
 
-  async signIn(input: StoredCredentials): Promise<Result<DesktopState>> {
+  async signIn(input: DesktopInput<"signIn">): Promise<Result<DesktopState>> {
     const candidate = new BrokerClient(input);
     try {
       await this.load(candidate);
     } catch (error) {
       candidate.stop();
-      return fail(toError(error));
+      return failure(error);
     }
     this.client?.stop();
     this.client = candidate;
@@ -168,12 +165,12 @@ export class DesktopCore implements DesktopApi {
     return ok(this.snapshot());
   }
 
-  async importProfile(input: { name: string }): Promise<Result<DesktopState>> {
+  async importProfile(input: DesktopInput<"importProfile">): Promise<Result<DesktopState>> {
     let profile: Awaited<ReturnType<typeof readProfile>>;
     try {
       profile = await readProfile(input.name, this.options.credentialsPath);
     } catch (error) {
-      return fail({ code: "INVALID_INPUT", message: (error as Error).message });
+      return fail("INVALID_INPUT", messageOf(error));
     }
     return this.signIn(profile);
   }
@@ -182,7 +179,7 @@ export class DesktopCore implements DesktopApi {
     try {
       return ok(await listProfiles(this.options.credentialsPath));
     } catch (error) {
-      return fail({ code: "INVALID_INPUT", message: (error as Error).message });
+      return fail("INVALID_INPUT", messageOf(error));
     }
   }
 
@@ -205,17 +202,13 @@ export class DesktopCore implements DesktopApi {
       await this.sync();
       return ok(this.snapshot());
     } catch (error) {
-      return fail(toError(error));
+      return failure(error);
     }
   }
 
-  async connect(input: {
-    serviceId: string;
-    hostIP: string;
-    type?: "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";
-  }): Promise<Result<ConnectionState>> {
+  async connect(input: DesktopInput<"connect">): Promise<Result<ConnectionState>> {
     const client = this.client;
-    if (!client) return fail(signedOut());
+    if (!client) return signedOut();
     try {
       const view = await client.connect(input.serviceId, input.hostIP, input.type);
       this.tracker.forgetEnded(input.serviceId);
@@ -223,20 +216,20 @@ export class DesktopCore implements DesktopApi {
       this.emit();
       return ok(state);
     } catch (error) {
-      return fail(toError(error));
+      return failure(error);
     }
   }
 
-  async disconnect(input: { connectionId: string }): Promise<Result<boolean>> {
+  async disconnect(input: DesktopInput<"disconnect">): Promise<Result<boolean>> {
     const client = this.client;
-    if (!client) return fail(signedOut());
+    if (!client) return signedOut();
     try {
       const closed = await client.disconnect(input.connectionId);
       this.tracker.end(input.connectionId, "closed");
       this.emit();
       return ok(closed);
     } catch (error) {
-      return fail(toError(error));
+      return failure(error);
     }
   }
 
@@ -245,55 +238,53 @@ export class DesktopCore implements DesktopApi {
     for (const connection of this.tracker.list()) {
       if (connection.status !== "active") continue;
       const result = await this.disconnect({ connectionId: connection.id });
-      if (!result.ok) return fail(result.error);
+      if (!result.ok) return result;
       if (result.value) closed++;
     }
     return ok(closed);
   }
 
-  async copyText(input: { text: string }): Promise<Result<boolean>> {
+  async copyText(input: DesktopInput<"copyText">): Promise<Result<boolean>> {
     return ok(await this.options.host.copyText(input.text));
   }
 
-  async openExternal(input: { url: string }): Promise<Result<boolean>> {
+  async openExternal(input: DesktopInput<"openExternal">): Promise<Result<boolean>> {
     const href = externalUrl(input.url);
     if (href === null) {
       const message = URL.canParse(input.url)
         ? `Reach does not open ${new URL(input.url).protocol} links.`
         : `"${input.url}" is not a URL.`;
-      return fail({ code: "INVALID_INPUT", message });
+      return fail("INVALID_INPUT", message);
     }
     return ok(await this.options.host.openExternal(href));
   }
 
-  async addLocalService(input: {
-    name: string;
-    type: string;
-    port: number;
-  }): Promise<Result<DesktopState>> {
+  async addLocalService(input: DesktopInput<"addLocalService">): Promise<Result<DesktopState>> {
     return this.changeThisComputer((computer) => computer.add(input));
   }
 
-  async removeLocalService(input: { name: string }): Promise<Result<DesktopState>> {
+  async removeLocalService(
+    input: DesktopInput<"removeLocalService">,
+  ): Promise<Result<DesktopState>> {
     return this.changeThisComputer((computer) => computer.remove(input.name));
   }
 
-  async addOnDemand(input: AddOnDemandInput): Promise<Result<OnDemandView>> {
-    if (!this.onDemand) return fail(noDataDir());
-    if (!this.client) return fail(signedOut());
+  async addOnDemand(input: DesktopInput<"addOnDemand">): Promise<Result<OnDemandView>> {
+    if (!this.onDemand) return noDataDir();
+    if (!this.client) return signedOut();
     try {
       return ok(await this.onDemand.add(input));
     } catch (error) {
-      return fail(onDemandError(error));
+      return onDemandFailure(error);
     }
   }
 
-  async removeOnDemand(input: { id: string }): Promise<Result<DesktopState>> {
-    if (!this.onDemand) return fail(noDataDir());
+  async removeOnDemand(input: DesktopInput<"removeOnDemand">): Promise<Result<DesktopState>> {
+    if (!this.onDemand) return noDataDir();
     try {
       await this.onDemand.remove(input.id);
     } catch (error) {
-      return fail(onDemandError(error));
+      return onDemandFailure(error);
     }
     return ok(this.snapshot());
   }
@@ -301,12 +292,12 @@ export class DesktopCore implements DesktopApi {
   private async changeThisComputer(
     change: (computer: ThisComputer) => Promise<void>,
   ): Promise<Result<DesktopState>> {
-    if (!this.thisComputer) return fail(noDataDir());
-    if (!this.client) return fail(signedOut());
+    if (!this.thisComputer) return noDataDir();
+    if (!this.client) return signedOut();
     try {
       await change(this.thisComputer);
     } catch (error) {
-      return fail({ code: "INVALID_INPUT", message: (error as Error).message });
+      return fail("INVALID_INPUT", messageOf(error));
     }
     await this.sync().catch(() => {});
     return ok(this.snapshot());
@@ -322,7 +313,7 @@ export class DesktopCore implements DesktopApi {
       this.syncedAt = this.clock.now();
       this.problem = null;
     } catch (error) {
-      this.problem = toError(error);
+      this.problem = errorOf(error);
       throw error;
     } finally {
       this.emit();
@@ -384,29 +375,30 @@ function toDeviceView(device: DeviceRecord): DeviceView {
   };
 }
 
-function signedOut(): DesktopError {
-  return { code: "UNAUTHENTICATED", message: "Sign in first." };
+function signedOut<T>(): Result<T> {
+  return fail("UNAUTHENTICATED", "Sign in first.");
 }
 
-function noDataDir(): DesktopError {
-  return { code: "INVALID_INPUT", message: "This app was started without a data directory." };
+function noDataDir<T>(): Result<T> {
+  return fail("INVALID_INPUT", "This app was started without a data directory.");
 }
 
 /** The manager's refusals are sentences about the input; the broker's keep their code. */
-function onDemandError(error: unknown): DesktopError {
-  if (error instanceof BrokerError) return error.detail;
-  return { code: "INVALID_INPUT", message: messageOf(error) };
+function onDemandFailure<T>(error: unknown): Result<T> {
+  return error instanceof BrokerError ? failure(error) : fail("INVALID_INPUT", messageOf(error));
 }
 
 function trafficOf(views: OnDemandView[]): string {
   return views.map((view) => `${view.id}:${view.bytesIn}:${view.bytesOut}`).join(",");
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** A broker's refusal keeps its code; anything else thrown is INTERNAL. */
+function errorOf(error: unknown): ErrorDetail {
+  if (error instanceof BrokerError) return error.detail;
+  return { code: "INTERNAL", message: messageOf(error) };
 }
 
-function toError(error: unknown): DesktopError {
-  if (error instanceof BrokerError) return error.detail;
-  return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
+function failure<T>(error: unknown): Result<T> {
+  const { code, message } = errorOf(error);
+  return fail(code, message);
 }

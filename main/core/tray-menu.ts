@@ -2,6 +2,7 @@
 // menu is testable without Electron and the shell only maps actions onto the core.
 import type { ConnectionState, DesktopState } from "../../common/desktop-api.js";
 import { formatRemaining } from "../../common/format-remaining.js";
+import { type HostIpMode, hostIpFor, PUBLIC_HOST_IP } from "../../common/host-ip.js";
 import type { OnDemandView } from "../../common/on-demand.js";
 
 export type TrayAction =
@@ -25,6 +26,13 @@ export interface TrayItem {
 
 const separator: TrayItem = { type: "separator" };
 
+/** A port proxy's connect items, one per hostIP mode; restricted means to this machine's IP. */
+const PORT_PROXY_CHOICES: { mode: HostIpMode; label: string }[] = [
+  { mode: "public", label: "Connect — Public" },
+  { mode: "restricted", label: "Connect — Restricted to my IP" },
+  { mode: "latching", label: "Connect — Latching" },
+];
+
 export function trayMenu(state: DesktopState, now: number): TrayItem[] {
   const items: TrayItem[] = [];
   if (!state.session.signedIn) {
@@ -43,24 +51,18 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
             ? [
                 {
                   label: "Connect (public link)",
-                  action: { kind: "connect", serviceId: service.id, hostIP: "0.0.0.0" },
+                  action: { kind: "connect", serviceId: service.id, hostIP: PUBLIC_HOST_IP },
                 },
               ]
-            : [
-                {
-                  label: "Connect — Public",
-                  action: { kind: "connect", serviceId: service.id, hostIP: "0.0.0.0" },
+            : PORT_PROXY_CHOICES.map(({ mode, label }) => ({
+                label,
+                enabled: mode !== "restricted" || state.myIp !== null,
+                action: {
+                  kind: "connect",
+                  serviceId: service.id,
+                  hostIP: hostIpFor(mode, state.myIp ?? ""),
                 },
-                {
-                  label: "Connect — Restricted to my IP",
-                  enabled: state.myIp !== null,
-                  action: { kind: "connect", serviceId: service.id, hostIP: state.myIp ?? "" },
-                },
-                {
-                  label: "Connect — Latching",
-                  action: { kind: "connect", serviceId: service.id, hostIP: "255.255.255.255" },
-                },
-              ],
+              })),
         })),
       });
     }

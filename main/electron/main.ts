@@ -3,12 +3,12 @@
 import { join } from "node:path";
 import { app, type BrowserWindow, powerMonitor } from "electron";
 import type { DesktopEvent } from "../../common/desktop-api.js";
-import { launchFor } from "../../common/on-demand.js";
+import { IPC_EVENT_CHANNEL } from "../../common/desktop-ipc.js";
 import { DesktopCore } from "../core/desktop-core.js";
-import type { TrayAction } from "../core/tray-menu.js";
+import { runTrayAction } from "../core/tray-actions.js";
 import { registerAppScheme, serveRenderer } from "./app-protocol.js";
 import { electronHost } from "./electron-host.js";
-import { IPC_EVENT_CHANNEL, registerIpcHandlers } from "./ipc-handlers.js";
+import { registerIpcHandlers } from "./ipc-handlers.js";
 import { SafeStorageVault } from "./safe-storage-vault.js";
 import { createTray } from "./tray.js";
 import { createWindow } from "./window.js";
@@ -36,6 +36,11 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
+function quit(): void {
+  quitting = true;
+  app.quit();
+}
+
 function showWindow(): void {
   if (!window || window.isDestroyed()) {
     window = createWindow(join(__dirname, "preload.cjs"));
@@ -60,7 +65,11 @@ async function start(): Promise<void> {
     dataDir,
   });
   registerIpcHandlers(core);
-  const tray = createTray(join(ROOT, "assets"), (action) => void runTrayAction(core, action));
+  const shell = { showWindow, quit };
+  const tray = createTray(
+    join(ROOT, "assets"),
+    (action) => void runTrayAction(core, shell, action),
+  );
   core.subscribe((event: DesktopEvent) => {
     if (event.type === "state") tray.update(event.state);
     if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
@@ -73,42 +82,4 @@ async function start(): Promise<void> {
   // Waking from sleep: connections may have expired or closed meanwhile.
   powerMonitor.on("resume", () => void core.sync().catch(() => {}));
   showWindow();
-}
-
-async function runTrayAction(core: DesktopCore, action: TrayAction): Promise<void> {
-  const find = (id: string) => core.snapshot().connections.find((c) => c.id === id);
-  switch (action.kind) {
-    case "connect":
-      await core.connect({ serviceId: action.serviceId, hostIP: action.hostIP });
-      return;
-    case "copy": {
-      const connection = find(action.connectionId);
-      if (connection) await core.copyText({ text: connection.address });
-      return;
-    }
-    case "open": {
-      const connection = find(action.connectionId);
-      if (connection) await core.openExternal({ url: connection.url });
-      return;
-    }
-    case "copy-on-demand": {
-      const view = core.snapshot().onDemand.find((v) => v.id === action.id);
-      if (view) await core.copyText({ text: launchFor(view.application, view.port) });
-      return;
-    }
-    case "disconnect":
-      await core.disconnect({ connectionId: action.connectionId });
-      return;
-    case "disconnect-all":
-      await core.disconnectAll();
-      return;
-    case "show-window":
-      showWindow();
-      return;
-    case "quit":
-      quitting = true;
-      // The listeners close with the process anyway; quitting need not wait for them.
-      void core.stop();
-      app.quit();
-  }
 }

@@ -41,7 +41,8 @@ const TYPES: Record<string, string> = {
 };
 
 export async function startHeadless(options: HeadlessOptions): Promise<RunningHeadless> {
-  const token = options.token ?? randomBytes(24).toString("base64url");
+  // An empty token would let any local page in: none given, or an empty one, means a random one.
+  const token = options.token || randomBytes(24).toString("base64url");
   const server: Server = createServer();
   let port = options.port ?? 29999;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);

@@ -34,16 +34,16 @@ export async function startHeadlessApp(
     vault: new FileVault(join(options.dataDir, "credentials.json")),
     host,
     dataDir: options.dataDir,
-    ...(options.credentialsPath ? { credentialsPath: options.credentialsPath } : {}),
-    ...(options.p2pBindAddress ? { p2pBindAddress: options.p2pBindAddress } : {}),
-    ...(options.p2pWaitMs ? { p2pWaitMs: options.p2pWaitMs } : {}),
+    credentialsPath: options.credentialsPath || undefined,
+    p2pBindAddress: options.p2pBindAddress,
+    p2pWaitMs: options.p2pWaitMs,
   });
   await core.start();
   server = await startHeadless({
     core,
     rendererDir,
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.token ? { token: options.token } : {}),
+    port: options.port,
+    token: options.token,
   });
   const closeServer = server.close;
   return Object.assign(server, {

@@ -2,11 +2,13 @@
 // about (the filter, the open connect panel, transient feedback).
 import { create } from "zustand";
 import type {
-  DesktopError,
+  DesktopCallArgs,
+  DesktopInput,
   DesktopMethod,
+  DesktopOutput,
   DesktopState,
-  Result,
 } from "../../common/desktop-api.js";
+import { type ErrorDetail, fail, type Result } from "../../common/result.js";
 import type { Transport } from "./transport.js";
 
 interface UiState {
@@ -15,12 +17,16 @@ interface UiState {
   /** The service whose connect panel is open. */
   connecting: string | null;
   busy: boolean;
-  error: DesktopError | null;
+  error: ErrorDetail | null;
   notice: string | null;
   copiedId: string | null;
   transport: Transport | null;
   attach(transport: Transport): Promise<void>;
-  call<T>(method: DesktopMethod, input?: object): Promise<Result<T>>;
+  /** Calls the core; a payload may be left out when the method needs none. */
+  call<M extends DesktopMethod>(
+    method: M,
+    ...input: DesktopCallArgs<M>
+  ): Promise<Result<DesktopOutput<M>>>;
   setFilter(filter: string): void;
   openConnect(serviceId: string | null): void;
   /** Copies text (an address, a launch command) and marks the item `id` as copied for 2 s. */
@@ -47,17 +53,17 @@ export const useStore = create<UiState>((set, get) => ({
       else set({ notice: `${event.title}: ${event.body}` });
     });
     const state = await transport.call("getState", {});
-    if (state.ok) set({ desktop: state.value as DesktopState });
+    if (state.ok) set({ desktop: state.value });
     else set({ error: state.error });
   },
 
-  async call<T>(method: DesktopMethod, input: object = {}) {
+  async call<M extends DesktopMethod>(method: M, ...[input]: DesktopCallArgs<M>) {
     const transport = get().transport;
-    if (!transport)
-      return { ok: false, error: { code: "UNREACHABLE", message: "Not connected." } } as Result<T>;
+    if (!transport) return fail("UNREACHABLE", "Not connected.");
     set({ busy: true, error: null });
-    const result = (await transport.call(method, input)) as Result<T>;
-    set({ busy: false, ...(result.ok ? {} : { error: result.error }) });
+    // Left out only where the method needs no payload (DesktopCallArgs): {} is then its payload.
+    const result = await transport.call(method, input ?? ({} as DesktopInput<M>));
+    set(result.ok ? { busy: false } : { busy: false, error: result.error });
     if (result.ok && isState(result.value)) set({ desktop: result.value });
     return result;
   },
@@ -66,7 +72,7 @@ export const useStore = create<UiState>((set, get) => ({
   openConnect: (serviceId) => set({ connecting: serviceId, error: null }),
 
   async copy(id, text) {
-    const copiedByHost = await get().call<boolean>("copyText", { text });
+    const copiedByHost = await get().call("copyText", { text });
     if (copiedByHost.ok && !copiedByHost.value) await navigator.clipboard.writeText(text);
     set({ copiedId: id });
     setTimeout(() => {
@@ -75,7 +81,7 @@ export const useStore = create<UiState>((set, get) => ({
   },
 
   async launch(url) {
-    const opened = await get().call<boolean>("openExternal", { url });
+    const opened = await get().call("openExternal", { url });
     if (opened.ok && !opened.value) window.open(url, "_blank", "noopener,noreferrer");
   },
 

@@ -1,14 +1,21 @@
 // How the renderer reaches the desktop core. Inside Electron the preload script exposes
 // `window.reach`; in headless mode the same calls go over a WebSocket to the host that
 // served this page. The rest of the renderer does not know which.
-import type { DesktopApi, DesktopEvent, DesktopMethod, Result } from "../../common/desktop-api.js";
+import type {
+  DesktopApi,
+  DesktopEvent,
+  DesktopInput,
+  DesktopMethod,
+  DesktopOutput,
+  PreloadBridge,
+} from "../../common/desktop-api.js";
+import { fail, type Result } from "../../common/result.js";
 
 export interface Transport {
-  call(method: DesktopMethod, input: object): Promise<Result<unknown>>;
-  onEvent(listener: (event: DesktopEvent) => void): () => void;
-}
-
-export interface PreloadBridge extends DesktopApi {
+  call<M extends DesktopMethod>(
+    method: M,
+    input: DesktopInput<M>,
+  ): Promise<Result<DesktopOutput<M>>>;
   onEvent(listener: (event: DesktopEvent) => void): () => void;
 }
 
@@ -19,8 +26,9 @@ declare global {
 }
 
 function ipcTransport(bridge: PreloadBridge): Transport {
+  const api: DesktopApi = bridge;
   return {
-    call: (method, input) => (bridge[method] as (i: object) => Promise<Result<unknown>>)(input),
+    call: (method, input) => api[method](input),
     onEvent: (listener) => bridge.onEvent(listener),
   };
 }
@@ -31,13 +39,8 @@ function webSocketTransport(token: string): Transport {
   let nextId = 1;
   let socket: WebSocket;
   let ready: Promise<void>;
-  const unreachable = (): Result<unknown> => ({
-    ok: false,
-    error: {
-      code: "UNREACHABLE",
-      message: "Lost the connection to the Reach host; reload the page.",
-    },
-  });
+  const unreachable = () =>
+    fail("UNREACHABLE", "Lost the connection to the Reach host; reload the page.");
 
   const open = () => {
     const url = new URL("/api", window.location.href);
@@ -76,7 +79,8 @@ function webSocketTransport(token: string): Transport {
       }
       const id = nextId++;
       return new Promise((resolve) => {
-        pending.set(id, resolve);
+        // The host answers with this method's result: the wire cannot say so, the contract does.
+        pending.set(id, (result) => resolve(result as Result<DesktopOutput<typeof method>>));
         socket.send(JSON.stringify({ id, method, input }));
       });
     },

@@ -2,14 +2,21 @@
 // Web services get a reverse proxy, which is always public, so they get no choice.
 // The other way in is on demand: a listener on this computer that opens a P2P path.
 import { type FormEvent, type KeyboardEvent, useState } from "react";
-import { type HostIpMode, hostIpFor, type ServiceView } from "../../../common/desktop-api.js";
-import { parseHostIp } from "../../../common/host-ip.js";
+import type { ServiceView } from "../../../common/desktop-api.js";
+import {
+  type HostIpMode,
+  hostIpFor,
+  LATCHING_HOST_IP,
+  PUBLIC_HOST_IP,
+} from "../../../common/host-ip.js";
+import { isPort, isSingleAddress } from "../lib/input-checks.js";
 import { useStore } from "../store.js";
+import { Field } from "./Field.js";
 
 const MODES: { mode: HostIpMode; label: string; help: string }[] = [
   {
     mode: "public",
-    label: "Public (0.0.0.0)",
+    label: `Public (${PUBLIC_HOST_IP})`,
     help: "Anyone with the address can connect until it expires.",
   },
   {
@@ -19,7 +26,7 @@ const MODES: { mode: HostIpMode; label: string; help: string }[] = [
   },
   {
     mode: "latching",
-    label: "Latching (255.255.255.255)",
+    label: `Latching (${LATCHING_HOST_IP})`,
     help: "The first address to connect latches it; all others are refused.",
   },
 ];
@@ -38,7 +45,7 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (restrictedInvalid) return;
-    const hostIP = service.web ? "0.0.0.0" : hostIpFor(mode, address.trim());
+    const hostIP = service.web ? PUBLIC_HOST_IP : hostIpFor(mode, address.trim());
     const result = await call("connect", { serviceId: service.id, hostIP });
     if (result.ok) openConnect(null);
   };
@@ -48,7 +55,7 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
     const port = localPort.trim();
     const result = await call("addOnDemand", {
       serviceId: service.id,
-      ...(port ? { port: Number(port) } : {}),
+      port: port ? Number(port) : undefined,
     });
     if (result.ok) openConnect(null);
   };
@@ -82,18 +89,18 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
             </label>
           ))}
           {mode === "restricted" && (
-            <label className="restricted-ip">
-              IP address allowed
-              <input
-                value={address}
-                onChange={(e) => setAddress(e.target.value)}
-                aria-invalid={restrictedInvalid}
-                name="restrictedIp"
-              />
+            <Field
+              label="IP address allowed"
+              className="restricted-ip"
+              value={address}
+              onChange={setAddress}
+              aria-invalid={restrictedInvalid}
+              name="restrictedIp"
+            >
               {restrictedInvalid && (
                 <small className="invalid">Enter one IPv4 or IPv6 address.</small>
               )}
-            </label>
+            </Field>
           )}
         </fieldset>
       )}
@@ -110,18 +117,17 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
         >
           On demand (P2P)
         </button>
-        <label className="local-port">
-          Local port
-          <input
-            value={localPort}
-            onChange={(e) => setLocalPort(e.target.value)}
-            onKeyDown={portKey}
-            placeholder="any"
-            inputMode="numeric"
-            aria-invalid={portInvalid}
-            name="onDemandPort"
-          />
-        </label>
+        <Field
+          label="Local port"
+          className="local-port"
+          value={localPort}
+          onChange={setLocalPort}
+          onKeyDown={portKey}
+          placeholder="any"
+          inputMode="numeric"
+          aria-invalid={portInvalid}
+          name="onDemandPort"
+        />
       </div>
       <small className="on-demand-help" id={`on-demand-help-${service.id}`}>
         On demand listens on 127.0.0.1 here and opens a peer-to-peer path when a program connects
@@ -130,14 +136,4 @@ export function ConnectPanel({ service }: { service: ServiceView }) {
       {portInvalid && <small className="invalid">Enter a port from 1 to 65535, or none.</small>}
     </form>
   );
-}
-
-function isPort(value: string): boolean {
-  const port = Number(value);
-  return /^\d{1,5}$/.test(value) && port >= 1 && port <= 65535;
-}
-
-function isSingleAddress(value: string): boolean {
-  const parsed = parseHostIp(value.trim());
-  return parsed.ok && parsed.policy.mode === "restricted";
 }

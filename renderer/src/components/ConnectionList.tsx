@@ -1,19 +1,11 @@
 // The user's connections: address, copy, launch, a live countdown with a bar, and what
 // to do once one has ended.
-import { useEffect, useState } from "react";
 import type { ConnectionState } from "../../../common/desktop-api.js";
 import { formatRemaining } from "../../../common/format-remaining.js";
+import { connectionClock } from "../lib/connection-clock.js";
+import { describeHostIp } from "../lib/host-ip-label.js";
+import { useNow } from "../lib/use-now.js";
 import { useStore } from "../store.js";
-
-/** Re-renders every second and returns the time of this render. */
-function useNow(intervalMs = 1000): number {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((t) => t + 1), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return Date.now();
-}
 
 export function ConnectionList() {
   const connections = useStore((s) => s.desktop?.connections ?? []);
@@ -43,9 +35,7 @@ function ConnectionItem({ connection, now }: { connection: ConnectionState; now:
   const copy = useStore((s) => s.copy);
   const launch = useStore((s) => s.launch);
   const copied = useStore((s) => s.copiedId === connection.id);
-  const remaining = connection.expiresAt - now;
-  const fraction = Math.max(0, Math.min(1, remaining / (connection.timeout * 1000)));
-  const live = connection.status === "active" && remaining > 0;
+  const { live, remaining, fraction, label } = connectionClock(connection, now);
   return (
     <li
       className={`connection ${live ? "active" : connection.status}`}
@@ -54,9 +44,7 @@ function ConnectionItem({ connection, now }: { connection: ConnectionState; now:
       <div className="connection-head">
         <span className="service-name">{connection.serviceName}</span>
         <span className="device-name">{connection.deviceName}</span>
-        <span className="state">
-          {live ? "active" : connection.status === "closed" ? "closed" : "expired"}
-        </span>
+        <span className="state">{label}</span>
       </div>
       <code className="address">{connection.address}</code>
       <div className="connection-meta">
@@ -113,11 +101,4 @@ function ConnectionItem({ connection, now }: { connection: ConnectionState; now:
       </span>
     </li>
   );
-}
-
-function describeHostIp(connection: ConnectionState): string {
-  if (connection.reverseProxy) return "public link";
-  if (connection.hostIP === "0.0.0.0") return "public";
-  if (connection.hostIP === "255.255.255.255") return "latching";
-  return `only ${connection.hostIP}`;
 }

@@ -1,9 +1,8 @@
 // On-demand connections: a listener on 127.0.0.1 that opens a path to its service when a
 // program connects. Shows where to connect, the path in use (P2P, or the broker's relay
 // as "Proxy") and why when it is not P2P, the bytes carried, and copy / open / remove.
-import { EXTERNAL_SCHEMES } from "../../../common/desktop-api.js";
 import { launchFor, type OnDemandView } from "../../../common/on-demand.js";
-import { serviceTypeByApplication } from "../../../common/service-types.js";
+import { formatBytes, openableUrl, pathLabel } from "../lib/on-demand-labels.js";
 import { useStore } from "../store.js";
 
 export function OnDemandList() {
@@ -70,30 +69,4 @@ function OnDemandItem({ view }: { view: OnDemandView }) {
       </span>
     </li>
   );
-}
-
-/** The path in use, or the one last used once the connection has gone idle. */
-function pathLabel(view: OnDemandView): string {
-  if (!view.path) return view.status === "connecting" ? "opening a path" : "no path open";
-  const name = view.path === "p2p" ? "P2P" : "Proxy";
-  return view.status === "connected" ? name : `last: ${name}`;
-}
-
-/** A URL the host may open for this service's type (http, ssh, vnc …), or null. */
-function openableUrl(view: OnDemandView): string | null {
-  const scheme = serviceTypeByApplication(view.application)?.scheme;
-  if (!scheme || !EXTERNAL_SCHEMES.includes(`${scheme}:`)) return null;
-  return `${scheme}://127.0.0.1:${view.port}`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,14 +1,8 @@
 // Services grouped by device, with a filter; each opens its connect panel.
 import { useDeferredValue } from "react";
-import type { DeviceView } from "../../../common/desktop-api.js";
+import { servicesMatching } from "../lib/service-filter.js";
 import { useStore } from "../store.js";
 import { ConnectPanel } from "./ConnectPanel.js";
-
-function matches(device: DeviceView, text: string) {
-  return device.services.filter(
-    (s) => !text || `${device.name} ${s.name} ${s.type} ${s.port}`.toLowerCase().includes(text),
-  );
-}
 
 export function ServiceList() {
   const devices = useStore((s) => s.desktop?.devices ?? []);
@@ -34,7 +28,7 @@ export function ServiceList() {
         <p className="empty">No devices yet: start an agent on a machine.</p>
       )}
       {devices.map((device) => {
-        const services = matches(device, text);
+        const services = servicesMatching(device, text);
         if (services.length === 0) return null;
         return (
           <div className="device" key={device.id}>

@@ -1,6 +1,7 @@
 // Sign in with a broker URL and an API key pair, or import a profile from ~/.reach/credentials.
 import { type FormEvent, useEffect, useState } from "react";
 import { useStore } from "../store.js";
+import { Field } from "./Field.js";
 
 export function SignIn() {
   const call = useStore((s) => s.call);
@@ -11,7 +12,7 @@ export function SignIn() {
   const [profiles, setProfiles] = useState<string[]>([]);
 
   useEffect(() => {
-    void call<string[]>("listProfiles").then((r) => r.ok && setProfiles(r.value));
+    void call("listProfiles").then((r) => r.ok && setProfiles(r.value));
   }, [call]);
 
   const submit = async (event: FormEvent) => {
@@ -25,37 +26,31 @@ export function SignIn() {
     <section className="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in to your broker</h1>
       <form onSubmit={submit}>
-        <label>
-          Broker API URL
-          <input
-            value={apiUrl}
-            onChange={(e) => setApiUrl(e.target.value)}
-            required
-            type="url"
-            name="apiUrl"
-          />
-        </label>
-        <label>
-          Access key ID
-          <input
-            value={accessKeyId}
-            onChange={(e) => setKey(e.target.value)}
-            required
-            name="accessKeyId"
-            autoComplete="username"
-          />
-        </label>
-        <label>
-          Secret access key
-          <input
-            value={secretAccessKey}
-            onChange={(e) => setSecret(e.target.value)}
-            required
-            type="password"
-            name="secretAccessKey"
-            autoComplete="current-password"
-          />
-        </label>
+        <Field
+          label="Broker API URL"
+          value={apiUrl}
+          onChange={setApiUrl}
+          required
+          type="url"
+          name="apiUrl"
+        />
+        <Field
+          label="Access key ID"
+          value={accessKeyId}
+          onChange={setKey}
+          required
+          name="accessKeyId"
+          autoComplete="username"
+        />
+        <Field
+          label="Secret access key"
+          value={secretAccessKey}
+          onChange={setSecret}
+          required
+          type="password"
+          name="secretAccessKey"
+          autoComplete="current-password"
+        />
         <button type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>

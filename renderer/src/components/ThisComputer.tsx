@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from "react";
 import { SERVICE_TYPES, serviceTypeByApplication } from "../../../common/service-types.js";
 import { useStore } from "../store.js";
+import { Field } from "./Field.js";
 
 export function ThisComputer() {
   const services = useStore((s) => s.desktop?.thisComputer ?? []);
@@ -40,16 +41,14 @@ export function ThisComputer() {
         ))}
       </ul>
       <form className="add-local" onSubmit={add}>
-        <label>
-          Name
-          <input
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            required
-            pattern="[A-Za-z0-9._\-]+"
-            name="localName"
-          />
-        </label>
+        <Field
+          label="Name"
+          value={name}
+          onChange={setName}
+          required
+          pattern="[A-Za-z0-9._\-]+"
+          name="localName"
+        />
         <label>
           Type
           <select value={type} onChange={(e) => setType(e.target.value)} name="localType">
@@ -60,17 +59,15 @@ export function ThisComputer() {
             ))}
           </select>
         </label>
-        <label>
-          Port
-          <input
-            value={port}
-            onChange={(e) => setPort(e.target.value)}
-            required
-            inputMode="numeric"
-            pattern="[0-9]{1,5}"
-            name="localPort"
-          />
-        </label>
+        <Field
+          label="Port"
+          value={port}
+          onChange={setPort}
+          required
+          inputMode="numeric"
+          pattern="[0-9]{1,5}"
+          name="localPort"
+        />
         <button type="submit" disabled={busy}>
           Add service
         </button>
