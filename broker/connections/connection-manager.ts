@@ -11,15 +11,16 @@ import type { BrokerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
 import type { PortAllocator } from "../proxy/port-allocator.js";
-import { createPortProxyServer } from "../proxy/port-proxy.js";
-import { type ReverseRoute, servernameFor } from "../proxy/reverse-proxy.js";
-import { createTunnelHttpPool } from "../proxy/tunnel-http-pool.js";
+import { type OpenProxy, openPortProxy } from "../proxy/port-proxy.js";
+import type { ReverseRoute } from "../proxy/reverse-proxy.js";
+import { ReverseRoutes } from "../proxy/reverse-routes.js";
 import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
-import type { DeviceStore, ServiceRow } from "../store/devices.js";
+import type { DeviceStore, OwnedService } from "../store/devices.js";
 import { newSubdomainLabel } from "../store/ids.js";
 import { storageError } from "../store/storage-error.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { LiveConnection } from "./live-connection.js";
+import { requireOnlineService } from "./require-online-service.js";
 
 /** How often expiry and idleness are checked: connections end within this of their time. */
 const SWEEP_INTERVAL_MS = 250;
@@ -35,9 +36,22 @@ export interface ConnectionManagerOptions {
   listenPort: () => number;
 }
 
+/** A connection being served: its live state and the proxy (listener or route) serving it. */
+interface Served {
+  live: LiveConnection;
+  proxy: OpenProxy;
+}
+
+/** What a connect asks for, checked against its service. */
+interface ProxyPlan {
+  policy: HostIpPolicy;
+  reverse: boolean;
+  scheme: string;
+}
+
 export class ConnectionManager {
-  private readonly live = new Map<string, LiveConnection>();
-  private readonly routes = new Map<string, ReverseRoute>();
+  private readonly live = new Map<string, Served>();
+  private readonly routes = new ReverseRoutes();
   private readonly sweeper: NodeJS.Timeout;
   /** Connects per user between the cap check and the stored row. */
   private readonly opening = new Map<string, number>();
@@ -66,9 +80,10 @@ export class ConnectionManager {
         continue;
       }
       const live = new LiveConnection(row, service, now);
-      if (row.reverseProxy) {
-        this.openReverseRoute(live);
-      } else if (!(await this.openPortProxy(live, row.port ?? 0))) {
+      const proxy = row.reverseProxy
+        ? this.openReverseRoute(live)
+        : await this.openPortProxy(live, row.port ?? 0);
+      if (!proxy) {
         log.error("could not restore port proxy: its port is taken", {
           connectionId: row.id,
           port: row.port,
@@ -76,7 +91,7 @@ export class ConnectionManager {
         connections.end(row.id, "removed");
         continue;
       }
-      this.live.set(row.id, live);
+      this.live.set(row.id, { live, proxy });
     }
     if (this.live.size > 0) log.info("connections restored", { count: this.live.size });
   }
@@ -87,27 +102,13 @@ export class ConnectionManager {
     hostIP: string,
     type: ProxyType,
   ): Promise<ConnectionView> {
-    const { config, connections, devices, gateway } = this.options;
-    const service = devices.findService(serviceId);
-    if (!service || service.userId !== userId) {
-      throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
-    }
-    const parsed = parseHostIp(hostIP);
-    if (!parsed.ok) throw apiError("BAD_USER_INPUT", parsed.reason);
-    const serviceType = serviceTypeByApplication(service.application);
-    const reverse = type === "REVERSE_PROXY" || (type === "AUTO_PROXY" && !!serviceType?.web);
-    if (reverse && !serviceType?.web) {
-      throw apiError(
-        "BAD_USER_INPUT",
-        "Reverse proxies carry http and https services only; use PORT_PROXY for this service.",
-      );
-    }
-    if (!gateway.isOnline(service.deviceId)) {
-      throw apiError(
-        "SERVICE_OFFLINE",
-        "The device of this service is offline: its agent is not connected.",
-      );
-    }
+    const { config, connections } = this.options;
+    const { service, checked: plan } = requireOnlineService(
+      this.options,
+      userId,
+      serviceId,
+      (found) => planProxy(found, hostIP, type),
+    );
     // Connects still opening their listener count too, or a burst could pass the cap.
     const opening = this.opening.get(userId) ?? 0;
     if (connections.countActive(userId) + opening >= config.maxConnectionsPerUser) {
@@ -118,14 +119,7 @@ export class ConnectionManager {
     }
     this.opening.set(userId, opening + 1);
     try {
-      return await this.open(
-        userId,
-        service,
-        serviceType?.scheme ?? "tcp",
-        hostIP,
-        parsed.policy,
-        reverse,
-      );
+      return await this.open(userId, service, hostIP, plan);
     } finally {
       const left = (this.opening.get(userId) ?? 1) - 1;
       if (left > 0) this.opening.set(userId, left);
@@ -135,11 +129,9 @@ export class ConnectionManager {
 
   private async open(
     userId: string,
-    service: ServiceRow & { userId: string },
-    scheme: string,
+    service: OwnedService,
     hostIP: string,
-    policy: HostIpPolicy,
-    reverse: boolean,
+    { policy, reverse, scheme }: ProxyPlan,
   ): Promise<ConnectionView> {
     const { config, connections } = this.options;
     const serviceId = service.id;
@@ -161,29 +153,32 @@ export class ConnectionManager {
       latchedIp: null,
     };
     const live = new LiveConnection(row, service, now);
+    let proxy: OpenProxy;
     if (reverse) {
       row.host = `${newSubdomainLabel()}.p${config.node}.${config.domain}`;
       row.url = config.tls
         ? `https://${row.host}${this.options.listenPort() === 443 ? "" : `:${this.options.listenPort()}`}`
         : `http://${row.host}:${this.options.listenPort()}`;
-      this.openReverseRoute(live);
+      proxy = this.openReverseRoute(live);
     } else {
-      if (!(await this.openPortProxy(live, null))) {
+      const portProxy = await this.openPortProxy(live, null);
+      if (!portProxy) {
         throw apiError(
           "RESOURCE_EXHAUSTED",
           "The broker has no free proxy port left; try again later.",
         );
       }
+      proxy = portProxy;
       row.host = config.publicHost;
       row.url = `${scheme}://${hostForUrl(row.host)}:${row.port}`;
     }
     try {
       connections.insert(row);
     } catch (error) {
-      live.close();
+      closeServed({ live, proxy });
       throw storageError(error, "the connection was not made");
     }
-    this.live.set(id, live);
+    this.live.set(id, { live, proxy });
     return toView(row);
   }
 
@@ -202,7 +197,7 @@ export class ConnectionManager {
 
   /** The reverse-proxy route for a request's Host, if one is open. */
   routeFor(hostname: string): ReverseRoute | undefined {
-    return this.routes.get(hostname);
+    return this.routes.routeFor(hostname);
   }
 
   /** Ends the connections of services their device no longer offers. */
@@ -228,57 +223,46 @@ export class ConnectionManager {
         error: String(error),
       });
     }
-    const live = this.live.get(id);
-    if (live) {
+    const served = this.live.get(id);
+    if (served) {
       this.live.delete(id);
-      live.close();
+      closeServed(served);
     }
     return ended;
   }
 
-  private openReverseRoute(live: LiveConnection): void {
-    const openStream = () =>
-      this.options.gateway.openStream(live.service.deviceId, live.service.id);
-    const tls = serviceTypeByApplication(live.service.application)?.scheme === "https";
-    const servername = servernameFor(live.service.host);
-    const pool = createTunnelHttpPool(openStream, { tls, servername });
-    this.routes.set(live.row.host, { live, pool, openStream, tls, servername });
-    live.teardown = () => {
-      this.routes.delete(live.row.host);
-      void pool.destroy().catch(() => {});
-    };
+  private openReverseRoute(live: LiveConnection): OpenProxy {
+    return this.routes.open(live, () =>
+      this.options.gateway.openStream(live.service.deviceId, live.service.id),
+    );
   }
 
-  private async openPortProxy(live: LiveConnection, port: number | null): Promise<boolean> {
+  /** Opens a port proxy for `live` and records its port on the row; null when none. */
+  private async openPortProxy(
+    live: LiveConnection,
+    port: number | null,
+  ): Promise<OpenProxy | null> {
     const { config, connections, gateway, ports } = this.options;
     const policyParse = parseHostIp(live.row.hostIp);
-    if (!policyParse.ok) return false;
+    if (!policyParse.ok) return null;
     const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, (address) => {
       live.row.latchedIp = address;
       connections.recordLatch(live.row.id, address);
     });
-    const server = createPortProxyServer(live, policy, () =>
-      gateway.openStream(live.service.deviceId, live.service.id),
+    const proxy = await openPortProxy(
+      live,
+      policy,
+      () => gateway.openStream(live.service.deviceId, live.service.id),
+      { ports, bind: config.proxyBind, port },
     );
-    const got =
-      port === null
-        ? await ports.listen(config.proxyBind, server)
-        : (await ports.listenOn(config.proxyBind, server, port))
-          ? port
-          : null;
-    if (got === null) return false;
-    live.row.port = got;
-    live.teardown = () => {
-      server.close();
-      ports.release(got);
-    };
-    return true;
+    if (proxy) live.row.port = proxy.port;
+    return proxy;
   }
 
   private sweep(): void {
     const now = Date.now();
     const idleMs = this.options.config.idleTimeout * 1000;
-    for (const [id, live] of this.live) {
+    for (const [id, { live }] of this.live) {
       if (now >= live.row.expiresAt) {
         this.end(id, "expired");
         continue;
@@ -293,9 +277,30 @@ export class ConnectionManager {
   /** Stops serving without ending anything in the store: a restart brings them back. */
   stop(): void {
     clearInterval(this.sweeper);
-    for (const live of this.live.values()) live.close();
+    for (const served of this.live.values()) closeServed(served);
     this.live.clear();
   }
+}
+
+/** Closes the proxy first, so no visitor arrives while the others are being dropped. */
+function closeServed({ live, proxy }: Served): void {
+  proxy.close();
+  live.close();
+}
+
+/** How a connect to `service` would be served; refuses what cannot be. */
+function planProxy(service: OwnedService, hostIP: string, type: ProxyType): ProxyPlan {
+  const parsed = parseHostIp(hostIP);
+  if (!parsed.ok) throw apiError("BAD_USER_INPUT", parsed.reason);
+  const serviceType = serviceTypeByApplication(service.application);
+  const reverse = type === "REVERSE_PROXY" || (type === "AUTO_PROXY" && !!serviceType?.web);
+  if (reverse && !serviceType?.web) {
+    throw apiError(
+      "BAD_USER_INPUT",
+      "Reverse proxies carry http and https services only; use PORT_PROXY for this service.",
+    );
+  }
+  return { policy: parsed.policy, reverse, scheme: serviceType?.scheme ?? "tcp" };
 }
 
 function hostForUrl(host: string): string {

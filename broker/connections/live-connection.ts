@@ -8,8 +8,6 @@ export class LiveConnection {
   readonly visitors = new Set<Socket>();
   lastActivity: number;
   private bytesSeen = 0;
-  /** Releases the listener or host; set by whichever proxy serves the connection. */
-  teardown: () => void = () => {};
 
   constructor(
     readonly row: ConnectionRow,
@@ -40,8 +38,8 @@ export class LiveConnection {
     }
   }
 
+  /** Destroys every visitor socket at once (the proxy serving it is closed by its owner). */
   close(): void {
-    this.teardown();
     for (const socket of this.visitors) socket.destroy();
     this.visitors.clear();
   }

@@ -20,12 +20,15 @@ export interface ServiceRow {
   host: string;
 }
 
+/** A service with the id of the user owning it. */
+export type OwnedService = ServiceRow & { userId: string };
+
 export class DeviceStore {
   private readonly serviceById;
   private readonly servicesOfDevice;
 
   constructor(private readonly db: Db) {
-    this.serviceById = db.prepare<[string], ServiceRow & { userId: string }>(
+    this.serviceById = db.prepare<[string], OwnedService>(
       `SELECT s.id, s.device_id AS deviceId, s.name, s.application, s.port, s.host, d.user_id AS userId
        FROM services s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
     );
@@ -103,8 +106,7 @@ export class DeviceStore {
     })();
   }
 
-  /** A service with the id of the user owning it. */
-  findService(serviceId: string): (ServiceRow & { userId: string }) | undefined {
+  findService(serviceId: string): OwnedService | undefined {
     return this.serviceById.get(serviceId);
   }
 

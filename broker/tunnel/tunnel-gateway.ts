@@ -27,8 +27,6 @@ export interface TunnelGatewayOptions {
   /** The broker's STUN port, told to agents for their ICE candidates; null when off. */
   stunPort: () => number | null;
   log: Logger;
-  /** Called when a device re-registers without some services it had. */
-  onServicesRemoved: (serviceIds: string[]) => void;
 }
 
 export class TunnelGateway {
@@ -37,10 +35,16 @@ export class TunnelGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly pinger: NodeJS.Timeout;
   private readonly answeredPing = new WeakSet<WebSocket>();
+  private servicesRemoved: (serviceIds: string[]) => void = () => {};
 
   constructor(private readonly options: TunnelGatewayOptions) {
     this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
     this.pinger.unref();
+  }
+
+  /** Sets who hears of services a device re-registered without (their connections end). */
+  onServicesRemoved(listener: (serviceIds: string[]) => void): void {
+    this.servicesRemoved = listener;
   }
 
   isOnline(deviceId: string): boolean {
@@ -123,7 +127,7 @@ export class TunnelGateway {
         return;
       }
       const { device, services, removedServiceIds } = registered;
-      if (removedServiceIds.length > 0) this.options.onServicesRemoved(removedServiceIds);
+      if (removedServiceIds.length > 0) this.servicesRemoved(removedServiceIds);
       const previous = this.sessions.get(device.id);
       if (previous) this.endSession(previous);
       session = new DeviceSession(device.id, userId, randomBytes(32).toString("base64url"), ws);
