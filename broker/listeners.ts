@@ -4,6 +4,7 @@
 // exist and restored connections are back, so nothing is accepted before that.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { messageOf } from "../common/result.js";
 import type { BrokerConfig } from "./config.js";
 import { type StunServer, startStunServer } from "./p2p/stun-server.js";
 
@@ -38,7 +39,7 @@ export class BrokerListeners {
       throw new Error(
         code === "EADDRINUSE"
           ? `Cannot listen on ${listenHost}:${listenPort}: the port is in use (is another broker running?).`
-          : `Cannot listen on ${listenHost}:${listenPort}: ${code ?? String(error)}.`,
+          : `Cannot listen on ${listenHost}:${listenPort}: ${code ?? messageOf(error)}.`,
       );
     }
     this.server = server;
@@ -49,7 +50,7 @@ export class BrokerListeners {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new Error(
-        `Cannot serve STUN on UDP ${listenHost}:${udpPort}: ${code === "EADDRINUSE" ? "the port is in use" : (code ?? String(error))} (choose another with --stun-port, or --stun-port off).`,
+        `Cannot serve STUN on UDP ${listenHost}:${udpPort}: ${code === "EADDRINUSE" ? "the port is in use" : (code ?? messageOf(error))} (choose another with --stun-port, or --stun-port off).`,
       );
     }
   }
