@@ -8,10 +8,8 @@ import { createLogger, type Logger } from "./log.js";
 import { PeerSessions } from "./p2p/peer-sessions.js";
 import type { StunServer } from "./p2p/stun-server.js";
 import { PortAllocator } from "./proxy/port-allocator.js";
-import { ConnectionStore } from "./store/connections.js";
-import { DeviceStore } from "./store/devices.js";
-import { openDatabase } from "./store/open-database.js";
-import { UserStore } from "./store/users.js";
+import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
+import type { UserStore } from "./store/store.js";
 import { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
 export interface RunningBroker {
@@ -35,9 +33,12 @@ export async function startBroker(
   log: Logger = createLogger(),
 ): Promise<RunningBroker> {
   const config = resolveConfig(settings);
-  const db = openDatabase(config.dataDir);
-  const users = new UserStore(db);
-  const devices = new DeviceStore(db);
+  const {
+    users,
+    devices,
+    connections: connectionStore,
+    close: closeStore,
+  } = openSqliteStore(config.dataDir);
   const listeners = new BrokerListeners(config);
   const gateway = new TunnelGateway({
     users,
@@ -49,7 +50,7 @@ export async function startBroker(
   const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort);
   const connections = new ConnectionManager({
     config,
-    connections: new ConnectionStore(db),
+    connections: connectionStore,
     devices,
     gateway,
     ports: new PortAllocator(config.proxyPortLow, config.proxyPortHigh),
@@ -57,7 +58,7 @@ export async function startBroker(
     listenPort: () => listeners.port,
   });
   gateway.onServicesRemoved((serviceIds) => {
-    connections.endForServices(serviceIds);
+    void connections.endForServices(serviceIds);
     peerSessions.endForServices(serviceIds);
   });
   const graphql = createGraphqlHandler({ users, devices, gateway, connections, peerSessions });
@@ -69,7 +70,7 @@ export async function startBroker(
     peerSessions.stop();
     gateway.close();
     await listeners.close();
-    db.close();
+    await closeStore();
   };
 
   try {

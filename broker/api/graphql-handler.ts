@@ -7,7 +7,7 @@ import type { AuthRefusal } from "../../common/graphql/auth-refusals.js";
 import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
-import type { UserStore } from "../store/users.js";
+import type { UserStore } from "../store/store.js";
 import { errorBody } from "./api-error.js";
 import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers.js";
 
@@ -55,7 +55,7 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
       refuse(413, errorBody("BAD_USER_INPUT", "The request body is larger than 1 MiB."));
       return;
     }
-    const auth = verifyR3(deps.users, {
+    const auth = await verifyR3(deps.users, {
       method: request.method,
       path: request.url ?? GRAPHQL_PATH,
       headers: request.headers,

@@ -9,7 +9,7 @@ import {
   signaturesMatch,
   signingString,
 } from "../../common/r3-signature.js";
-import type { User, UserStore } from "../store/users.js";
+import type { User, UserStore } from "../store/store.js";
 
 /** A Date more than this far from the broker's clock is refused (replay and skew). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -28,11 +28,11 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
 }
 
-export function verifyR3(
+export async function verifyR3(
   users: UserStore,
   request: { method: string; path: string; headers: IncomingHttpHeaders },
   now: number = Date.now(),
-): AuthResult {
+): Promise<AuthResult> {
   const parsed = parseSignatureHeader(single(request.headers.authorization));
   if (!parsed) return refused("UNSIGNED");
   if (parsed.algorithm.toLowerCase() !== "hmac-sha256") return refused("UNSUPPORTED_ALGORITHM");
@@ -45,7 +45,7 @@ export function verifyR3(
   for (const name of parsed.headers) {
     if (name !== "(request-target)") headers[name] = single(request.headers[name]);
   }
-  const found = users.findByAccessKey(parsed.keyId);
+  const found = await users.findByAccessKey(parsed.keyId);
   // An unknown key and a wrong secret get the same answer, so keys cannot be probed.
   const expected = hmacSignature(
     found?.secret ?? "",

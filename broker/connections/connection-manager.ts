@@ -14,10 +14,15 @@ import type { PortAllocator } from "../proxy/port-allocator.js";
 import { type OpenProxy, openPortProxy } from "../proxy/port-proxy.js";
 import type { ReverseRoute } from "../proxy/reverse-proxy.js";
 import { ReverseRoutes } from "../proxy/reverse-routes.js";
-import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
-import type { DeviceStore, OwnedService } from "../store/devices.js";
 import { newSubdomainLabel } from "../store/ids.js";
 import { storageError } from "../store/storage-error.js";
+import type {
+  ConnectionRow,
+  ConnectionStore,
+  DeviceStore,
+  EndReason,
+  OwnedService,
+} from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { LiveConnection } from "./live-connection.js";
 import { requireOnlineService } from "./require-online-service.js";
@@ -55,6 +60,8 @@ export class ConnectionManager {
   private readonly sweeper: NodeJS.Timeout;
   /** Connects per user between the cap check and the stored row. */
   private readonly opening = new Map<string, number>();
+  /** Connections the sweeper is ending, so a slow store does not see them ended twice. */
+  private readonly ending = new Set<string>();
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
@@ -69,14 +76,14 @@ export class ConnectionManager {
   async restore(): Promise<void> {
     const now = Date.now();
     const { connections, devices, log } = this.options;
-    for (const row of connections.listAllActive()) {
-      const service = devices.findService(row.serviceId);
+    for (const row of await connections.listAllActive()) {
+      const service = await devices.findService(row.serviceId);
       if (!service) {
-        connections.end(row.id, "removed");
+        await connections.end(row.id, "removed");
         continue;
       }
       if (row.expiresAt <= now) {
-        connections.end(row.id, "expired");
+        await connections.end(row.id, "expired");
         continue;
       }
       const live = new LiveConnection(row, service, now);
@@ -88,7 +95,7 @@ export class ConnectionManager {
           connectionId: row.id,
           port: row.port,
         });
-        connections.end(row.id, "removed");
+        await connections.end(row.id, "removed");
         continue;
       }
       this.live.set(row.id, { live, proxy });
@@ -103,22 +110,23 @@ export class ConnectionManager {
     type: ProxyType,
   ): Promise<ConnectionView> {
     const { config, connections } = this.options;
-    const { service, checked: plan } = requireOnlineService(
+    const { service, checked: plan } = await requireOnlineService(
       this.options,
       userId,
       serviceId,
       (found) => planProxy(found, hostIP, type),
     );
-    // Connects still opening their listener count too, or a burst could pass the cap.
+    // Connects still opening their listener count too, or a burst could pass the cap. This
+    // one is counted before the store is asked, so connects racing it count it in turn.
     const opening = this.opening.get(userId) ?? 0;
-    if (connections.countActive(userId) + opening >= config.maxConnectionsPerUser) {
-      throw apiError(
-        "RESOURCE_EXHAUSTED",
-        `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
-      );
-    }
     this.opening.set(userId, opening + 1);
     try {
+      if ((await connections.countActive(userId)) + opening >= config.maxConnectionsPerUser) {
+        throw apiError(
+          "RESOURCE_EXHAUSTED",
+          `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
+        );
+      }
       return await this.open(userId, service, hostIP, plan);
     } finally {
       const left = (this.opening.get(userId) ?? 1) - 1;
@@ -149,7 +157,7 @@ export class ConnectionManager {
       port: null,
       url: "",
       // Reverse proxies are always public; a restricted address is kept in one spelling.
-      hostIp: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
+      hostIP: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
       latchedIp: null,
     };
     const live = new LiveConnection(row, service, now);
@@ -173,7 +181,7 @@ export class ConnectionManager {
       row.url = `${scheme}://${hostForUrl(row.host)}:${row.port}`;
     }
     try {
-      connections.insert(row);
+      await connections.insert(row);
     } catch (error) {
       closeServed({ live, proxy });
       throw storageError(error, "the connection was not made");
@@ -183,16 +191,20 @@ export class ConnectionManager {
   }
 
   /** True when an active connection was closed, false when it had already ended. */
-  disconnect(userId: string, connectionId: string, serviceId?: string | null): boolean {
-    const row = this.options.connections.find(connectionId);
+  async disconnect(
+    userId: string,
+    connectionId: string,
+    serviceId?: string | null,
+  ): Promise<boolean> {
+    const row = await this.options.connections.find(connectionId);
     if (!row || row.userId !== userId || (serviceId && row.serviceId !== serviceId)) {
       throw apiError("NOT_FOUND", `There is no connection with id ${quoteId(connectionId)}.`);
     }
     return this.end(connectionId, "disconnected");
   }
 
-  listActive(userId: string): ConnectionView[] {
-    return this.options.connections.listActiveOfUser(userId).map(toView);
+  async listActive(userId: string): Promise<ConnectionView[]> {
+    return (await this.options.connections.listActiveOfUser(userId)).map(toView);
   }
 
   /** The reverse-proxy route for a request's Host, if one is open. */
@@ -200,18 +212,25 @@ export class ConnectionManager {
     return this.routes.routeFor(hostname);
   }
 
-  /** Ends the connections of services their device no longer offers. */
-  endForServices(serviceIds: string[]): void {
-    for (const serviceId of serviceIds) {
-      for (const id of this.options.connections.activeIdsOfService(serviceId))
-        this.end(id, "removed");
+  /** Ends the connections of services their device no longer offers; never rejects. */
+  async endForServices(serviceIds: string[]): Promise<void> {
+    try {
+      for (const serviceId of serviceIds) {
+        for (const id of await this.options.connections.activeIdsOfService(serviceId)) {
+          await this.end(id, "removed");
+        }
+      }
+    } catch (error) {
+      this.options.log.error("could not end the connections of removed services", {
+        error: String(error),
+      });
     }
   }
 
-  private end(id: string, reason: EndReason): boolean {
+  private async end(id: string, reason: EndReason): Promise<boolean> {
     let ended = false;
     try {
-      ended = this.options.connections.end(id, reason);
+      ended = await this.options.connections.end(id, reason);
     } catch (error) {
       // A disconnect that cannot be saved is refused: closing anyway would let a restart
       // bring the connection back. Expiry closes regardless (a restart ends it again from
@@ -243,11 +262,11 @@ export class ConnectionManager {
     port: number | null,
   ): Promise<OpenProxy | null> {
     const { config, connections, gateway, ports } = this.options;
-    const policyParse = parseHostIp(live.row.hostIp);
+    const policyParse = parseHostIp(live.row.hostIP);
     if (!policyParse.ok) return null;
-    const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, (address) => {
+    const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, async (address) => {
+      await connections.recordLatch(live.row.id, address);
       live.row.latchedIp = address;
-      connections.recordLatch(live.row.id, address);
     });
     const proxy = await openPortProxy(
       live,
@@ -263,15 +282,29 @@ export class ConnectionManager {
     const now = Date.now();
     const idleMs = this.options.config.idleTimeout * 1000;
     for (const [id, { live }] of this.live) {
+      if (this.ending.has(id)) continue;
       if (now >= live.row.expiresAt) {
-        this.end(id, "expired");
+        this.endBySweep(id, "expired");
         continue;
       }
       if (idleMs > 0) {
         live.sampleActivity(now);
-        if (now - live.lastActivity >= idleMs) this.end(id, "idle");
+        if (now - live.lastActivity >= idleMs) this.endBySweep(id, "idle");
       }
     }
+  }
+
+  private endBySweep(id: string, reason: EndReason): void {
+    this.ending.add(id);
+    this.end(id, reason)
+      .catch((error) => {
+        this.options.log.error("could not end a connection", {
+          connectionId: id,
+          reason,
+          error: String(error),
+        });
+      })
+      .finally(() => this.ending.delete(id));
   }
 
   /** Stops serving without ending anything in the store: a restart brings them back. */
@@ -317,6 +350,6 @@ export function toView(row: ConnectionRow): ConnectionView {
     timeout: row.timeout,
     url: row.url,
     serviceId: row.serviceId,
-    hostIP: row.hostIp,
+    hostIP: row.hostIP,
   };
 }

@@ -1,8 +1,7 @@
 // A connection that is open right now: its stored row plus the visitors going through it
 // and when it last saw traffic.
 import type { Socket } from "node:net";
-import type { ConnectionRow } from "../store/connections.js";
-import type { ServiceRow } from "../store/devices.js";
+import type { ConnectionRow, ServiceRow } from "../store/store.js";
 
 export class LiveConnection {
   readonly visitors = new Set<Socket>();

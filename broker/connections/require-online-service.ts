@@ -2,7 +2,7 @@
 // (anything else is NOT_FOUND, indistinguishable from absent) and its device's agent must
 // be connected (SERVICE_OFFLINE).
 import { apiError, quoteId } from "../api/api-error.js";
-import type { DeviceStore, OwnedService } from "../store/devices.js";
+import type { DeviceStore, OwnedService } from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 
 export interface ServiceDoor {
@@ -15,13 +15,13 @@ export interface ServiceDoor {
  * is wrong for this service; it runs before the online check, so such a request hears
  * what is wrong with it even while the device is away. Its result comes back as `checked`.
  */
-export function requireOnlineService<Checked = undefined>(
+export async function requireOnlineService<Checked = undefined>(
   { devices, gateway }: ServiceDoor,
   userId: string,
   serviceId: string,
   checkRequest: (service: OwnedService) => Checked = () => undefined as Checked,
-): { service: OwnedService; checked: Checked } {
-  const service = devices.findService(serviceId);
+): Promise<{ service: OwnedService; checked: Checked }> {
+  const service = await devices.findService(serviceId);
   if (!service || service.userId !== userId) {
     throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
   }

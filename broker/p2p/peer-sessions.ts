@@ -9,7 +9,7 @@ import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { peerCandidatesSchema, peerOfferSchema } from "../../common/tunnel-protocol.js";
 import { apiError, quoteId } from "../api/api-error.js";
 import { requireOnlineService } from "../connections/require-online-service.js";
-import type { DeviceStore } from "../store/devices.js";
+import type { DeviceStore } from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 
 /** How long the agent has to answer an offer. */
@@ -53,7 +53,7 @@ export class PeerSessions {
   }
 
   async open(userId: string, serviceId: string, offer: string | null): Promise<PeerSessionView> {
-    const { service } = requireOnlineService(
+    const { service } = await requireOnlineService(
       { devices: this.devices, gateway: this.gateway },
       userId,
       serviceId,

@@ -53,24 +53,31 @@ function createPortProxyServer(
 ): Server {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   server.on("connection", (visitor) => {
-    if (!policy.admits(visitor.remoteAddress)) {
-      visitor.resetAndDestroy();
-      return;
-    }
-    visitor.setNoDelay(true);
     visitor.on("error", () => visitor.destroy());
-    live.track(visitor, Date.now());
-    openStream().then(
-      (stream) => {
-        if (visitor.destroyed) {
-          stream.destroy();
-          return;
-        }
-        splice(visitor, stream);
-        visitor.resume();
-      },
-      () => visitor.destroy(),
-    );
+    void policy.admits(visitor.remoteAddress).then((admitted) => {
+      if (!admitted) {
+        visitor.resetAndDestroy();
+        return;
+      }
+      if (!visitor.destroyed) relay(visitor, live, openStream);
+    });
   });
   return server;
+}
+
+/** Carries an admitted visitor (still paused) onto a fresh tunnel stream. */
+function relay(visitor: Socket, live: LiveConnection, openStream: StreamOpener): void {
+  visitor.setNoDelay(true);
+  live.track(visitor, Date.now());
+  openStream().then(
+    (stream) => {
+      if (visitor.destroyed) {
+        stream.destroy();
+        return;
+      }
+      splice(visitor, stream);
+      visitor.resume();
+    },
+    () => visitor.destroy(),
+  );
 }

@@ -76,8 +76,8 @@ describe("API authentication and isolation", () => {
   before(async () => {
     echo = await startTcpEcho();
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
-    bob = createTestUser(broker, "bob@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
+    bob = await createTestUser(broker, "bob@example.com");
     agent = await startTestAgent(broker, alice, [
       { name: "ssh", application: 28, port: echo.port, host: "127.0.0.1" },
     ]);

@@ -103,7 +103,7 @@ describe("API refusals", () => {
   before(async () => {
     echo = await startTcpEcho();
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
     agent = await startTestAgent(broker, alice, [
       { name: "ssh", application: 28, port: echo.port, host: "127.0.0.1" },
     ]);

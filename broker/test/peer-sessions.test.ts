@@ -36,8 +36,8 @@ describe("peer sessions", () => {
 
   before(async () => {
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
-    bob = createTestUser(broker, "bob@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
+    bob = await createTestUser(broker, "bob@example.com");
     echo = await startTcpEcho();
     agent = await startTestAgent(
       broker,

@@ -12,8 +12,7 @@ import {
 } from "../../common/tunnel-protocol.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { Logger } from "../log.js";
-import type { DeviceStore } from "../store/devices.js";
-import type { UserStore } from "../store/users.js";
+import type { DeviceStore, Registration, UserStore } from "../store/store.js";
 import { DeviceOfflineError, DeviceSession } from "./device-session.js";
 import { refuseUpgrade } from "./refuse-upgrade.js";
 
@@ -63,12 +62,20 @@ export class TunnelGateway {
     return session.openStream({ serviceId });
   }
 
-  handleControlUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
-    const auth = verifyR3(this.options.users, {
+  async handleControlUpgrade(
+    request: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+  ): Promise<void> {
+    const auth = await verifyR3(this.options.users, {
       method: request.method ?? "GET",
       path: request.url ?? "/",
       headers: request.headers,
-    });
+    }).catch(() => null);
+    if (!auth) {
+      refuseUpgrade(socket, 503, "The broker could not check the signature; try again.");
+      return;
+    }
     if (!auth.ok) {
       refuseUpgrade(socket, 401, auth.message);
       return;
@@ -104,16 +111,16 @@ export class TunnelGateway {
       clearTimeout(helloTimer);
       if (session) this.endSession(session);
     });
-    ws.once("message", (data) => {
+    ws.once("message", async (data) => {
       clearTimeout(helloTimer);
       const hello = helloSchema.safeParse(safeJson(data.toString()));
       if (!hello.success) {
         ws.close(4000, "The first message must be a valid hello.");
         return;
       }
-      let registered: ReturnType<DeviceStore["register"]>;
+      let registered: Registration;
       try {
-        registered = this.options.devices.register(
+        registered = await this.options.devices.register(
           userId,
           hello.data.hardwareId,
           hello.data.name,
@@ -128,6 +135,8 @@ export class TunnelGateway {
       }
       const { device, services, removedServiceIds } = registered;
       if (removedServiceIds.length > 0) this.servicesRemoved(removedServiceIds);
+      // The agent may have gone while the store answered; then there is no one to welcome.
+      if (ws.readyState !== ws.OPEN) return;
       const previous = this.sessions.get(device.id);
       if (previous) this.endSession(previous);
       session = new DeviceSession(device.id, userId, randomBytes(32).toString("base64url"), ws);

@@ -3,8 +3,8 @@
 import { existsSync, rmSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { ensureWritableDir } from "../../common/fs/writable-dir.js";
-import { messageOf } from "../../common/result.js";
+import { ensureWritableDir } from "../../../common/fs/writable-dir.js";
+import { messageOf } from "../../../common/result.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
