@@ -1,4 +1,7 @@
-// Starts a broker: the store, the agents' gateway, the connections and the listener.
+// Starts a broker, in the order the parts need each other: the store, the listeners (not
+// yet bound), the agents' gateway, peer sessions, connections and the API; then restored
+// connections come back and the listeners bind. One shutdown() undoes it all, for close()
+// and for a start that fails half-way.
 import { createGraphqlHandler } from "./api/graphql-handler.js";
 import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
@@ -33,12 +36,8 @@ export async function startBroker(
   log: Logger = createLogger(),
 ): Promise<RunningBroker> {
   const config = resolveConfig(settings);
-  const {
-    users,
-    devices,
-    connections: connectionStore,
-    close: closeStore,
-  } = openSqliteStore(config.dataDir);
+  const store = openSqliteStore(config.dataDir);
+  const { users, devices } = store;
   const listeners = new BrokerListeners(config);
   const gateway = new TunnelGateway({
     users,
@@ -50,7 +49,7 @@ export async function startBroker(
   const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort);
   const connections = new ConnectionManager({
     config,
-    connections: connectionStore,
+    connections: store.connections,
     devices,
     gateway,
     ports: new PortAllocator(config.proxyPortLow, config.proxyPortHigh),
@@ -70,7 +69,7 @@ export async function startBroker(
     peerSessions.stop();
     gateway.close();
     await listeners.close();
-    await closeStore();
+    await store.close();
   };
 
   try {

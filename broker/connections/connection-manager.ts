@@ -11,7 +11,7 @@ import type { BrokerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
 import type { PortAllocator } from "../proxy/port-allocator.js";
-import { type OpenProxy, openPortProxy } from "../proxy/port-proxy.js";
+import { type OpenProxy, openPortProxy, type StreamOpener } from "../proxy/port-proxy.js";
 import type { ReverseRoute } from "../proxy/reverse-proxy.js";
 import { ReverseRoutes } from "../proxy/reverse-routes.js";
 import { newSubdomainLabel } from "../store/ids.js";
@@ -55,7 +55,7 @@ interface ProxyPlan {
 }
 
 export class ConnectionManager {
-  private readonly live = new Map<string, Served>();
+  private readonly served = new Map<string, Served>();
   private readonly routes = new ReverseRoutes();
   private readonly sweeper: NodeJS.Timeout;
   /** Connects per user between the cap check and the stored row. */
@@ -69,7 +69,7 @@ export class ConnectionManager {
   }
 
   get activeCount(): number {
-    return this.live.size;
+    return this.served.size;
   }
 
   /** Brings back every connection that was active when the broker last stopped. */
@@ -98,9 +98,9 @@ export class ConnectionManager {
         await connections.end(row.id, "removed");
         continue;
       }
-      this.live.set(row.id, { live, proxy });
+      this.served.set(row.id, { live, proxy });
     }
-    if (this.live.size > 0) log.info("connections restored", { count: this.live.size });
+    if (this.served.size > 0) log.info("connections restored", { count: this.served.size });
   }
 
   async connect(
@@ -186,7 +186,7 @@ export class ConnectionManager {
       closeServed({ live, proxy });
       throw storageError(error, "the connection was not made");
     }
-    this.live.set(id, { live, proxy });
+    this.served.set(id, { live, proxy });
     return toView(row);
   }
 
@@ -242,18 +242,21 @@ export class ConnectionManager {
         error: String(error),
       });
     }
-    const served = this.live.get(id);
+    const served = this.served.get(id);
     if (served) {
-      this.live.delete(id);
+      this.served.delete(id);
       closeServed(served);
     }
     return ended;
   }
 
+  /** Opens tunnel streams to the connection's service. */
+  private streamsTo(live: LiveConnection): StreamOpener {
+    return () => this.options.gateway.openStream(live.service.deviceId, live.service.id);
+  }
+
   private openReverseRoute(live: LiveConnection): OpenProxy {
-    return this.routes.open(live, () =>
-      this.options.gateway.openStream(live.service.deviceId, live.service.id),
-    );
+    return this.routes.open(live, this.streamsTo(live));
   }
 
   /** Opens a port proxy for `live` and records its port on the row; null when none. */
@@ -261,19 +264,18 @@ export class ConnectionManager {
     live: LiveConnection,
     port: number | null,
   ): Promise<OpenProxy | null> {
-    const { config, connections, gateway, ports } = this.options;
+    const { config, connections, ports } = this.options;
     const policyParse = parseHostIp(live.row.hostIP);
     if (!policyParse.ok) return null;
     const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, async (address) => {
       await connections.recordLatch(live.row.id, address);
       live.row.latchedIp = address;
     });
-    const proxy = await openPortProxy(
-      live,
-      policy,
-      () => gateway.openStream(live.service.deviceId, live.service.id),
-      { ports, bind: config.proxyBind, port },
-    );
+    const proxy = await openPortProxy(live, policy, this.streamsTo(live), {
+      ports,
+      bind: config.proxyBind,
+      port,
+    });
     if (proxy) live.row.port = proxy.port;
     return proxy;
   }
@@ -281,7 +283,7 @@ export class ConnectionManager {
   private sweep(): void {
     const now = Date.now();
     const idleMs = this.options.config.idleTimeout * 1000;
-    for (const [id, { live }] of this.live) {
+    for (const [id, { live }] of this.served) {
       if (this.ending.has(id)) continue;
       if (now >= live.row.expiresAt) {
         this.endBySweep(id, "expired");
@@ -310,8 +312,8 @@ export class ConnectionManager {
   /** Stops serving without ending anything in the store: a restart brings them back. */
   stop(): void {
     clearInterval(this.sweeper);
-    for (const served of this.live.values()) closeServed(served);
-    this.live.clear();
+    for (const served of this.served.values()) closeServed(served);
+    this.served.clear();
   }
 }
 
