@@ -38,8 +38,8 @@ function get(
         path,
         method: options.method ?? "GET",
         headers: { host },
-        ...(options.agent ? { agent: options.agent } : {}),
-        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        agent: options.agent,
+        localAddress: options.localAddress,
       },
       (res) => {
         const chunks: Buffer[] = [];
