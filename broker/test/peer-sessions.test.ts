@@ -127,6 +127,22 @@ describe("peer sessions", () => {
     assert.equal(errorCode(reply), "BAD_USER_INPUT");
   });
 
+  it("candidates the agent would not parse are refused with BAD_USER_INPUT", async () => {
+    const session = (await open(alice)).data?.openPeerSession;
+    assert.ok(session);
+    const cases: [string, string, string[]][] = [
+      ["an empty mid", "", []],
+      ["an empty line", "0", [""]],
+      ["a line over 512 characters", "0", ["x".repeat(513)]],
+      ["65 lines", "0", Array.from({ length: 65 }, () => "candidate:1")],
+    ];
+    const id = session.id;
+    for (const [name, mid, candidates] of cases) {
+      const reply = await alice.api(PEER_CANDIDATES_MUTATION, { id, mid, candidates });
+      assert.equal(errorCode(reply), "BAD_USER_INPUT", name);
+    }
+  });
+
   it("a P2P client with a wrong token is dropped before reaching the service", async () => {
     const session = (await open(alice)).data?.openPeerSession;
     assert.ok(session);
