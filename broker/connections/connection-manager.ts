@@ -89,7 +89,7 @@ export class ConnectionManager {
       const live = new LiveConnection(row, service, now);
       const proxy = row.reverseProxy
         ? this.openReverseRoute(live)
-        : await this.openPortProxy(live, row.port ?? 0);
+        : await this.reopenPortProxy(live);
       if (!proxy) {
         log.error("could not restore port proxy: its port is taken", {
           connectionId: row.id,
@@ -169,7 +169,7 @@ export class ConnectionManager {
         : `http://${row.host}:${this.options.listenPort()}`;
       proxy = this.openReverseRoute(live);
     } else {
-      const portProxy = await this.openPortProxy(live, null);
+      const portProxy = await this.openPortProxy(live, null, policy);
       if (!portProxy) {
         throw apiError(
           "RESOURCE_EXHAUSTED",
@@ -259,15 +259,20 @@ export class ConnectionManager {
     return this.routes.open(live, this.streamsTo(live));
   }
 
+  /** A restored port proxy, on its stored port and under its stored hostIP. */
+  private async reopenPortProxy(live: LiveConnection): Promise<OpenProxy | null> {
+    const stored = parseHostIp(live.row.hostIP);
+    return stored.ok ? this.openPortProxy(live, live.row.port ?? 0, stored.policy) : null;
+  }
+
   /** Opens a port proxy for `live` and records its port on the row; null when none. */
   private async openPortProxy(
     live: LiveConnection,
     port: number | null,
+    hostIP: HostIpPolicy,
   ): Promise<OpenProxy | null> {
     const { config, connections, ports } = this.options;
-    const policyParse = parseHostIp(live.row.hostIP);
-    if (!policyParse.ok) return null;
-    const policy = new AccessPolicy(policyParse.policy, live.row.latchedIp, async (address) => {
+    const policy = new AccessPolicy(hostIP, live.row.latchedIp, async (address) => {
       await connections.recordLatch(live.row.id, address);
       live.row.latchedIp = address;
     });
