@@ -82,8 +82,8 @@ export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
     maxConnectionsPerUser: partial.maxConnectionsPerUser ?? 1000,
     agentPoolSize: partial.agentPoolSize ?? 8,
     stunPort: partial.stunPort === undefined ? "listen" : partial.stunPort,
+    tls: partial.tls,
   };
-  if (partial.tls) config.tls = partial.tls;
   if (!/^[a-z0-9.-]+$/.test(config.domain)) {
     throw new Error(`--domain "${config.domain}" is not a DNS name.`);
   }

@@ -128,7 +128,7 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
     const path = pathOf(request);
     if (!hostname.endsWith(proxySuffix)) {
       if (path === CONTROL_PATH) {
-        routes.gateway.handleControlUpgrade(request, socket, head);
+        void routes.gateway.handleControlUpgrade(request, socket, head);
         return;
       }
       if (path === DATA_PATH) {

@@ -30,9 +30,9 @@ export async function startLocalStack(
   const known =
     existing &&
     existing.apiUrl === broker.apiUrl &&
-    broker.users.findByAccessKey(existing.accessKeyId);
+    (await broker.users.findByAccessKey(existing.accessKeyId));
   if (!known) {
-    const keys = broker.users.createUserWithKey("me@localhost");
+    const keys = await broker.users.createUserWithKey("me@localhost");
     await writeProfile(LOCAL_PROFILE, {
       accessKeyId: keys.accessKeyId,
       secretAccessKey: keys.secretAccessKey,

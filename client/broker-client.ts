@@ -8,6 +8,7 @@ import {
   InMemoryCache,
   ServerError,
 } from "@apollo/client";
+import type { AuthRefusalReason } from "../common/graphql/auth-refusals.js";
 import {
   CLOSE_PEER_SESSION_MUTATION,
   CONNECT_MUTATION,
@@ -23,7 +24,7 @@ import {
 import type { ConnectionView, PeerSessionView, ProxyType } from "../common/graphql/schema.js";
 import { createSignedFetch } from "../common/r3-fetch.js";
 import type { ApiCredentials } from "../common/r3-signature.js";
-import type { ErrorDetail } from "../common/result.js";
+import { type ErrorDetail, messageOf } from "../common/result.js";
 
 export interface DeviceRecord {
   id: string;
@@ -173,37 +174,48 @@ export class BrokerClient {
   }
 }
 
+/** An error entry of the broker's answer: a sentence, and codes that say what it means. */
+interface ApiErrorEntry {
+  message?: string;
+  extensions?: { code?: unknown; reason?: unknown };
+}
+
+const REFUSED = "The broker refused the request.";
+const CLOCK_SKEW: AuthRefusalReason = "CLOCK_SKEW";
+
+/**
+ * The error as a code and a sentence. The code is the broker's extensions.code, except a
+ * refusal whose extensions.reason is CLOCK_SKEW, which is this computer's to fix.
+ */
 function describe(error: unknown, apiUrl: string): ErrorDetail {
   if (CombinedGraphQLErrors.is(error)) {
-    const first = error.errors[0];
-    const code = String(first?.extensions?.code ?? "BAD_USER_INPUT");
-    const message = first?.message ?? "The broker refused the request.";
-    return { code: /5 minutes/.test(message) ? "CLOCK_SKEW" : code, message };
+    return fromEntry(error.errors[0], "BAD_USER_INPUT");
   }
   if (ServerError.is(error)) {
-    try {
-      const body = JSON.parse(error.bodyText) as {
-        errors?: { message: string; extensions?: { code?: string } }[];
-      };
-      const first = body.errors?.[0];
-      if (first) {
-        return {
-          code: /5 minutes/.test(first.message)
-            ? "CLOCK_SKEW"
-            : (first.extensions?.code ?? "UNAUTHENTICATED"),
-          message: first.message,
-        };
-      }
-    } catch {
-      // not JSON: fall through to the status line
-    }
+    const first = firstEntryOf(error.bodyText);
+    if (first) return fromEntry(first, "UNAUTHENTICATED");
     return {
       code: "UNREACHABLE",
       message: `The broker at ${apiUrl} answered HTTP ${error.statusCode}.`,
     };
   }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   return {
     code: "UNREACHABLE",
-    message: `Cannot reach the broker at ${apiUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}.`,
+    message: `Cannot reach the broker at ${apiUrl}: ${messageOf(cause)}.`,
   };
+}
+
+function fromEntry(entry: ApiErrorEntry | undefined, defaultCode: string): ErrorDetail {
+  const code = entry?.extensions?.reason === CLOCK_SKEW ? CLOCK_SKEW : entry?.extensions?.code;
+  return { code: String(code ?? defaultCode), message: entry?.message ?? REFUSED };
+}
+
+/** The first error of a JSON error body; undefined when the body is not one. */
+function firstEntryOf(bodyText: string): ApiErrorEntry | undefined {
+  try {
+    return (JSON.parse(bodyText) as { errors?: ApiErrorEntry[] }).errors?.[0];
+  } catch {
+    return undefined;
+  }
 }

@@ -22,7 +22,7 @@ describe("Electron shell", () => {
     skip: reason ?? false,
   }, async () => {
     const broker = await startTestBroker();
-    const user = createTestUser(broker, "electron@example.com");
+    const user = await createTestUser(broker, "electron@example.com");
     await ensureRendererBuilt();
     const { main } = await buildElectronBundles();
     const require = createRequire(import.meta.url);

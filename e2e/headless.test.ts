@@ -52,7 +52,7 @@ describe("desktop app in headless mode (Chromium)", () => {
     web = await startHttpTarget();
     broker = await startTestBroker();
     shortBroker = await startTestBroker({ timeout: 4 });
-    user = createTestUser(broker, "e2e@example.com");
+    user = await createTestUser(broker, "e2e@example.com");
     agent = await startTestAgent(
       broker,
       user,
@@ -239,7 +239,7 @@ describe("desktop app in headless mode (Chromium)", () => {
   });
 
   it("marks a connection expired at its time and offers to connect again", async () => {
-    shortUser = createTestUser(shortBroker, "e2e@example.com");
+    shortUser = await createTestUser(shortBroker, "e2e@example.com");
     shortUserSecret = shortUser.credentials.secretAccessKey;
     shortAgent = await startTestAgent(shortBroker, shortUser, [
       { name: "quick", application: 1, port: echo.port, host: "127.0.0.1" },

@@ -86,8 +86,8 @@ export async function startTestBroker(
   });
 }
 
-export function createTestUser(broker: RunningBroker, email: string): TestUser {
-  const keys = broker.users.createUserWithKey(email);
+export async function createTestUser(broker: RunningBroker, email: string): Promise<TestUser> {
+  const keys = await broker.users.createUserWithKey(email);
   const credentials = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
   return {
     userId: keys.userId,
@@ -182,7 +182,7 @@ export async function withEchoStack(
 ): Promise<void> {
   const echo = await startTcpEcho();
   const broker = await startTestBroker(settings);
-  const user = createTestUser(broker, email);
+  const user = await createTestUser(broker, email);
   const agent = await startTestAgent(broker, user, [
     { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
   ]);

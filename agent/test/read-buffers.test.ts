@@ -26,7 +26,7 @@ describe("agent read buffers", () => {
   before(async () => {
     echo = await startTcpEcho();
     broker = await startTestBroker();
-    user = createTestUser(broker, "buffers@example.com");
+    user = await createTestUser(broker, "buffers@example.com");
     agent = await startTestAgent(broker, user, [
       { name: "echo", application: 1, port: echo.port, host: "127.0.0.1" },
     ]);

@@ -1,15 +1,19 @@
 // GraphQL errors that carry remote.it-style codes in extensions.code. Only these reach a
 // client with their message; anything else is masked by the server.
 import { GraphQLError } from "graphql";
+import type { AuthRefusalReason } from "../../common/graphql/auth-refusals.js";
 import type { ApiErrorCode } from "../../common/graphql/schema.js";
 
 export function apiError(code: ApiErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
-/** A GraphQL-shaped error body for refusals that happen before GraphQL runs. */
-export function errorBody(code: ApiErrorCode, message: string): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/**
+ * A GraphQL-shaped error body for refusals that happen before GraphQL runs; `reason` says
+ * why in a code (extensions.reason) when there is more than one why.
+ */
+export function errorBody(code: ApiErrorCode, message: string, reason?: AuthRefusalReason): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, reason } }] });
 }
 
 /** Ids longer than this are cut when quoted back, so a huge id does not come back whole. */

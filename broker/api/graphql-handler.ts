@@ -3,10 +3,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { createSchema, createYoga } from "graphql-yoga";
+import type { AuthRefusal } from "../../common/graphql/auth-refusals.js";
 import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
-import type { UserStore } from "../store/users.js";
+import type { UserStore } from "../store/store.js";
 import { errorBody } from "./api-error.js";
 import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers.js";
 
@@ -37,50 +38,50 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
 
   return async function handleGraphql(request: IncomingMessage, response: ServerResponse) {
     /** Answers before GraphQL runs; a body still on its way is drained, within bounds. */
-    const refuse = (
-      status: number,
-      code: "UNAUTHENTICATED" | "BAD_USER_INPUT",
-      message: string,
-      headers: Record<string, string> = {},
-    ) => {
-      response
-        .writeHead(status, { "content-type": "application/json", ...headers })
-        .end(errorBody(code, message));
+    const refuse = (status: number, body: string, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
       discardBody(request);
     };
+    const unauthenticated = (refusal: AuthRefusal) =>
+      refuse(401, errorBody("UNAUTHENTICATED", refusal.message, refusal.reason));
     if (request.method !== "POST") {
-      refuse(405, "BAD_USER_INPUT", "Send GraphQL requests with POST.", { allow: "POST" });
+      refuse(405, errorBody("BAD_USER_INPUT", "Send GraphQL requests with POST."), {
+        allow: "POST",
+      });
       return;
     }
     const declared = Number(request.headers["content-length"] ?? 0);
     if (declared > MAX_BODY_BYTES) {
-      refuse(413, "BAD_USER_INPUT", "The request body is larger than 1 MiB.");
+      refuse(413, errorBody("BAD_USER_INPUT", "The request body is larger than 1 MiB."));
       return;
     }
-    const auth = verifyR3(deps.users, {
+    const auth = await verifyR3(deps.users, {
       method: request.method,
       path: request.url ?? GRAPHQL_PATH,
       headers: request.headers,
     });
     if (!auth.ok) {
-      refuse(401, "UNAUTHENTICATED", auth.message);
+      unauthenticated(auth);
       return;
     }
     // JSON only: yoga would also parse form posts, multipart uploads and raw GraphQL, which
     // no client of this API sends, and answer other types with an empty 415.
     const contentType = request.headers["content-type"] ?? "application/json";
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      refuse(415, "BAD_USER_INPUT", "Send GraphQL requests as Content-Type: application/json.");
+      refuse(
+        415,
+        errorBody("BAD_USER_INPUT", "Send GraphQL requests as Content-Type: application/json."),
+      );
       return;
     }
     const body = await readBody(request, MAX_BODY_BYTES);
     if (body === null) {
-      refuse(413, "BAD_USER_INPUT", "The request body is larger than 1 MiB.");
+      refuse(413, errorBody("BAD_USER_INPUT", "The request body is larger than 1 MiB."));
       return;
     }
     const digestProblem = checkBodyDigest(auth.digest, body);
     if (digestProblem) {
-      refuse(401, "UNAUTHENTICATED", digestProblem);
+      unauthenticated(digestProblem);
       return;
     }
     const reply = await yoga.fetch(

@@ -4,8 +4,7 @@ import type { ProxyType } from "../../common/graphql/schema.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import type { ConnectionManager } from "../connections/connection-manager.js";
 import type { PeerSessions } from "../p2p/peer-sessions.js";
-import type { DeviceRow, DeviceStore, ServiceRow } from "../store/devices.js";
-import type { User } from "../store/users.js";
+import type { DeviceRow, DeviceStore, ServiceRow, User } from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { apiError } from "./api-error.js";
 
@@ -37,25 +36,26 @@ export function createResolvers({ devices, gateway, connections, peerSessions }:
         peerSessions.find(context.user.id, args.id),
     },
     User: {
-      devices: (user: User, args: { size: number; from: number }) => {
+      devices: async (user: User, args: { size: number; from: number }) => {
         if (!Number.isInteger(args.size) || args.size < 1 || args.size > MAX_PAGE_SIZE) {
           throw apiError("BAD_USER_INPUT", `size must be between 1 and ${MAX_PAGE_SIZE}.`);
         }
         if (!Number.isInteger(args.from) || args.from < 0) {
           throw apiError("BAD_USER_INPUT", "from must be 0 or more.");
         }
-        const total = devices.countDevices(user.id);
-        const items = devices.listDevices(user.id, args.size, args.from);
+        const total = await devices.countDevices(user.id);
+        const items = await devices.listDevices(user.id, args.size, args.from);
         return { total, hasMore: args.from + items.length < total, items };
       },
       connections: (user: User) => connections.listActive(user.id),
     },
     Device: {
       state: (device: DeviceRow) => deviceState(gateway, device.id),
-      services: (device: DeviceRow) =>
-        devices
-          .listServices(device.id)
-          .map((service) => ({ service, online: gateway.isOnline(device.id) })),
+      services: async (device: DeviceRow) =>
+        (await devices.listServices(device.id)).map((service) => ({
+          service,
+          online: gateway.isOnline(device.id),
+        })),
     },
     Service: {
       id: ({ service }: { service: ServiceRow }) => service.id,

@@ -1,5 +1,6 @@
 // Verifies R3-signed API requests against the keys in the store.
 import type { IncomingHttpHeaders } from "node:http";
+import { type AuthRefusal, authRefusal } from "../../common/graphql/auth-refusals.js";
 import {
   bodyDigest,
   hmacSignature,
@@ -8,7 +9,7 @@ import {
   signaturesMatch,
   signingString,
 } from "../../common/r3-signature.js";
-import type { User, UserStore } from "../store/users.js";
+import type { User, UserStore } from "../store/store.js";
 
 /** A Date more than this far from the broker's clock is refused (replay and skew). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -17,71 +18,51 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
  * `digest` is the Digest header when the signature covers it: the body, once read, must
  * match it (checkBodyDigest). Without it only the body's length is signed, as in R3.
  */
-export type AuthResult = { ok: true; user: User; digest?: string } | { ok: false; message: string };
+export type AuthResult = { ok: true; user: User; digest?: string } | ({ ok: false } & AuthRefusal);
 
-const DIGEST_MISMATCH = "The body does not match the signed Digest header.";
+function refused(...refusal: Parameters<typeof authRefusal>): AuthResult {
+  return { ok: false, ...authRefusal(...refusal) };
+}
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
 }
 
-export function verifyR3(
+export async function verifyR3(
   users: UserStore,
   request: { method: string; path: string; headers: IncomingHttpHeaders },
   now: number = Date.now(),
-): AuthResult {
+): Promise<AuthResult> {
   const parsed = parseSignatureHeader(single(request.headers.authorization));
-  if (!parsed) {
-    return {
-      ok: false,
-      message: 'The request is not signed: send Authorization: Signature keyId="…",signature="…".',
-    };
-  }
-  if (parsed.algorithm.toLowerCase() !== "hmac-sha256") {
-    return { ok: false, message: "Only the hmac-sha256 signature algorithm is accepted." };
-  }
+  if (!parsed) return refused("UNSIGNED");
+  if (parsed.algorithm.toLowerCase() !== "hmac-sha256") return refused("UNSUPPORTED_ALGORITHM");
   const missing = R3_REQUIRED_HEADERS.filter((h) => !parsed.headers.includes(h));
-  if (missing.length > 0) {
-    return { ok: false, message: `The signature must cover ${missing.join(", ")}.` };
-  }
+  if (missing.length > 0) return refused("UNSIGNED_HEADERS", missing);
   const date = Date.parse(single(request.headers.date) ?? "");
-  if (Number.isNaN(date)) {
-    return { ok: false, message: "The request has no valid Date header." };
-  }
-  if (Math.abs(now - date) > MAX_CLOCK_SKEW_MS) {
-    return {
-      ok: false,
-      message:
-        "The request's Date is more than 5 minutes from the broker's clock: check this computer's time.",
-    };
-  }
+  if (Number.isNaN(date)) return refused("NO_DATE");
+  if (Math.abs(now - date) > MAX_CLOCK_SKEW_MS) return refused("CLOCK_SKEW");
   const headers: Record<string, string | undefined> = {};
   for (const name of parsed.headers) {
     if (name !== "(request-target)") headers[name] = single(request.headers[name]);
   }
-  const found = users.findByAccessKey(parsed.keyId);
+  const found = await users.findByAccessKey(parsed.keyId);
   // An unknown key and a wrong secret get the same answer, so keys cannot be probed.
   const expected = hmacSignature(
     found?.secret ?? "",
     signingString({ method: request.method, path: request.path, headers }, parsed.headers),
   );
-  if (!found || !signaturesMatch(expected, parsed.signature)) {
-    return {
-      ok: false,
-      message: "The signature does not match: check the access key id and secret.",
-    };
-  }
+  if (!found || !signaturesMatch(expected, parsed.signature)) return refused("BAD_SIGNATURE");
   if (!parsed.headers.includes("digest")) return { ok: true, user: found.user };
   // A signed digest must be there and be SHA-256: any other could not be checked.
   const digest = headers.digest;
-  if (!digest || !/^SHA-256=/i.test(digest)) return { ok: false, message: DIGEST_MISMATCH };
+  if (!digest || !/^SHA-256=/i.test(digest)) return refused("DIGEST_MISMATCH");
   return { ok: true, user: found.user, digest };
 }
 
-/** Null when `body` is the one the signed digest names, else the refusal's message. */
-export function checkBodyDigest(digest: string | undefined, body: Buffer): string | null {
+/** Null when `body` is the one the signed digest names, else the refusal. */
+export function checkBodyDigest(digest: string | undefined, body: Buffer): AuthRefusal | null {
   if (digest === undefined) return null;
   const expected = bodyDigest(body);
   const given = `SHA-256=${digest.slice("SHA-256=".length)}`;
-  return signaturesMatch(expected, given) ? null : DIGEST_MISMATCH;
+  return signaturesMatch(expected, given) ? null : authRefusal("DIGEST_MISMATCH");
 }

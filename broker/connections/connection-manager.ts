@@ -11,15 +11,21 @@ import type { BrokerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
 import type { PortAllocator } from "../proxy/port-allocator.js";
-import { createPortProxyServer } from "../proxy/port-proxy.js";
-import { type ReverseRoute, servernameFor } from "../proxy/reverse-proxy.js";
-import { createTunnelHttpPool } from "../proxy/tunnel-http-pool.js";
-import type { ConnectionRow, ConnectionStore, EndReason } from "../store/connections.js";
-import type { DeviceStore, ServiceRow } from "../store/devices.js";
+import { type OpenProxy, openPortProxy, type StreamOpener } from "../proxy/port-proxy.js";
+import type { ReverseRoute } from "../proxy/reverse-proxy.js";
+import { ReverseRoutes } from "../proxy/reverse-routes.js";
 import { newSubdomainLabel } from "../store/ids.js";
 import { storageError } from "../store/storage-error.js";
+import type {
+  ConnectionRow,
+  ConnectionStore,
+  DeviceStore,
+  EndReason,
+  OwnedService,
+} from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { LiveConnection } from "./live-connection.js";
+import { requireOnlineService } from "./require-online-service.js";
 
 /** How often expiry and idleness are checked: connections end within this of their time. */
 const SWEEP_INTERVAL_MS = 250;
@@ -35,12 +41,27 @@ export interface ConnectionManagerOptions {
   listenPort: () => number;
 }
 
+/** A connection being served: its live state and the proxy (listener or route) serving it. */
+interface Served {
+  live: LiveConnection;
+  proxy: OpenProxy;
+}
+
+/** What a connect asks for, checked against its service. */
+interface ProxyPlan {
+  policy: HostIpPolicy;
+  reverse: boolean;
+  scheme: string;
+}
+
 export class ConnectionManager {
-  private readonly live = new Map<string, LiveConnection>();
-  private readonly routes = new Map<string, ReverseRoute>();
+  private readonly served = new Map<string, Served>();
+  private readonly routes = new ReverseRoutes();
   private readonly sweeper: NodeJS.Timeout;
   /** Connects per user between the cap check and the stored row. */
   private readonly opening = new Map<string, number>();
+  /** Connections the sweeper is ending, so a slow store does not see them ended twice. */
+  private readonly ending = new Set<string>();
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
@@ -48,38 +69,38 @@ export class ConnectionManager {
   }
 
   get activeCount(): number {
-    return this.live.size;
+    return this.served.size;
   }
 
   /** Brings back every connection that was active when the broker last stopped. */
   async restore(): Promise<void> {
     const now = Date.now();
     const { connections, devices, log } = this.options;
-    for (const row of connections.listAllActive()) {
-      const service = devices.findService(row.serviceId);
+    for (const row of await connections.listAllActive()) {
+      const service = await devices.findService(row.serviceId);
       if (!service) {
-        connections.end(row.id, "removed");
+        await connections.end(row.id, "removed");
         continue;
       }
       if (row.expiresAt <= now) {
-        connections.end(row.id, "expired");
+        await connections.end(row.id, "expired");
         continue;
       }
       const live = new LiveConnection(row, service, now);
-      const stored = parseHostIp(row.hostIp);
-      if (row.reverseProxy) {
-        this.openReverseRoute(live);
-      } else if (!stored.ok || !(await this.openPortProxy(live, row.port ?? 0, stored.policy))) {
+      const proxy = row.reverseProxy
+        ? this.openReverseRoute(live)
+        : await this.reopenPortProxy(live);
+      if (!proxy) {
         log.error("could not restore port proxy: its port is taken", {
           connectionId: row.id,
           port: row.port,
         });
-        connections.end(row.id, "removed");
+        await connections.end(row.id, "removed");
         continue;
       }
-      this.live.set(row.id, live);
+      this.served.set(row.id, { live, proxy });
     }
-    if (this.live.size > 0) log.info("connections restored", { count: this.live.size });
+    if (this.served.size > 0) log.info("connections restored", { count: this.served.size });
   }
 
   async connect(
@@ -88,45 +109,25 @@ export class ConnectionManager {
     hostIP: string,
     type: ProxyType,
   ): Promise<ConnectionView> {
-    const { config, connections, devices, gateway } = this.options;
-    const service = devices.findService(serviceId);
-    if (!service || service.userId !== userId) {
-      throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
-    }
-    const parsed = parseHostIp(hostIP);
-    if (!parsed.ok) throw apiError("BAD_USER_INPUT", parsed.reason);
-    const serviceType = serviceTypeByApplication(service.application);
-    const reverse = type === "REVERSE_PROXY" || (type === "AUTO_PROXY" && !!serviceType?.web);
-    if (reverse && !serviceType?.web) {
-      throw apiError(
-        "BAD_USER_INPUT",
-        "Reverse proxies carry http and https services only; use PORT_PROXY for this service.",
-      );
-    }
-    if (!gateway.isOnline(service.deviceId)) {
-      throw apiError(
-        "SERVICE_OFFLINE",
-        "The device of this service is offline: its agent is not connected.",
-      );
-    }
-    // Connects still opening their listener count too, or a burst could pass the cap.
+    const { config, connections } = this.options;
+    const { service, checked: plan } = await requireOnlineService(
+      this.options,
+      userId,
+      serviceId,
+      (found) => planProxy(found, hostIP, type),
+    );
+    // Connects still opening their listener count too, or a burst could pass the cap. This
+    // one is counted before the store is asked, so connects racing it count it in turn.
     const opening = this.opening.get(userId) ?? 0;
-    if (connections.countActive(userId) + opening >= config.maxConnectionsPerUser) {
-      throw apiError(
-        "RESOURCE_EXHAUSTED",
-        `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
-      );
-    }
     this.opening.set(userId, opening + 1);
     try {
-      return await this.open(
-        userId,
-        service,
-        serviceType?.scheme ?? "tcp",
-        hostIP,
-        parsed.policy,
-        reverse,
-      );
+      if ((await connections.countActive(userId)) + opening >= config.maxConnectionsPerUser) {
+        throw apiError(
+          "RESOURCE_EXHAUSTED",
+          `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
+        );
+      }
+      return await this.open(userId, service, hostIP, plan);
     } finally {
       const left = (this.opening.get(userId) ?? 1) - 1;
       if (left > 0) this.opening.set(userId, left);
@@ -136,11 +137,9 @@ export class ConnectionManager {
 
   private async open(
     userId: string,
-    service: ServiceRow & { userId: string },
-    scheme: string,
+    service: OwnedService,
     hostIP: string,
-    policy: HostIpPolicy,
-    reverse: boolean,
+    { policy, reverse, scheme }: ProxyPlan,
   ): Promise<ConnectionView> {
     const { config, connections } = this.options;
     const serviceId = service.id;
@@ -158,66 +157,80 @@ export class ConnectionManager {
       port: null,
       url: "",
       // Reverse proxies are always public; a restricted address is kept in one spelling.
-      hostIp: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
+      hostIP: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
       latchedIp: null,
     };
     const live = new LiveConnection(row, service, now);
+    let proxy: OpenProxy;
     if (reverse) {
       row.host = `${newSubdomainLabel()}.p${config.node}.${config.domain}`;
       row.url = config.tls
         ? `https://${row.host}${this.options.listenPort() === 443 ? "" : `:${this.options.listenPort()}`}`
         : `http://${row.host}:${this.options.listenPort()}`;
-      this.openReverseRoute(live);
+      proxy = this.openReverseRoute(live);
     } else {
-      if (!(await this.openPortProxy(live, null, policy))) {
+      const portProxy = await this.openPortProxy(live, null, policy);
+      if (!portProxy) {
         throw apiError(
           "RESOURCE_EXHAUSTED",
           "The broker has no free proxy port left; try again later.",
         );
       }
+      proxy = portProxy;
       row.host = config.publicHost;
       row.url = `${scheme}://${hostForUrl(row.host)}:${row.port}`;
     }
     try {
-      connections.insert(row);
+      await connections.insert(row);
     } catch (error) {
-      live.close();
+      closeServed({ live, proxy });
       throw storageError(error, "the connection was not made");
     }
-    this.live.set(id, live);
+    this.served.set(id, { live, proxy });
     return toView(row);
   }
 
   /** True when an active connection was closed, false when it had already ended. */
-  disconnect(userId: string, connectionId: string, serviceId?: string | null): boolean {
-    const row = this.options.connections.find(connectionId);
+  async disconnect(
+    userId: string,
+    connectionId: string,
+    serviceId?: string | null,
+  ): Promise<boolean> {
+    const row = await this.options.connections.find(connectionId);
     if (!row || row.userId !== userId || (serviceId && row.serviceId !== serviceId)) {
       throw apiError("NOT_FOUND", `There is no connection with id ${quoteId(connectionId)}.`);
     }
     return this.end(connectionId, "disconnected");
   }
 
-  listActive(userId: string): ConnectionView[] {
-    return this.options.connections.listActiveOfUser(userId).map(toView);
+  async listActive(userId: string): Promise<ConnectionView[]> {
+    return (await this.options.connections.listActiveOfUser(userId)).map(toView);
   }
 
   /** The reverse-proxy route for a request's Host, if one is open. */
   routeFor(hostname: string): ReverseRoute | undefined {
-    return this.routes.get(hostname);
+    return this.routes.routeFor(hostname);
   }
 
-  /** Ends the connections of services their device no longer offers. */
-  endForServices(serviceIds: string[]): void {
-    for (const serviceId of serviceIds) {
-      for (const id of this.options.connections.activeIdsOfService(serviceId))
-        this.end(id, "removed");
+  /** Ends the connections of services their device no longer offers; never rejects. */
+  async endForServices(serviceIds: string[]): Promise<void> {
+    try {
+      for (const serviceId of serviceIds) {
+        for (const id of await this.options.connections.activeIdsOfService(serviceId)) {
+          await this.end(id, "removed");
+        }
+      }
+    } catch (error) {
+      this.options.log.error("could not end the connections of removed services", {
+        error: String(error),
+      });
     }
   }
 
-  private end(id: string, reason: EndReason): boolean {
+  private async end(id: string, reason: EndReason): Promise<boolean> {
     let ended = false;
     try {
-      ended = this.options.connections.end(id, reason);
+      ended = await this.options.connections.end(id, reason);
     } catch (error) {
       // A disconnect that cannot be saved is refused: closing anyway would let a restart
       // bring the connection back. Expiry closes regardless (a restart ends it again from
@@ -229,76 +242,105 @@ export class ConnectionManager {
         error: String(error),
       });
     }
-    const live = this.live.get(id);
-    if (live) {
-      this.live.delete(id);
-      live.close();
+    const served = this.served.get(id);
+    if (served) {
+      this.served.delete(id);
+      closeServed(served);
     }
     return ended;
   }
 
-  private openReverseRoute(live: LiveConnection): void {
-    const openStream = () =>
-      this.options.gateway.openStream(live.service.deviceId, live.service.id);
-    const tls = serviceTypeByApplication(live.service.application)?.scheme === "https";
-    const servername = servernameFor(live.service.host);
-    const pool = createTunnelHttpPool(openStream, { tls, servername });
-    this.routes.set(live.row.host, { live, pool, openStream, tls, servername });
-    live.teardown = () => {
-      this.routes.delete(live.row.host);
-      void pool.destroy().catch(() => {});
-    };
+  /** Opens tunnel streams to the connection's service. */
+  private streamsTo(live: LiveConnection): StreamOpener {
+    return () => this.options.gateway.openStream(live.service.deviceId, live.service.id);
   }
 
+  private openReverseRoute(live: LiveConnection): OpenProxy {
+    return this.routes.open(live, this.streamsTo(live));
+  }
+
+  /** A restored port proxy, on its stored port and under its stored hostIP. */
+  private async reopenPortProxy(live: LiveConnection): Promise<OpenProxy | null> {
+    const stored = parseHostIp(live.row.hostIP);
+    return stored.ok ? this.openPortProxy(live, live.row.port ?? 0, stored.policy) : null;
+  }
+
+  /** Opens a port proxy for `live` and records its port on the row; null when none. */
   private async openPortProxy(
     live: LiveConnection,
     port: number | null,
-    hostIpPolicy: HostIpPolicy,
-  ): Promise<boolean> {
-    const { config, connections, gateway, ports } = this.options;
-    const policy = new AccessPolicy(hostIpPolicy, live.row.latchedIp, (address) => {
+    hostIP: HostIpPolicy,
+  ): Promise<OpenProxy | null> {
+    const { config, connections, ports } = this.options;
+    const policy = new AccessPolicy(hostIP, live.row.latchedIp, async (address) => {
+      await connections.recordLatch(live.row.id, address);
       live.row.latchedIp = address;
-      connections.recordLatch(live.row.id, address);
     });
-    const server = createPortProxyServer(live, policy, () =>
-      gateway.openStream(live.service.deviceId, live.service.id),
-    );
-    const got =
-      port === null
-        ? await ports.listen(config.proxyBind, server)
-        : (await ports.listenOn(config.proxyBind, server, port))
-          ? port
-          : null;
-    if (got === null) return false;
-    live.row.port = got;
-    live.teardown = () => {
-      server.close();
-      ports.release(got);
-    };
-    return true;
+    const proxy = await openPortProxy(live, policy, this.streamsTo(live), {
+      ports,
+      bind: config.proxyBind,
+      port,
+    });
+    if (proxy) live.row.port = proxy.port;
+    return proxy;
   }
 
   private sweep(): void {
     const now = Date.now();
     const idleMs = this.options.config.idleTimeout * 1000;
-    for (const [id, live] of this.live) {
+    for (const [id, { live }] of this.served) {
+      if (this.ending.has(id)) continue;
       if (now >= live.row.expiresAt) {
-        this.end(id, "expired");
+        this.endBySweep(id, "expired");
         continue;
       }
       if (idleMs > 0) {
         live.sampleActivity(now);
-        if (now - live.lastActivity >= idleMs) this.end(id, "idle");
+        if (now - live.lastActivity >= idleMs) this.endBySweep(id, "idle");
       }
     }
+  }
+
+  private endBySweep(id: string, reason: EndReason): void {
+    this.ending.add(id);
+    this.end(id, reason)
+      .catch((error) => {
+        this.options.log.error("could not end a connection", {
+          connectionId: id,
+          reason,
+          error: String(error),
+        });
+      })
+      .finally(() => this.ending.delete(id));
   }
 
   /** Stops serving without ending anything in the store: a restart brings them back. */
   stop(): void {
     clearInterval(this.sweeper);
-    for (const live of this.live.values()) live.close();
-    this.live.clear();
+    for (const served of this.served.values()) closeServed(served);
+    this.served.clear();
   }
+}
+
+/** Closes the proxy first, so no visitor arrives while the others are being dropped. */
+function closeServed({ live, proxy }: Served): void {
+  proxy.close();
+  live.close();
+}
+
+/** How a connect to `service` would be served; refuses what cannot be. */
+function planProxy(service: OwnedService, hostIP: string, type: ProxyType): ProxyPlan {
+  const parsed = parseHostIp(hostIP);
+  if (!parsed.ok) throw apiError("BAD_USER_INPUT", parsed.reason);
+  const serviceType = serviceTypeByApplication(service.application);
+  const reverse = type === "REVERSE_PROXY" || (type === "AUTO_PROXY" && !!serviceType?.web);
+  if (reverse && !serviceType?.web) {
+    throw apiError(
+      "BAD_USER_INPUT",
+      "Reverse proxies carry http and https services only; use PORT_PROXY for this service.",
+    );
+  }
+  return { policy: parsed.policy, reverse, scheme: serviceType?.scheme ?? "tcp" };
 }
 
 function hostForUrl(host: string): string {
@@ -315,6 +357,6 @@ export function toView(row: ConnectionRow): ConnectionView {
     timeout: row.timeout,
     url: row.url,
     serviceId: row.serviceId,
-    hostIP: row.hostIp,
+    hostIP: row.hostIP,
   };
 }

@@ -1,15 +1,12 @@
 // A connection that is open right now: its stored row plus the visitors going through it
 // and when it last saw traffic.
 import type { Socket } from "node:net";
-import type { ConnectionRow } from "../store/connections.js";
-import type { ServiceRow } from "../store/devices.js";
+import type { ConnectionRow, ServiceRow } from "../store/store.js";
 
 export class LiveConnection {
   readonly visitors = new Set<Socket>();
   lastActivity: number;
   private bytesSeen = 0;
-  /** Releases the listener or host; set by whichever proxy serves the connection. */
-  teardown: () => void = () => {};
 
   constructor(
     readonly row: ConnectionRow,
@@ -40,8 +37,8 @@ export class LiveConnection {
     }
   }
 
+  /** Destroys every visitor socket at once (the proxy serving it is closed by its owner). */
   close(): void {
-    this.teardown();
     for (const socket of this.visitors) socket.destroy();
     this.visitors.clear();
   }

@@ -6,8 +6,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
+import { peerCandidatesSchema, peerOfferSchema } from "../../common/tunnel-protocol.js";
 import { apiError, quoteId } from "../api/api-error.js";
-import type { DeviceStore } from "../store/devices.js";
+import { requireOnlineService } from "../connections/require-online-service.js";
+import type { DeviceStore } from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 
 /** How long the agent has to answer an offer. */
@@ -51,16 +53,11 @@ export class PeerSessions {
   }
 
   async open(userId: string, serviceId: string, offer: string | null): Promise<PeerSessionView> {
-    const service = this.devices.findService(serviceId);
-    if (!service || service.userId !== userId) {
-      throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
-    }
-    if (!this.gateway.isOnline(service.deviceId)) {
-      throw apiError(
-        "SERVICE_OFFLINE",
-        "The device of this service is offline: its agent is not connected.",
-      );
-    }
+    const { service } = await requireOnlineService(
+      { devices: this.devices, gateway: this.gateway },
+      userId,
+      serviceId,
+    );
     if (offer !== null) checkOffer(offer);
     this.sweep();
     const held = [...this.sessions.values()].filter((s) => s.userId === userId).length;
@@ -94,10 +91,7 @@ export class PeerSessions {
 
   /** Asks the session's agent for P2P with the client's offer. */
   async offer(userId: string, id: string, offer: string): Promise<PeerSessionView> {
-    const session = this.sessions.get(id);
-    if (!session || session.userId !== userId || session.expiresAt <= Date.now()) {
-      throw apiError("NOT_FOUND", `There is no peer session with id ${quoteId(id)}.`);
-    }
+    const session = this.requireLiveSession(userId, id);
     checkOffer(offer);
     await this.askAgent(session, offer);
     return this.view(session);
@@ -105,16 +99,15 @@ export class PeerSessions {
 
   /** Passes the client's ICE candidates on to the session's agent. */
   candidates(userId: string, id: string, mid: string, candidates: string[]): boolean {
-    const session = this.sessions.get(id);
-    if (!session || session.userId !== userId || session.expiresAt <= Date.now()) {
-      throw apiError("NOT_FOUND", `There is no peer session with id ${quoteId(id)}.`);
-    }
-    if (
-      mid.length === 0 ||
-      mid.length > 64 ||
-      candidates.length > 64 ||
-      candidates.some((c) => c.length === 0 || c.length > 512)
-    ) {
+    const session = this.requireLiveSession(userId, id);
+    // Checked as the agent will parse it, so nothing is passed on that it would drop.
+    const message = peerCandidatesSchema.safeParse({
+      type: "peer-candidates",
+      sessionId: session.id,
+      mid,
+      candidates,
+    });
+    if (!message.success) {
       throw apiError(
         "BAD_USER_INPUT",
         "candidates must be at most 64 lines of 1 to 512 characters.",
@@ -122,7 +115,7 @@ export class PeerSessions {
     }
     const device = this.gateway.sessionOf(session.deviceId);
     if (!device) return false;
-    device.send({ type: "peer-candidates", sessionId: session.id, mid, candidates });
+    device.send(message.data);
     return true;
   }
 
@@ -154,10 +147,21 @@ export class PeerSessions {
 
   /** A session of this user's; another user's ids read as absent. */
   find(userId: string, id: string): PeerSessionView | null {
+    const session = this.liveSession(userId, id);
+    return session ? this.view(session) : null;
+  }
+
+  private liveSession(userId: string, id: string): PeerSession | undefined {
     const session = this.sessions.get(id);
     return session && session.userId === userId && session.expiresAt > Date.now()
-      ? this.view(session)
-      : null;
+      ? session
+      : undefined;
+  }
+
+  private requireLiveSession(userId: string, id: string): PeerSession {
+    const session = this.liveSession(userId, id);
+    if (!session) throw apiError("NOT_FOUND", `There is no peer session with id ${quoteId(id)}.`);
+    return session;
   }
 
   /** The live session a relay stream presents, or undefined. */
@@ -239,8 +243,9 @@ export class PeerSessions {
   }
 }
 
+/** The offer as the agent will parse it (peerOfferSchema), refused here if it would not pass. */
 function checkOffer(offer: string): void {
-  if (offer.length === 0 || offer.length > 16_384) {
+  if (!peerOfferSchema.shape.offer.safeParse(offer).success) {
     throw apiError(
       "BAD_USER_INPUT",
       "offer must be a session description of 1 to 16384 characters.",

@@ -1,20 +1,23 @@
 // Decides, per visitor address, whether a port proxy lets a client through: the hostIP
-// modes. Latching is decided synchronously on the event loop, so of many clients racing
-// for a fresh latching proxy exactly one wins.
+// modes. A latch is decided synchronously on the event loop, so of many clients racing
+// for a fresh latching proxy exactly one wins; it then holds only once it is saved.
 import { canonicalAddress, type HostIpPolicy } from "../../common/host-ip.js";
 
 export class AccessPolicy {
+  /** The address that won the latch while its save is under way, and how the save went. */
+  private pendingLatch: { address: string; saved: Promise<boolean> } | null = null;
+
   constructor(
     private readonly policy: HostIpPolicy,
     private latchedAddress: string | null,
-    private readonly onLatch: (address: string) => void,
+    private readonly onLatch: (address: string) => void | Promise<void>,
   ) {}
 
   get latched(): string | null {
     return this.latchedAddress;
   }
 
-  admits(remoteAddress: string | undefined): boolean {
+  async admits(remoteAddress: string | undefined): Promise<boolean> {
     if (!remoteAddress) return false;
     const address = canonicalAddress(remoteAddress);
     switch (this.policy.mode) {
@@ -23,19 +26,38 @@ export class AccessPolicy {
       case "restricted":
         return address === this.policy.address;
       case "latching":
-        if (this.latchedAddress === null) {
-          // The latch is saved first: one that could not be saved (full disk) would be
-          // forgotten by a restart and let another address latch, so the visitor is
-          // refused and the proxy stays unlatched.
-          try {
-            this.onLatch(address);
-          } catch {
-            return false;
-          }
-          this.latchedAddress = address;
-          return true;
+        if (this.latchedAddress !== null) return address === this.latchedAddress;
+        // Everything up to here ran without yielding: the first address to get here wins,
+        // and later visitors (from it, or refused) wait for its save.
+        if (this.pendingLatch) {
+          return address === this.pendingLatch.address && (await this.pendingLatch.saved);
         }
-        return address === this.latchedAddress;
+        return this.latch(address);
     }
+  }
+
+  /**
+   * The latch is saved first: one that could not be saved (full disk) would be forgotten
+   * by a restart and let another address latch, so the visitor is refused and the proxy
+   * stays unlatched, free for the next visitor.
+   */
+  private latch(address: string): Promise<boolean> {
+    const saved = this.save(address);
+    const pending = { address, saved };
+    this.pendingLatch = pending;
+    void saved.then(() => {
+      if (this.pendingLatch === pending) this.pendingLatch = null;
+    });
+    return saved;
+  }
+
+  private async save(address: string): Promise<boolean> {
+    try {
+      await this.onLatch(address);
+    } catch {
+      return false;
+    }
+    this.latchedAddress = address;
+    return true;
   }
 }

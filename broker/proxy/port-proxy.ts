@@ -5,34 +5,79 @@ import { createServer, type Server, type Socket } from "node:net";
 import { splice } from "../../common/stream/splice.js";
 import type { LiveConnection } from "../connections/live-connection.js";
 import type { AccessPolicy } from "./access-policy.js";
+import type { PortAllocator } from "./port-allocator.js";
 
 export type StreamOpener = () => Promise<Socket>;
 
-export function createPortProxyServer(
+/** An open proxy, a port listener or a host route: close() releases what it holds. */
+export interface OpenProxy {
+  close(): void;
+}
+
+export interface PortProxy extends OpenProxy {
+  port: number;
+}
+
+/**
+ * Opens a port proxy on `port` (a restored connection's) or, when null, on a free port of
+ * the range. Null when that port is taken or the range has none free.
+ */
+export async function openPortProxy(
+  live: LiveConnection,
+  policy: AccessPolicy,
+  openStream: StreamOpener,
+  listenOn: { ports: PortAllocator; bind: string; port: number | null },
+): Promise<PortProxy | null> {
+  const { ports, bind, port } = listenOn;
+  const server = createPortProxyServer(live, policy, openStream);
+  const got =
+    port === null
+      ? await ports.listen(bind, server)
+      : (await ports.listenOn(bind, server, port))
+        ? port
+        : null;
+  if (got === null) return null;
+  return {
+    port: got,
+    close() {
+      server.close();
+      ports.release(got);
+    },
+  };
+}
+
+function createPortProxyServer(
   live: LiveConnection,
   policy: AccessPolicy,
   openStream: StreamOpener,
 ): Server {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   server.on("connection", (visitor) => {
-    if (!policy.admits(visitor.remoteAddress)) {
-      visitor.resetAndDestroy();
-      return;
-    }
-    visitor.setNoDelay(true);
     visitor.on("error", () => visitor.destroy());
-    live.track(visitor, Date.now());
-    openStream().then(
-      (stream) => {
-        if (visitor.destroyed) {
-          stream.destroy();
-          return;
-        }
-        splice(visitor, stream);
-        visitor.resume();
-      },
-      () => visitor.destroy(),
-    );
+    void policy.admits(visitor.remoteAddress).then((admitted) => {
+      if (!admitted) {
+        visitor.resetAndDestroy();
+        return;
+      }
+      if (!visitor.destroyed) relay(visitor, live, openStream);
+    });
   });
   return server;
+}
+
+/** Carries an admitted visitor (still paused) onto a fresh tunnel stream. */
+function relay(visitor: Socket, live: LiveConnection, openStream: StreamOpener): void {
+  visitor.setNoDelay(true);
+  live.track(visitor, Date.now());
+  openStream().then(
+    (stream) => {
+      if (visitor.destroyed) {
+        stream.destroy();
+        return;
+      }
+      splice(visitor, stream);
+      visitor.resume();
+    },
+    () => visitor.destroy(),
+  );
 }

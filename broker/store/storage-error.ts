@@ -3,15 +3,11 @@
 // nothing was changed; callers undo whatever they had opened before it.
 import type { GraphQLError } from "graphql";
 import { apiError } from "../api/api-error.js";
-
-export function isStorageFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && (code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR"));
-}
+import { StorageFailure } from "./store.js";
 
 /** Rethrows a storage failure as RESOURCE_EXHAUSTED naming the action; others unchanged. */
 export function storageError(error: unknown, action: string): GraphQLError | unknown {
-  if (!isStorageFailure(error)) return error;
+  if (!(error instanceof StorageFailure)) return error;
   return apiError(
     "RESOURCE_EXHAUSTED",
     `The broker could not save this (its disk is full or failing), so ${action}. Try again once it has space.`,

@@ -17,7 +17,10 @@ import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 
 interface RawReply {
   status: number;
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+  body: {
+    data?: unknown;
+    errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
+  };
 }
 
 describe("API authentication and isolation", () => {
@@ -73,8 +76,8 @@ describe("API authentication and isolation", () => {
   before(async () => {
     echo = await startTcpEcho();
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
-    bob = createTestUser(broker, "bob@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
+    bob = await createTestUser(broker, "bob@example.com");
     agent = await startTestAgent(broker, alice, [
       { name: "ssh", application: 28, port: echo.port, host: "127.0.0.1" },
     ]);
@@ -130,6 +133,51 @@ describe("API authentication and isolation", () => {
   it("says the clock is off when the Date is too far out", async () => {
     const reply = await send(LOGIN, { user: alice, date: new Date(Date.now() - 10 * 60 * 1000) });
     assert.match(reply.body.errors?.[0]?.message ?? "", /5 minutes/);
+    assert.equal(reply.body.errors?.[0]?.extensions?.reason, "CLOCK_SKEW");
+  });
+
+  it("says why each signature was refused as a reason code beside UNAUTHENTICATED", async () => {
+    const cases: [string, Parameters<typeof send>[1], string][] = [
+      ["no Authorization", {}, "UNSIGNED"],
+      ["garbled Authorization", { authorization: "Signature !!!" }, "UNSIGNED"],
+      [
+        "another algorithm",
+        {
+          authorization:
+            'Signature keyId="NOPE",algorithm="rsa-sha256",headers="(request-target) host date",signature="AAAA"',
+        },
+        "UNSUPPORTED_ALGORITHM",
+      ],
+      [
+        "headers list without date",
+        { user: alice, headers: ["(request-target)", "host"] },
+        "UNSIGNED_HEADERS",
+      ],
+      // An unknown key and a wrong secret are one reason, so keys cannot be probed.
+      [
+        "unknown key",
+        {
+          authorization:
+            'Signature keyId="NOPE",algorithm="hmac-sha256",headers="(request-target) host date",signature="AAAA"',
+        },
+        "BAD_SIGNATURE",
+      ],
+      [
+        "wrong secret",
+        { user: alice, secret: Buffer.alloc(32, 7).toString("base64") },
+        "BAD_SIGNATURE",
+      ],
+      [
+        "Date 6 minutes ahead",
+        { user: alice, date: new Date(Date.now() + 6 * 60 * 1000) },
+        "CLOCK_SKEW",
+      ],
+    ];
+    for (const [name, sign, reason] of cases) {
+      const reply = await send(LOGIN, sign);
+      assert.equal(reply.body.errors?.[0]?.extensions?.code, "UNAUTHENTICATED", name);
+      assert.equal(reply.body.errors?.[0]?.extensions?.reason, reason, name);
+    }
   });
 
   it("keeps each user to their own devices, services and connections", async () => {

@@ -25,7 +25,10 @@ import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 interface Reply {
   status: number;
   headers: Headers;
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+  body: {
+    data?: unknown;
+    errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
+  };
 }
 
 interface SendOptions {
@@ -100,7 +103,7 @@ describe("API refusals", () => {
   before(async () => {
     echo = await startTcpEcho();
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
     agent = await startTestAgent(broker, alice, [
       { name: "ssh", application: 28, port: echo.port, host: "127.0.0.1" },
     ]);
@@ -150,6 +153,7 @@ describe("API refusals", () => {
         reply.body.errors?.[0]?.message,
         "The body does not match the signed Digest header.",
       );
+      assert.equal(reply.body.errors?.[0]?.extensions?.reason, "DIGEST_MISMATCH");
       assert.equal("data" in reply.body, false);
       assert.equal(await connectionCount(), before, "the swapped-in connect must not run");
     });
@@ -166,6 +170,7 @@ describe("API refusals", () => {
       ] as const) {
         assert.equal(reply.status, 401, name);
         assert.equal(code(reply), "UNAUTHENTICATED", name);
+        assert.equal(reply.body.errors?.[0]?.extensions?.reason, "DIGEST_MISMATCH", name);
       }
     });
 

@@ -121,7 +121,7 @@ describe("broker listener hardening (raw sockets)", () => {
   before(async () => {
     service = await startCountingService();
     broker = await startTestBroker();
-    const user = createTestUser(broker, "hardening@example.com");
+    const user = await createTestUser(broker, "hardening@example.com");
     agent = await startTestAgent(broker, user, [
       { name: "web", application: 7, port: service.port, host: "127.0.0.1" },
     ]);

@@ -77,7 +77,7 @@ describe("connection lifetime", () => {
     const echo = await startTcpEcho();
     const web = await startHttpTarget();
     const broker = await startTestBroker();
-    const user = createTestUser(broker, "disconnect@example.com");
+    const user = await createTestUser(broker, "disconnect@example.com");
     const agent = await startTestAgent(broker, user, [
       { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
       { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
@@ -126,7 +126,7 @@ describe("connection lifetime", () => {
     const echo = await startTcpEcho();
     const web = await startHttpTarget();
     const first = await startTestBroker();
-    const user = createTestUser(first, "restart@example.com");
+    const user = await createTestUser(first, "restart@example.com");
     const services = [
       { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
       { name: "web", application: 7, port: web.port, host: "127.0.0.1" },

@@ -36,8 +36,8 @@ describe("peer sessions", () => {
 
   before(async () => {
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
-    bob = createTestUser(broker, "bob@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
+    bob = await createTestUser(broker, "bob@example.com");
     echo = await startTcpEcho();
     agent = await startTestAgent(
       broker,
@@ -125,6 +125,22 @@ describe("peer sessions", () => {
   it("an oversized offer is refused with BAD_USER_INPUT and creates nothing", async () => {
     const reply = await open(alice, "x".repeat(20_000));
     assert.equal(errorCode(reply), "BAD_USER_INPUT");
+  });
+
+  it("candidates the agent would not parse are refused with BAD_USER_INPUT", async () => {
+    const session = (await open(alice)).data?.openPeerSession;
+    assert.ok(session);
+    const cases: [string, string, string[]][] = [
+      ["an empty mid", "", []],
+      ["an empty line", "0", [""]],
+      ["a line over 512 characters", "0", ["x".repeat(513)]],
+      ["65 lines", "0", Array.from({ length: 65 }, () => "candidate:1")],
+    ];
+    const id = session.id;
+    for (const [name, mid, candidates] of cases) {
+      const reply = await alice.api(PEER_CANDIDATES_MUTATION, { id, mid, candidates });
+      assert.equal(errorCode(reply), "BAD_USER_INPUT", name);
+    }
   });
 
   it("a P2P client with a wrong token is dropped before reaching the service", async () => {

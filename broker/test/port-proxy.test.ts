@@ -34,7 +34,7 @@ describe("port proxy", () => {
     echo = await startTcpEcho();
     trickle = await startTrickleSource(TRICKLE_BYTES);
     broker = await startTestBroker();
-    user = createTestUser(broker, "ports@example.com");
+    user = await createTestUser(broker, "ports@example.com");
     agent = await startTestAgent(broker, user, [
       {
         name: "shell",

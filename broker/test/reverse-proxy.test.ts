@@ -38,8 +38,8 @@ function get(
         path,
         method: options.method ?? "GET",
         headers: { host },
-        ...(options.agent ? { agent: options.agent } : {}),
-        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        agent: options.agent,
+        localAddress: options.localAddress,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -70,7 +70,7 @@ describe("reverse proxy", () => {
     const cert = await makeSelfSignedCert(["localhost", "127.0.0.1"]);
     secureWeb = await startHttpTarget({ cert: cert.cert, key: cert.key });
     broker = await startTestBroker();
-    user = createTestUser(broker, "web@example.com");
+    user = await createTestUser(broker, "web@example.com");
     agent = await startTestAgent(broker, user, [
       { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
       { name: "secure", application: 8, port: secureWeb.port, host: "localhost" },

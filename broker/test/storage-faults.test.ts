@@ -9,8 +9,8 @@ import { ensureWritableDir } from "../../common/fs/writable-dir.js";
 import { parseHostIp } from "../../common/host-ip.js";
 import { tempDir } from "../../test-support/stack.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
-import { openDatabase } from "../store/open-database.js";
-import { isStorageFailure } from "../store/storage-error.js";
+import { openDatabase } from "../store/sqlite/open-database.js";
+import { isStorageFailure } from "../store/sqlite/storage-failure.js";
 
 function latchingPolicy(onLatch: (address: string) => void): AccessPolicy {
   const parsed = parseHostIp("255.255.255.255");
@@ -19,7 +19,7 @@ function latchingPolicy(onLatch: (address: string) => void): AccessPolicy {
 }
 
 describe("storage faults", () => {
-  it("a latch that cannot be saved refuses the visitor and leaves the proxy unlatched", () => {
+  it("a latch that cannot be saved refuses the visitor and leaves the proxy unlatched", async () => {
     let failing = true;
     const saved: string[] = [];
     const policy = latchingPolicy((address) => {
@@ -27,11 +27,11 @@ describe("storage faults", () => {
         throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
       saved.push(address);
     });
-    assert.equal(policy.admits("127.0.0.2"), false);
+    assert.equal(await policy.admits("127.0.0.2"), false);
     assert.equal(policy.latched, null);
     failing = false;
-    assert.equal(policy.admits("127.0.0.3"), true);
-    assert.equal(policy.admits("127.0.0.2"), false);
+    assert.equal(await policy.admits("127.0.0.3"), true);
+    assert.equal(await policy.admits("127.0.0.2"), false);
     assert.deepEqual(saved, ["127.0.0.3"]);
   });
 

@@ -37,7 +37,7 @@ describe("broker with TLS", () => {
     web = await startHttpTarget();
     echo = await startTcpEcho();
     broker = await startTestBroker({ tls: { cert: cert.certFile, key: cert.keyFile } });
-    user = createTestUser(broker, "tls@example.com");
+    user = await createTestUser(broker, "tls@example.com");
     // The test's own API client (fetch) must trust the certificate too.
     setGlobalDispatcher(new UndiciAgent({ connect: { ca: cert.cert } }));
     agent = await startTestAgent(

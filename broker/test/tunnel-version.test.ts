@@ -23,7 +23,7 @@ describe("tunnel protocol version", () => {
 
   before(async () => {
     broker = await startTestBroker();
-    alice = createTestUser(broker, "alice@example.com");
+    alice = await createTestUser(broker, "alice@example.com");
   });
 
   after(async () => {

@@ -13,8 +13,7 @@ import {
 } from "../../common/tunnel-version.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { Logger } from "../log.js";
-import type { DeviceStore } from "../store/devices.js";
-import type { UserStore } from "../store/users.js";
+import type { DeviceStore, Registration, UserStore } from "../store/store.js";
 import { DeviceOfflineError, DeviceSession } from "./device-session.js";
 import { refuseUpgrade } from "./refuse-upgrade.js";
 
@@ -28,8 +27,6 @@ export interface TunnelGatewayOptions {
   /** The broker's STUN port, told to agents for their ICE candidates; null when off. */
   stunPort: () => number | null;
   log: Logger;
-  /** Called when a device re-registers without some services it had. */
-  onServicesRemoved: (serviceIds: string[]) => void;
 }
 
 export class TunnelGateway {
@@ -38,10 +35,16 @@ export class TunnelGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly pinger: NodeJS.Timeout;
   private readonly answeredPing = new WeakSet<WebSocket>();
+  private servicesRemoved: (serviceIds: string[]) => void = () => {};
 
   constructor(private readonly options: TunnelGatewayOptions) {
     this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
     this.pinger.unref();
+  }
+
+  /** Sets who hears of services a device re-registered without (their connections end). */
+  onServicesRemoved(listener: (serviceIds: string[]) => void): void {
+    this.servicesRemoved = listener;
   }
 
   isOnline(deviceId: string): boolean {
@@ -60,12 +63,20 @@ export class TunnelGateway {
     return session.openStream({ serviceId });
   }
 
-  handleControlUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
-    const auth = verifyR3(this.options.users, {
+  async handleControlUpgrade(
+    request: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+  ): Promise<void> {
+    const auth = await verifyR3(this.options.users, {
       method: request.method ?? "GET",
       path: request.url ?? "/",
       headers: request.headers,
-    });
+    }).catch(() => null);
+    if (!auth) {
+      refuseUpgrade(socket, 503, "The broker could not check the signature; try again.");
+      return;
+    }
     if (!auth.ok) {
       refuseUpgrade(socket, 401, auth.message);
       return;
@@ -99,7 +110,7 @@ export class TunnelGateway {
       clearTimeout(helloTimer);
       if (session) this.endSession(session);
     });
-    ws.once("message", (data) => {
+    ws.once("message", async (data) => {
       clearTimeout(helloTimer);
       const hello = helloSchema.safeParse(safeJson(data.toString()));
       if (!hello.success) {
@@ -114,9 +125,9 @@ export class TunnelGateway {
         ws.close(VERSION_REFUSED_CLOSE_CODE, refusal);
         return;
       }
-      let registered: ReturnType<DeviceStore["register"]>;
+      let registered: Registration;
       try {
-        registered = this.options.devices.register(
+        registered = await this.options.devices.register(
           userId,
           hello.data.hardwareId,
           hello.data.name,
@@ -130,7 +141,9 @@ export class TunnelGateway {
         return;
       }
       const { device, services, removedServiceIds } = registered;
-      if (removedServiceIds.length > 0) this.options.onServicesRemoved(removedServiceIds);
+      if (removedServiceIds.length > 0) this.servicesRemoved(removedServiceIds);
+      // The agent may have gone while the store answered; then there is no one to welcome.
+      if (ws.readyState !== ws.OPEN) return;
       const previous = this.sessions.get(device.id);
       if (previous) this.endSession(previous);
       session = new DeviceSession(device.id, userId, randomBytes(32).toString("base64url"), ws);

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { defaultDataDir } from "../../broker/config.js";
+import type { NewUserKeys } from "../../broker/store/store.js";
 import {
   DEFAULT_API_URL,
   defaultCredentialsPath,
@@ -32,21 +33,21 @@ export function registerAdminCommand(program: Command): void {
       if (!EMAIL.test(email) || email.length > 254) {
         throw new Error(`"${email}" is not an email address.`);
       }
-      const { DATABASE_FILE, openDatabase } = await import("../../broker/store/open-database.js");
-      const { UserStore } = await import("../../broker/store/users.js");
+      const { DATABASE_FILE } = await import("../../broker/store/sqlite/open-database.js");
+      const { openSqliteStore } = await import("../../broker/store/sqlite/sqlite-store.js");
       const isNewStore = !existsSync(join(flags.dataDir, DATABASE_FILE));
-      const db = openDatabase(flags.dataDir);
+      const store = openSqliteStore(flags.dataDir);
       if (isNewStore) {
         // Fine before a broker's first start, but usually a mistyped --data-dir.
         process.stderr.write(
           `Note: created a new, empty store in ${flags.dataDir}; start the broker with --data-dir ${flags.dataDir} to use this key.\n`,
         );
       }
-      let keys: { userId: string; accessKeyId: string; secretAccessKey: string };
+      let keys: NewUserKeys;
       try {
-        keys = new UserStore(db).createUserWithKey(email);
+        keys = await store.users.createUserWithKey(email);
       } finally {
-        db.close();
+        await store.close();
       }
       if (flags.profile) {
         await writeProfile(flags.profile, {

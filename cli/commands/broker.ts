@@ -82,7 +82,7 @@ export function registerBrokerCommand(program: Command): void {
         listenPort: listen.port,
         domain: flags.domain,
         node: flags.node,
-        ...(flags.publicHost ? { publicHost: flags.publicHost } : {}),
+        publicHost: flags.publicHost || undefined,
         proxyBind: flags.proxyBind,
         proxyPortLow: ports.low,
         proxyPortHigh: ports.high,
@@ -90,9 +90,7 @@ export function registerBrokerCommand(program: Command): void {
         idleTimeout: flags.idleTimeout,
         maxConnectionsPerUser: flags.maxConnectionsPerUser,
         stunPort,
-        ...(flags.tlsCert && flags.tlsKey
-          ? { tls: { cert: flags.tlsCert, key: flags.tlsKey } }
-          : {}),
+        tls: flags.tlsCert && flags.tlsKey ? { cert: flags.tlsCert, key: flags.tlsKey } : undefined,
       });
       process.stdout.write(
         `Reach broker listening on ${broker.url} (GraphQL API at ${broker.apiUrl})\n`,

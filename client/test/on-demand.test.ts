@@ -39,7 +39,7 @@ describe("on-demand connections", () => {
 
   before(async () => {
     broker = await startTestBroker();
-    user = createTestUser(broker, "od@example.com");
+    user = await createTestUser(broker, "od@example.com");
     echo = await startTcpEcho();
     agent = await startTestAgent(
       broker,

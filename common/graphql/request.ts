@@ -4,7 +4,7 @@ import type { R3Credentials } from "../r3-signature.js";
 
 export interface GraphqlError {
   message: string;
-  extensions?: { code?: string };
+  extensions?: { code?: string; reason?: string };
 }
 
 export interface GraphqlResponse<T> {

@@ -53,7 +53,7 @@ describe("desktop core", () => {
     echo = await startTcpEcho();
     web = await startHttpTarget();
     broker = await startTestBroker({ timeout: 600 });
-    user = createTestUser(broker, "desk@example.com");
+    user = await createTestUser(broker, "desk@example.com");
     agent = await startTestAgent(
       broker,
       user,

@@ -1,7 +1,7 @@
 // Reads a stopped broker's store directly: integrity and which connections it holds.
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { DATABASE_FILE } from "../../broker/store/open-database.js";
+import { DATABASE_FILE } from "../../broker/store/sqlite/open-database.js";
 
 /** `PRAGMA integrity_check` on the broker's store ("ok" when sound). */
 export function integrityCheck(brokerDataDir: string): string {

@@ -3,7 +3,8 @@
 import { existsSync, rmSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { ensureWritableDir } from "../../common/fs/writable-dir.js";
+import { ensureWritableDir } from "../../../common/fs/writable-dir.js";
+import { messageOf } from "../../../common/result.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
@@ -31,8 +32,7 @@ export function openDatabase(dataDir: string): Db {
     // A store that could not even be created is removed, not left half-made. Migrations
     // run in transactions, so an existing store is left as it was.
     if (isNew) for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
-    const reason =
-      freeKiB < 1024 ? `the disk is full (${freeKiB} KiB free)` : (error as Error).message;
+    const reason = freeKiB < 1024 ? `the disk is full (${freeKiB} KiB free)` : messageOf(error);
     throw new Error(`The store ${file} could not be opened: ${reason}.`);
   }
 }

@@ -1,31 +1,16 @@
-// Devices and their services, as agents announce them.
-import type { ServiceSpec } from "../../common/tunnel-protocol.js";
-import { newServiceAddress } from "./ids.js";
+// Devices and their services, as agents announce them, in SQLite.
+import type { ServiceSpec } from "../../../common/tunnel-protocol.js";
+import { newServiceAddress } from "../ids.js";
+import type { DeviceRow, DeviceStore, OwnedService, Registration, ServiceRow } from "../store.js";
 import type { Db } from "./open-database.js";
+import { guardWrite } from "./storage-failure.js";
 
-export interface DeviceRow {
-  id: string;
-  userId: string;
-  hardwareId: string;
-  name: string;
-  created: string;
-}
-
-export interface ServiceRow {
-  id: string;
-  deviceId: string;
-  name: string;
-  application: number;
-  port: number;
-  host: string;
-}
-
-export class DeviceStore {
+export class SqliteDeviceStore implements DeviceStore {
   private readonly serviceById;
   private readonly servicesOfDevice;
 
   constructor(private readonly db: Db) {
-    this.serviceById = db.prepare<[string], ServiceRow & { userId: string }>(
+    this.serviceById = db.prepare<[string], OwnedService>(
       `SELECT s.id, s.device_id AS deviceId, s.name, s.application, s.port, s.host, d.user_id AS userId
        FROM services s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
     );
@@ -35,19 +20,23 @@ export class DeviceStore {
     );
   }
 
-  /**
-   * Registers a device and its services for a user. Idempotent: the same hardware id
-   * keeps its device id and the same service name keeps its service id. Services the
-   * agent no longer announces are removed; their ids are returned so their connections
-   * can be closed.
-   */
-  register(
+  async register(
     userId: string,
     hardwareId: string,
     name: string,
     services: ServiceSpec[],
-  ): { device: DeviceRow; services: ServiceRow[]; removedServiceIds: string[] } {
+  ): Promise<Registration> {
     const now = new Date().toISOString();
+    return guardWrite(() => this.registerNow(userId, hardwareId, name, services, now));
+  }
+
+  private registerNow(
+    userId: string,
+    hardwareId: string,
+    name: string,
+    services: ServiceSpec[],
+    now: string,
+  ): Registration {
     return this.db.transaction(() => {
       let device = this.db
         .prepare<[string, string], DeviceRow>(
@@ -103,12 +92,11 @@ export class DeviceStore {
     })();
   }
 
-  /** A service with the id of the user owning it. */
-  findService(serviceId: string): (ServiceRow & { userId: string }) | undefined {
+  async findService(serviceId: string): Promise<OwnedService | undefined> {
     return this.serviceById.get(serviceId);
   }
 
-  countDevices(userId: string): number {
+  async countDevices(userId: string): Promise<number> {
     return (
       this.db
         .prepare<[string], { n: number }>("SELECT count(*) AS n FROM devices WHERE user_id = ?")
@@ -116,7 +104,7 @@ export class DeviceStore {
     );
   }
 
-  listDevices(userId: string, size: number, from: number): DeviceRow[] {
+  async listDevices(userId: string, size: number, from: number): Promise<DeviceRow[]> {
     return this.db
       .prepare<[string, number, number], DeviceRow>(
         `SELECT id, user_id AS userId, hardware_id AS hardwareId, name, created
@@ -125,7 +113,7 @@ export class DeviceStore {
       .all(userId, size, from);
   }
 
-  listServices(deviceId: string): ServiceRow[] {
+  async listServices(deviceId: string): Promise<ServiceRow[]> {
     return this.servicesOfDevice.all(deviceId);
   }
 

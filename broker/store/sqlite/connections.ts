@@ -1,36 +1,21 @@
-// Proxy connections. Only 'active' rows have a live listener or host; the others are kept
-// as history with the reason they ended.
+// Proxy connections in SQLite: one row each, 'active' until it ends (then kept as history
+// with the reason).
+import type { ConnectionRow, ConnectionStore, EndReason } from "../store.js";
 import type { Db } from "./open-database.js";
-
-export type EndReason = "disconnected" | "expired" | "idle" | "removed";
-
-export interface ConnectionRow {
-  id: string;
-  userId: string;
-  serviceId: string;
-  created: string;
-  expiresAt: number;
-  timeout: number;
-  reverseProxy: boolean;
-  host: string;
-  port: number | null;
-  url: string;
-  hostIp: string;
-  latchedIp: string | null;
-}
+import { guardWrite } from "./storage-failure.js";
 
 interface RawRow extends Omit<ConnectionRow, "reverseProxy"> {
   reverseProxy: number;
 }
 
 const COLUMNS = `id, user_id AS userId, service_id AS serviceId, created, expires_at AS expiresAt,
-  timeout, reverse_proxy AS reverseProxy, host, port, url, host_ip AS hostIp, latched_ip AS latchedIp`;
+  timeout, reverse_proxy AS reverseProxy, host, port, url, host_ip AS hostIP, latched_ip AS latchedIp`;
 
 function fromRaw(row: RawRow): ConnectionRow {
   return { ...row, reverseProxy: row.reverseProxy === 1 };
 }
 
-export class ConnectionStore {
+export class SqliteConnectionStore implements ConnectionStore {
   private readonly insertStatement;
   private readonly endStatement;
   private readonly latchStatement;
@@ -43,7 +28,7 @@ export class ConnectionStore {
       `INSERT INTO connections (id, user_id, service_id, created, expires_at, timeout,
         reverse_proxy, host, port, url, host_ip, latched_ip, state)
        VALUES (@id, @userId, @serviceId, @created, @expiresAt, @timeout,
-        @reverseProxy, @host, @port, @url, @hostIp, @latchedIp, 'active')`,
+        @reverseProxy, @host, @port, @url, @hostIP, @latchedIp, 'active')`,
     );
     this.endStatement = db.prepare(
       "UPDATE connections SET state = ?, ended = ? WHERE id = ? AND state = 'active'",
@@ -60,47 +45,40 @@ export class ConnectionStore {
     );
   }
 
-  insert(row: ConnectionRow): void {
-    this.insertStatement.run({ ...row, reverseProxy: row.reverseProxy ? 1 : 0 });
+  async insert(row: ConnectionRow): Promise<void> {
+    guardWrite(() => this.insertStatement.run({ ...row, reverseProxy: row.reverseProxy ? 1 : 0 }));
   }
 
-  /** Marks an active connection ended; false when it was not active. */
-  end(id: string, reason: EndReason): boolean {
-    return this.endStatement.run(reason, new Date().toISOString(), id).changes === 1;
-  }
-
-  endMany(ids: string[], reason: EndReason): void {
+  async end(id: string, reason: EndReason): Promise<boolean> {
     const ended = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const id of ids) this.endStatement.run(reason, ended, id);
-    })();
+    return guardWrite(() => this.endStatement.run(reason, ended, id).changes === 1);
   }
 
-  recordLatch(id: string, address: string): void {
-    this.latchStatement.run(address, id);
+  async recordLatch(id: string, address: string): Promise<void> {
+    guardWrite(() => this.latchStatement.run(address, id));
   }
 
-  find(id: string): (ConnectionRow & { state: string }) | undefined {
+  async find(id: string): Promise<(ConnectionRow & { state: string }) | undefined> {
     const row = this.byId.get(id);
     return row ? { ...fromRaw(row), state: row.state } : undefined;
   }
 
-  listActiveOfUser(userId: string): ConnectionRow[] {
+  async listActiveOfUser(userId: string): Promise<ConnectionRow[]> {
     return this.activeOfUser.all(userId).map(fromRaw);
   }
 
-  countActive(userId: string): number {
+  async countActive(userId: string): Promise<number> {
     return this.countActiveOfUser.get(userId)?.n ?? 0;
   }
 
-  listAllActive(): ConnectionRow[] {
+  async listAllActive(): Promise<ConnectionRow[]> {
     return this.db
       .prepare<[], RawRow>(`SELECT ${COLUMNS} FROM connections WHERE state = 'active'`)
       .all()
       .map(fromRaw);
   }
 
-  activeIdsOfService(serviceId: string): string[] {
+  async activeIdsOfService(serviceId: string): Promise<string[]> {
     return this.db
       .prepare<[string], { id: string }>(
         "SELECT id FROM connections WHERE service_id = ? AND state = 'active'",
