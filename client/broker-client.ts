@@ -52,14 +52,19 @@ const PAGE = 500;
 export class BrokerClient {
   private readonly client: ApolloClient;
 
-  constructor(readonly credentials: ApiCredentials) {
+  /** `signingClock` dates the requests (default: this computer's clock). */
+  constructor(
+    readonly credentials: ApiCredentials,
+    signingClock?: () => Date,
+  ) {
     this.client = new ApolloClient({
       link: new HttpLink({
         uri: credentials.apiUrl,
-        fetch: createSignedFetch({
-          accessKeyId: credentials.accessKeyId,
-          secretAccessKey: credentials.secretAccessKey,
-        }),
+        fetch: createSignedFetch(
+          { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+          fetch,
+          signingClock,
+        ),
       }),
       cache: new InMemoryCache(),
       defaultOptions: { query: { fetchPolicy: "no-cache" }, mutate: { fetchPolicy: "no-cache" } },

@@ -10,7 +10,15 @@ import {
 
 export type Fetch = typeof fetch;
 
-export function createSignedFetch(credentials: R3Credentials, baseFetch: Fetch = fetch): Fetch {
+/**
+ * `now` is the clock requests are dated and signed with: this computer's, unless a caller
+ * (a test showing what a broker answers a clock that is off) says otherwise.
+ */
+export function createSignedFetch(
+  credentials: R3Credentials,
+  baseFetch: Fetch = fetch,
+  now: () => Date = () => new Date(),
+): Fetch {
   return async (input, init = {}) => {
     if (input instanceof Request) {
       throw new TypeError("The signed fetch takes a URL and init, not a Request object.");
@@ -33,7 +41,7 @@ export function createSignedFetch(credentials: R3Credentials, baseFetch: Fetch =
         ? signRequest(
             credentials,
             { method, path: url.pathname + url.search, headers: { host: url.host } },
-            new Date(),
+            now(),
             R3_REQUIRED_HEADERS,
           )
         : signRequest(
@@ -48,7 +56,7 @@ export function createSignedFetch(credentials: R3Credentials, baseFetch: Fetch =
                 digest: headers.get("digest") ?? "",
               },
             },
-            new Date(),
+            now(),
             R3_SIGNED_BODY_HEADERS,
           );
     headers.set("date", signed.date);

@@ -1,45 +1,41 @@
-// How the broker client reads a refusal: by its codes (extensions.code, and
-// extensions.reason for signatures), never by its sentence, which it only passes on. A
-// stub broker answers as told; the last answer is the one the broker's own code writes.
+// How the broker client reads a real broker's refusals: by their codes (extensions.code,
+// and extensions.reason for signatures), never by their sentences, which it only passes on.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { errorBody } from "../../broker/api/api-error.js";
 import { authRefusal } from "../../common/graphql/auth-refusals.js";
-import { GRAPHQL_PATH } from "../../common/graphql/schema.js";
+import { createTestUser, startTestBroker, type TestUser } from "../../test-support/stack.js";
 import { BrokerClient, BrokerError } from "../broker-client.js";
 
-const CREDENTIALS = {
-  accessKeyId: "AKIAEXAMPLEEXAMPLE00",
-  secretAccessKey: Buffer.alloc(32, 1).toString("base64"),
-};
+const TEN_MINUTES_MS = 10 * 60_000;
 
 describe("broker client errors", () => {
-  let server: Server;
-  let answer: { status: number; body: string };
+  let broker: Awaited<ReturnType<typeof startTestBroker>>;
+  let user: TestUser;
 
   before(async () => {
-    server = createServer((request, response) => {
-      request.resume();
-      response.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    broker = await startTestBroker();
+    user = await createTestUser(broker, "client-errors@example.com");
   });
 
   after(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await broker.close();
+    await broker.removeData();
   });
 
-  async function failureOf(status: number, errors: unknown[]): Promise<BrokerError> {
-    answer = { status, body: JSON.stringify({ errors }) };
-    const { port } = server.address() as AddressInfo;
-    const client = new BrokerClient({
-      ...CREDENTIALS,
-      apiUrl: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
-    });
+  async function failureOf(
+    call: (client: BrokerClient) => Promise<unknown>,
+    options: { secret?: string; signingClock?: () => Date } = {},
+  ): Promise<BrokerError> {
+    const client = new BrokerClient(
+      {
+        apiUrl: broker.apiUrl,
+        accessKeyId: user.credentials.accessKeyId,
+        secretAccessKey: options.secret ?? user.credentials.secretAccessKey,
+      },
+      options.signingClock,
+    );
     try {
-      await client.myIp();
+      await call(client);
     } catch (error) {
       assert.ok(error instanceof BrokerError, String(error));
       return error;
@@ -49,38 +45,29 @@ describe("broker client errors", () => {
     assert.fail("the call succeeded");
   }
 
-  it("a CLOCK_SKEW reason is CLOCK_SKEW, whatever the sentence says", async () => {
-    const error = await failureOf(401, [
-      {
-        message: "Your clock is off.",
-        extensions: { code: "UNAUTHENTICATED", reason: "CLOCK_SKEW" },
-      },
-    ]);
-    assert.deepEqual(error.detail, { code: "CLOCK_SKEW", message: "Your clock is off." });
+  it("a request signed by a clock 10 minutes off is CLOCK_SKEW, with the broker's sentence", async () => {
+    const error = await failureOf((client) => client.myIp(), {
+      signingClock: () => new Date(Date.now() - TEN_MINUTES_MS),
+    });
+    assert.deepEqual(error.detail, {
+      code: "CLOCK_SKEW",
+      message: authRefusal("CLOCK_SKEW").message,
+    });
   });
 
-  it("any other reason keeps the API's code, even when the sentence mentions 5 minutes", async () => {
-    const error = await failureOf(401, [
-      {
-        message: "Signed more than 5 minutes ago? No: a wrong secret.",
-        extensions: { code: "UNAUTHENTICATED", reason: "BAD_SIGNATURE" },
-      },
-    ]);
-    assert.equal(error.detail.code, "UNAUTHENTICATED");
-    assert.equal(error.detail.message, "Signed more than 5 minutes ago? No: a wrong secret.");
+  it("a wrong secret keeps the API's code, UNAUTHENTICATED", async () => {
+    const error = await failureOf((client) => client.myIp(), {
+      secret: Buffer.alloc(32, 7).toString("base64"),
+    });
+    assert.deepEqual(error.detail, {
+      code: "UNAUTHENTICATED",
+      message: authRefusal("BAD_SIGNATURE").message,
+    });
   });
 
-  it("a resolver's error keeps its code and sentence", async () => {
-    const error = await failureOf(200, [
-      { message: "There is no service.", extensions: { code: "NOT_FOUND" } },
-    ]);
-    assert.deepEqual(error.detail, { code: "NOT_FOUND", message: "There is no service." });
-  });
-
-  it("reads the broker's own refusal body for a clock that is off", async () => {
-    const refusal = authRefusal("CLOCK_SKEW");
-    const body = errorBody("UNAUTHENTICATED", refusal.message, refusal.reason);
-    const error = await failureOf(401, JSON.parse(body).errors);
-    assert.deepEqual(error.detail, { code: "CLOCK_SKEW", message: refusal.message });
+  it("a resolver's refusal keeps its code and sentence", async () => {
+    const error = await failureOf((client) => client.connect("80:00:00:00:00:00:00:99", "0.0.0.0"));
+    assert.equal(error.detail.code, "NOT_FOUND");
+    assert.match(error.detail.message, /80:00:00:00:00:00:00:99/);
   });
 });
