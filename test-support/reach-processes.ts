@@ -19,6 +19,8 @@ export async function startBrokerProcess(options: {
   dataDir: string;
   args?: string[];
   tls?: { cert: string; key: string };
+  /** Set over this process's environment (a scratch HOME, say). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<BrokerProcess> {
   const tls = options.tls ? ["--tls-cert", options.tls.cert, "--tls-key", options.tls.key] : [];
   const broker = startReachChild(
@@ -33,9 +35,9 @@ export async function startBrokerProcess(options: {
       ...(options.args ?? []),
       ...tls,
     ],
-    { nodeArgs: NODE_ARGS },
+    { env: options.env, nodeArgs: NODE_ARGS },
   );
-  const [, apiUrl] = await broker.waitForLine(/GraphQL API at (\S+)\)/);
+  const [, apiUrl] = await untilReady(broker, broker.waitForLine(/GraphQL API at (\S+)\)/));
   return Object.assign(broker, { apiUrl: apiUrl as string, dataDir: options.dataDir });
 }
 
@@ -85,7 +87,20 @@ export async function startAgentProcess(options: {
     ],
     { env: options.env, nodeArgs: NODE_ARGS },
   );
-  const registered = await agent.waitForLines(/^service (\S+) (\S+)$/, options.services.length);
+  const registered = await untilReady(
+    agent,
+    agent.waitForLines(/^service (\S+) (\S+)$/, options.services.length),
+  );
   const serviceIds = new Map(registered.map(([, name, id]) => [name as string, id as string]));
   return Object.assign(agent, { serviceIds });
+}
+
+/** What `ready` resolves to; if it fails instead, the child is stopped before the error goes on. */
+async function untilReady<T>(child: WatchedChild, ready: Promise<T>): Promise<T> {
+  try {
+    return await ready;
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
 }

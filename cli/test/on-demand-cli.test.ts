@@ -16,6 +16,7 @@ import {
   startReachChild,
   type WatchedChild,
 } from "../../test-support/processes.js";
+import { startBrokerProcess } from "../../test-support/reach-processes.js";
 import { freePort, tempDir } from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
@@ -83,16 +84,13 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     const brokerPort = await freePort();
     const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
     const brokerDataDir = join(workDir, "broker");
-    const broker = start([
-      "broker",
-      "--data-dir",
-      brokerDataDir,
-      "--listen",
-      `127.0.0.1:${brokerPort}`,
-      "--proxy-ports",
-      `${proxyLow}-${proxyLow + 99}`,
-    ]);
-    await broker.waitForLine(/^Reach broker listening on /);
+    const broker = await startBrokerProcess({
+      port: brokerPort,
+      dataDir: brokerDataDir,
+      args: ["--proxy-ports", `${proxyLow}-${proxyLow + 99}`],
+      env,
+    });
+    running.push(broker);
     const user = await reach(
       "admin",
       "create-user",

@@ -15,6 +15,7 @@ import {
   startReachChild,
   type WatchedChild,
 } from "../../test-support/processes.js";
+import { startBrokerProcess } from "../../test-support/reach-processes.js";
 import { freePort, tempDir } from "../../test-support/stack.js";
 import {
   type HttpTarget,
@@ -100,16 +101,13 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
     env = { REACH_CREDENTIALS: credentialsPath, HOME: workDir };
     brokerPort = await freePort();
     const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
-    const broker = start([
-      "broker",
-      "--data-dir",
-      brokerDataDir,
-      "--listen",
-      `127.0.0.1:${brokerPort}`,
-      "--proxy-ports",
-      `${proxyLow}-${proxyLow + 99}`,
-    ]);
-    await broker.waitForLine(/^Reach broker listening on /);
+    const broker = await startBrokerProcess({
+      port: brokerPort,
+      dataDir: brokerDataDir,
+      args: ["--proxy-ports", `${proxyLow}-${proxyLow + 99}`],
+      env,
+    });
+    running.push(broker);
     apiUrl = `http://127.0.0.1:${brokerPort}/graphql/v1`;
   });
 
