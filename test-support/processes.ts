@@ -21,7 +21,10 @@ export interface ChildOptions {
   /** Variables set over this process's environment; `undefined` removes one. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** How long a wait may take (default DEFAULT_WAIT_MS). */
+  /**
+   * How long a wait for a line may take (default DEFAULT_WAIT_MS); for runToExit, how long
+   * the command may run before it is killed (default: as long as it takes).
+   */
   waitMs?: number;
   /** What errors call the child (default: the command and its first argument). */
   label?: string;
@@ -70,6 +73,7 @@ function spawnPiped(command: string, args: string[], options: ChildOptions): Chi
   });
 }
 
+/** `command` as a long-running child whose lines can be waited for (see the header). */
 export function startChild(
   command: string,
   args: string[],
@@ -109,6 +113,9 @@ export function startChild(
 
   const waitForLines = (pattern: RegExp, count: number, from = 0) =>
     new Promise<RegExpExecArray[]>((resolve, reject) => {
+      if (!Number.isInteger(count) || count < 1) {
+        throw new Error(`waitForLines needs a count of at least 1, not ${count}`);
+      }
       const matches: RegExpExecArray[] = [];
       let next = from;
       const finish = () => {

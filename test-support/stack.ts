@@ -1,5 +1,7 @@
 // A real Reach stack for tests: a broker in a temporary data directory, users with real
 // keys, and agents in front of real target services. Everything listens on loopback.
+// startStack()/withStack() put the usual set together and take it down again; the parts
+// stay exported for tests that need another shape (a restart on the same store, say).
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
