@@ -9,19 +9,11 @@ import { readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import {
-  type Exited,
-  runReach,
-  startReachChild,
-  type WatchedChild,
-} from "../../test-support/processes.js";
-import { startBrokerProcess } from "../../test-support/reach-processes.js";
+import { type CliSession, cliSession } from "../../test-support/cli-session.js";
+import type { WatchedChild } from "../../test-support/processes.js";
 import { freePort, tempDir } from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 interface Described {
   id: string;
@@ -36,20 +28,8 @@ interface Described {
   launch: string;
 }
 
-/** Set over this process's environment for every child: a scratch HOME and credentials file. */
-let env: NodeJS.ProcessEnv = {};
-const running: WatchedChild[] = [];
-
-/** Starts a long-running `reach` process; `after` stops it. */
-function start(args: string[]): WatchedChild {
-  const child = startReachChild(args, { cwd: ROOT, env });
-  running.push(child);
-  return child;
-}
-
-function reach(...args: string[]): Promise<Exited> {
-  return runReach(args, { cwd: ROOT, env });
-}
+let cli: CliSession;
+const reach = (...args: string[]) => cli.reach(...args);
 
 /** "refused" once nothing listens on the port any more. */
 function tryConnect(port: number): Promise<"connected" | "refused"> {
@@ -79,18 +59,9 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   before(async () => {
     workDir = await tempDir("reach-od-cli-");
     store = join(workDir, "on-demand.json");
-    // HOME and REACH_CREDENTIALS too, so that nothing can fall back to the real ~/.reach.
-    env = { HOME: workDir, REACH_CREDENTIALS: join(workDir, "credentials") };
-    const brokerPort = await freePort();
-    const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
+    cli = cliSession(workDir);
     const brokerDataDir = join(workDir, "broker");
-    const broker = await startBrokerProcess({
-      port: brokerPort,
-      dataDir: brokerDataDir,
-      args: ["--proxy-ports", `${proxyLow}-${proxyLow + 99}`],
-      env,
-    });
-    running.push(broker);
+    const { port: brokerPort } = await cli.startBroker(brokerDataDir);
     const user = await reach(
       "admin",
       "create-user",
@@ -105,7 +76,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     );
     assert.equal(user.code, 0, user.stderr);
     echo = await startTcpEcho();
-    const agent = start([
+    const agent = cli.start([
       "agent",
       "--profile",
       "od",
@@ -123,7 +94,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   });
 
   after(async () => {
-    await Promise.all(running.map((child) => child.stop()));
+    await cli?.stop();
     await echo?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -203,7 +174,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
 
   it("reach up listens; a local connect echoes byte-exact over P2P", async () => {
     assert.ok(first && second, "needs the connections added above");
-    up = start([
+    up = cli.start([
       "up",
       ...account(),
       "--p2p-bind",

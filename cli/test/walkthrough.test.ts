@@ -7,16 +7,9 @@ import { readFile, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import {
-  type Exited,
-  runReach,
-  runToExit,
-  startReachChild,
-  type WatchedChild,
-} from "../../test-support/processes.js";
-import { startBrokerProcess } from "../../test-support/reach-processes.js";
-import { freePort, tempDir } from "../../test-support/stack.js";
+import { type CliSession, cliSession, REPOSITORY_ROOT } from "../../test-support/cli-session.js";
+import { REACH } from "../../test-support/processes.js";
+import { tempDir } from "../../test-support/stack.js";
 import {
   type HttpTarget,
   startHttpTarget,
@@ -25,8 +18,7 @@ import {
 } from "../../test-support/targets.js";
 import { echoThrough, randomPayload } from "../../test-support/visitors.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CONNECT_SCRIPT = join(ROOT, "examples", "r3-connect.sh");
+const CONNECT_SCRIPT = join(REPOSITORY_ROOT, "examples", "r3-connect.sh");
 
 interface Keys {
   userId: string;
@@ -35,29 +27,12 @@ interface Keys {
 }
 
 let workDir = "";
-/** Set over this process's environment for every child: a scratch HOME and credentials file. */
-let env: NodeJS.ProcessEnv = {};
-const running: WatchedChild[] = [];
-
-/** Starts a long-running `reach` process; `after` stops it. */
-function start(args: string[]): WatchedChild {
-  const child = startReachChild(args, { cwd: ROOT, env });
-  running.push(child);
-  return child;
-}
-
-/** Runs a command to completion and returns its exit status and output. */
-function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Exited> {
-  return runToExit(command, args, { cwd: ROOT, env: { ...env, ...extraEnv } });
-}
-
-function reach(...args: string[]): Promise<Exited> {
-  return runReach(args, { cwd: ROOT, env });
-}
+let cli: CliSession;
+const reach = (...args: string[]) => cli.reach(...args);
 
 /** Fails (does not skip) when a tool the walkthrough relies on is missing. */
 async function requireTool(tool: string, versionFlag: string): Promise<void> {
-  const found = await run(tool, [versionFlag]).catch(() => null);
+  const found = await cli.run(tool, [versionFlag]).catch(() => null);
   assert.ok(
     found && found.code === 0,
     `${tool} is required by examples/r3-connect.sh but is not installed (or does not run); install it (e.g. apt-get install ${tool}).`,
@@ -96,23 +71,14 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
   before(async () => {
     workDir = await tempDir("reach-walkthrough-");
     brokerDataDir = join(workDir, "broker");
-    credentialsPath = join(workDir, "credentials");
-    // HOME too, so that nothing can fall back to the real ~/.reach.
-    env = { REACH_CREDENTIALS: credentialsPath, HOME: workDir };
-    brokerPort = await freePort();
-    const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
-    const broker = await startBrokerProcess({
-      port: brokerPort,
-      dataDir: brokerDataDir,
-      args: ["--proxy-ports", `${proxyLow}-${proxyLow + 99}`],
-      env,
-    });
-    running.push(broker);
+    cli = cliSession(workDir);
+    credentialsPath = cli.credentialsPath;
+    brokerPort = (await cli.startBroker(brokerDataDir)).port;
     apiUrl = `http://127.0.0.1:${brokerPort}/graphql/v1`;
   });
 
   after(async () => {
-    await Promise.all(running.map((child) => child.stop()));
+    await cli?.stop();
     await Promise.all([echo?.close(), web?.close()]);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -165,7 +131,7 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
     assert.ok(keys, "needs the user from admin create-user");
     echo = await startTcpEcho();
     web = await startHttpTarget();
-    const agent = start([
+    const agent = cli.start([
       "agent",
       "--profile",
       "demo",
@@ -190,7 +156,7 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
     const shellId = serviceIds.get("shell");
     assert.ok(shellId, "needs the shell service id");
 
-    const result = await run("bash", [CONNECT_SCRIPT, shellId, "0.0.0.0"], {
+    const result = await cli.run("bash", [CONNECT_SCRIPT, shellId, "0.0.0.0"], {
       R3_ACCESS_KEY_ID: keys.accessKeyId,
       R3_SECRET_ACCESS_KEY: keys.secretAccessKey,
       R3_API_URL: apiUrl,
@@ -221,9 +187,10 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
 
   it("reach api takes --key with its secret from REACH_SECRET_ACCESS_KEY, not argv", async () => {
     assert.ok(keys, "needs the user's keys");
-    const result = await runReach(
-      ["api", "--api", apiUrl, "--key", keys.accessKeyId, "{ login { email } }"],
-      { cwd: ROOT, env: { ...env, REACH_SECRET_ACCESS_KEY: keys.secretAccessKey } },
+    const result = await cli.run(
+      process.execPath,
+      [REACH, "api", "--api", apiUrl, "--key", keys.accessKeyId, "{ login { email } }"],
+      { REACH_SECRET_ACCESS_KEY: keys.secretAccessKey },
     );
     assert.equal(result.code, 0, `reach api failed:\n${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /"email": ?"/);

@@ -46,10 +46,7 @@ function visitorWhileAway(port: number): Promise<number | null> {
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const targets = await startTargetsProcess();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    ports: PORTS,
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const keys = stack.createUser("agent-faults@example.com");

@@ -17,10 +17,7 @@ const VISITORS = 1000;
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const seconds = ctx.quick ? 10 : 60;
   const targets = await startTargetsProcess();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    ports: PORTS,
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const keys = stack.createUser("load@example.com");

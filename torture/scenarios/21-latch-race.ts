@@ -15,10 +15,7 @@ const DISCONNECT = `mutation ($c: String!) { disconnect(connectionId: $c) }`;
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const rounds = ctx.quick ? 20 : 100;
   const targets = await startTargetsProcess();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    ports: PORTS,
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const keys = stack.createUser("latch@example.com");

@@ -22,10 +22,7 @@ export const scenario: Scenario = {
   async run(ctx, record) {
     const echo = await startTcpEcho();
     const web = await startHttpTarget();
-    const stack = new TortureStack({
-      dir: ctx.scratchDir("stack"),
-      ports: PORTS,
-    });
+    const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
     try {
       await stack.startBroker();
       const owner = stack.createUser("owner@example.com");

@@ -351,10 +351,7 @@ async function slowloris(t: Tenants, quick: boolean, bLoad: ReturnType<typeof st
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const a = await startTenantWeb("a");
   const b = await startTenantWeb("b");
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    ports: PORTS,
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   let bLoad: ReturnType<typeof steadyLoad> | undefined;
   try {
     await stack.startBroker();

@@ -73,10 +73,7 @@ function outcome(ws: WebSocket, timeoutMs = 15_000): Promise<string> {
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const echo = await startTcpEcho();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    ports: PORTS,
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const owner = stack.createUser("tunnel-owner@example.com");
