@@ -1,10 +1,11 @@
 // CPU cost of the relay: moves 1 GiB up and down (twice) through a Reach port proxy and
 // prints the broker's and the agent's CPU-seconds per GiB, read from /proc. For A/B runs
 // of a data-path change: `node --import tsx bench/relay-cpu.ts`.
-import { connectPortProxy, cpuSeconds } from "./lib/context.js";
-import { startReach } from "./lib/processes.js";
-import { startTargetsProcess } from "./lib/targets-process.js";
-import { download, upload } from "./lib/tcp.js";
+import { cpuSeconds } from "../test-support/proc-stats.js";
+import { startTargetsProcess } from "../test-support/targets-process.js";
+import { download, upload } from "../test-support/tcp-load.js";
+import { connectPortProxy } from "./lib/context.js";
+import { startReach } from "./lib/reach-stack.js";
 
 const GIB = 1024 * 1024 * 1024;
 const targets = await startTargetsProcess();

@@ -5,12 +5,13 @@
 import { spawn } from "node:child_process";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { makeSelfSignedCert } from "../test-support/certs.js";
+import { stopChild } from "../test-support/processes.js";
+import { startTargetsProcess } from "../test-support/targets-process.js";
+import { waitForPort } from "../test-support/tcp-load.js";
 import { type BenchContext, connectPortProxy, type SuiteResult } from "./lib/context.js";
-import { startReach, stopChild } from "./lib/processes.js";
+import { startReach } from "./lib/reach-stack.js";
 import { writeReport } from "./lib/report.js";
 import { startSshReverseTunnel } from "./lib/ssh-tunnel.js";
-import { startTargetsProcess } from "./lib/targets-process.js";
-import { waitForPort } from "./lib/tcp.js";
 import { controlPlane } from "./suites/control-plane.js";
 import { memory } from "./suites/memory.js";
 import { onDemand } from "./suites/on-demand.js";
@@ -105,7 +106,12 @@ try {
     process.stderr.write(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
 } finally {
-  await Promise.all([plain.stop(), tls.stop(), ssh.stop(), ...socats.map(stopChild)]);
+  await Promise.all([
+    plain.stop(),
+    tls.stop(),
+    ssh.stop(),
+    ...socats.map((socat) => stopChild(socat)),
+  ]);
   targets.stop();
 }
 process.stdout.write(writeReport(quick, results, only !== undefined));

@@ -1,4 +1,6 @@
-// Resolves the key pair and API URL a client command uses: explicit flags, else a profile.
+// The credential flags every client command takes (--api, --key, --secret, --profile), and
+// the key pair and API URL they resolve to: explicit flags, else a profile.
+import type { Command } from "commander";
 import { readProfile } from "../common/credentials-file.js";
 import type { R3Credentials } from "../common/r3-signature.js";
 
@@ -13,6 +15,15 @@ export interface CredentialFlags {
   key?: string;
   secret?: string;
   profile?: string;
+}
+
+/** Adds --api, --key, --secret and --profile, worded the same in every command's help. */
+export function withCredentialOptions(command: Command): Command {
+  return command
+    .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
+    .option("--key <id>", "R3 access key id")
+    .option("--secret <secret>", SECRET_HELP)
+    .option("--profile <name>", "profile in ~/.reach/credentials (default: default)");
 }
 
 export async function resolveCredentials(

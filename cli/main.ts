@@ -1,5 +1,6 @@
 // `reach`: one command for every role — broker, agent, admin, API calls, on-demand connections.
 import { Command, CommanderError } from "commander";
+import { messageOf } from "../common/result.js";
 import { registerAdminCommand } from "./commands/admin.js";
 import { registerAgentCommand } from "./commands/agent.js";
 import { registerApiCommand } from "./commands/api.js";
@@ -26,6 +27,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  process.stderr.write(`reach: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`reach: ${messageOf(error)}\n`);
   process.exit(1);
 }

@@ -9,17 +9,16 @@ import { startHeadlessApp } from "../main/headless/start-headless-app.js";
 import { launchChromium } from "../test-support/browser.js";
 import {
   createTestUser,
+  startStack,
   startTestAgent,
   startTestBroker,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
   tempDir,
 } from "../test-support/stack.js";
-import {
-  type HttpTarget,
-  startHttpTarget,
-  startTcpEcho,
-  type TcpEcho,
-} from "../test-support/targets.js";
+import type { TcpEcho } from "../test-support/targets.js";
 import { echoThrough, probe, randomPayload } from "../test-support/visitors.js";
 
 const SHOTS = "test-results/screenshots";
@@ -27,13 +26,12 @@ const SHOTS = "test-results/screenshots";
 const LOOPBACK = "127.0.0.1";
 
 describe("desktop app in headless mode (Chromium)", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let shortBroker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
-  let shortAgent: Awaited<ReturnType<typeof startTestAgent>>;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let shortBroker: TestBroker;
+  let shortAgent: TestAgent;
   let app: Awaited<ReturnType<typeof startHeadlessApp>>;
   let echo: TcpEcho;
-  let web: HttpTarget;
   let user: TestUser;
   let browser: Browser;
   let context: BrowserContext;
@@ -48,20 +46,16 @@ describe("desktop app in headless mode (Chromium)", () => {
 
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
-    echo = await startTcpEcho();
-    web = await startHttpTarget();
-    broker = await startTestBroker();
-    shortBroker = await startTestBroker({ timeout: 4 });
-    user = await createTestUser(broker, "e2e@example.com");
-    agent = await startTestAgent(
-      broker,
-      user,
-      [
-        { name: "shell", application: 28, port: echo.port, host: "127.0.0.1" },
-        { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
+    stack = await startStack({
+      users: ["e2e@example.com"],
+      services: [
+        { name: "shell", application: 28, target: "echo" },
+        { name: "web", application: 7, target: "web" },
       ],
-      { p2pBindAddress: LOOPBACK },
-    );
+      agent: { p2pBindAddress: LOOPBACK },
+    });
+    ({ broker, echo, user } = stack);
+    shortBroker = await startTestBroker({ timeout: 4 });
     app = await startHeadlessApp({
       dataDir: await tempDir("reach-e2e-"),
       port: 0,
@@ -82,12 +76,9 @@ describe("desktop app in headless mode (Chromium)", () => {
   after(async () => {
     await browser?.close();
     await app?.close();
-    await agent?.stop();
     await shortAgent?.stop();
-    await broker?.close();
     await shortBroker?.close();
-    await echo?.close();
-    await web?.close();
+    await stack?.stop();
   });
 
   async function signIn(apiUrl: string, key: string, secret: string) {

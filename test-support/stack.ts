@@ -1,5 +1,7 @@
 // A real Reach stack for tests: a broker in a temporary data directory, users with real
 // keys, and agents in front of real target services. Everything listens on loopback.
+// startStack()/withStack() put the usual set together and take it down again; the parts
+// stay exported for tests that need another shape (a restart on the same store, say).
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
@@ -13,7 +15,7 @@ import { type GraphqlResponse, graphqlRequest } from "../common/graphql/request.
 import type { ConnectionView } from "../common/graphql/schema.js";
 import type { R3Credentials } from "../common/r3-signature.js";
 import type { ServiceSpec } from "../common/tunnel-protocol.js";
-import { startTcpEcho, type TcpEcho } from "./targets.js";
+import { type HttpTarget, startHttpTarget, startTcpEcho, type TcpEcho } from "./targets.js";
 
 export interface TestUser {
   userId: string;
@@ -164,34 +166,110 @@ export async function eventually(
   }
 }
 
-export interface EchoStack {
-  broker: Awaited<ReturnType<typeof startTestBroker>>;
-  user: TestUser;
-  agent: Awaited<ReturnType<typeof startTestAgent>>;
-  echo: TcpEcho;
+export type TestBroker = Awaited<ReturnType<typeof startTestBroker>>;
+export type TestAgent = Awaited<ReturnType<typeof startTestAgent>>;
+
+/** A service of a stack's agent: on the stack's echo or web target, or on a port of the test's. */
+export type StackService = Omit<ServiceSpec, "port" | "host"> & {
+  /** Default 127.0.0.1. */
+  host?: string;
+} & ({ target: "echo" | "web" } | { port: number });
+
+export interface StackOptions {
+  /** Broker settings over startTestBroker's (timeouts, TLS, caps …). */
+  settings?: Partial<BrokerConfig>;
+  /** The users to create, by email; the first owns the agent. */
+  users?: string[];
+  /** What the agent offers; by default the echo target as "tcp" (application 1). */
+  services?: StackService[];
+  /** More of the agent's options (p2pBindAddress, ca, name …). */
+  agent?: Partial<AgentOptions>;
 }
 
+/** What a test runs against; stop() ends every part of it, extra agents included. */
+export interface TestStack {
+  broker: TestBroker;
+  /** The first of `users`: the agent's owner. */
+  user: TestUser;
+  users: TestUser[];
+  agent: TestAgent;
+  echo: TcpEcho;
+  web: HttpTarget;
+  /** One more agent, for `owner` (default the first user), stopped with the stack. */
+  startAgent(
+    services: ServiceSpec[],
+    extra?: Partial<AgentOptions>,
+    owner?: TestUser,
+  ): Promise<TestAgent>;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_SERVICES: StackService[] = [{ name: "tcp", application: 1, target: "echo" }];
+
 /**
- * The common shape of a lifetime test: a broker with the given settings, one user, and an
- * agent offering a TCP echo service named "tcp"; everything is stopped afterwards.
+ * A broker with the given settings, its users, an agent offering `services`, and the echo
+ * and web targets those can point at. If any part fails to start, what did start is stopped.
  */
-export async function withEchoStack(
-  settings: Partial<BrokerConfig>,
-  email: string,
-  run: (stack: EchoStack) => Promise<void>,
-): Promise<void> {
-  const echo = await startTcpEcho();
-  const broker = await startTestBroker(settings);
-  const user = await createTestUser(broker, email);
-  const agent = await startTestAgent(broker, user, [
-    { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-  ]);
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopPart of stops.splice(0).reverse()) await stopPart();
+  };
   try {
-    await run({ broker, user, agent, echo });
+    const echo = await startTcpEcho();
+    stops.push(() => echo.close());
+    const web = await startHttpTarget();
+    stops.push(() => web.close());
+    const broker = await startTestBroker(options.settings);
+    stops.push(async () => {
+      await broker.close();
+      await broker.removeData();
+    });
+    const users: TestUser[] = [];
+    for (const email of options.users ?? ["stack@example.com"]) {
+      // Awaited, so that user creation may become asynchronous without touching this.
+      users.push(await createTestUser(broker, email));
+    }
+    const user = users[0];
+    if (!user) throw new Error("startStack needs at least one user to own the agent");
+    const startAgent = async (
+      services: ServiceSpec[],
+      extra: Partial<AgentOptions> = {},
+      owner = user,
+    ) => {
+      const agent = await startTestAgent(broker, owner, services, extra);
+      stops.push(async () => {
+        await agent.stop();
+        await rm(agent.dataDir, { recursive: true, force: true });
+      });
+      return agent;
+    };
+    const ports = { echo: echo.port, web: web.port };
+    const services = (options.services ?? DEFAULT_SERVICES).map(
+      ({ host = "127.0.0.1", ...service }): ServiceSpec => ({
+        name: service.name,
+        application: service.application,
+        host,
+        port: "target" in service ? ports[service.target] : service.port,
+      }),
+    );
+    const agent = await startAgent(services, options.agent);
+    return { broker, user, users, agent, echo, web, startAgent, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Runs `run` against a stack (see startStack) and stops it afterwards, passed or failed. */
+export async function withStack(
+  options: StackOptions,
+  run: (stack: TestStack) => Promise<void>,
+): Promise<void> {
+  const stack = await startStack(options);
+  try {
+    await run(stack);
   } finally {
-    await agent.stop();
-    await broker.close();
-    await echo.close();
-    await broker.removeData();
+    await stack.stop();
   }
 }

@@ -73,7 +73,7 @@ try {
       seconds: (Date.now() - started) / 1000,
       figures: record.figures,
       checks: record.checks,
-      ...(error ? { error } : {}),
+      error,
     };
     results.push(result);
     const failed = failedChecks([result]);

@@ -7,39 +7,31 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
   connectOrFail,
-  createTestUser,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
-import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 import { echoThrough, randomPayload } from "../../test-support/visitors.js";
 import { freeReadBuffers } from "../static-reader.js";
 
 describe("agent read buffers", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
-  let echo: TcpEcho;
+  let stack: TestStack;
+  let agent: TestAgent;
   let user: TestUser;
   let port: number;
 
   before(async () => {
-    echo = await startTcpEcho();
-    broker = await startTestBroker();
-    user = await createTestUser(broker, "buffers@example.com");
-    agent = await startTestAgent(broker, user, [
-      { name: "echo", application: 1, port: echo.port, host: "127.0.0.1" },
-    ]);
+    stack = await startStack({
+      users: ["buffers@example.com"],
+      services: [{ name: "echo", application: 1, target: "echo" }],
+    });
+    ({ agent, user } = stack);
     const connection = await connectOrFail(user, agent.serviceId("echo"), "0.0.0.0");
     port = connection.port as number;
   });
 
-  after(async () => {
-    await agent.stop();
-    await broker.close();
-    await echo.close();
-    await broker.removeData();
-  });
+  after(() => stack?.stop());
 
   it("go back to the free list once their streams have closed", async () => {
     for (let i = 0; i < 10; i++) {

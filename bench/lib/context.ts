@@ -1,9 +1,8 @@
 // What every suite measures against: the targets and the paths to them, all set up once
 // per run and measured in the same run (shared machines drift; only ratios travel).
-import { readFileSync } from "node:fs";
 import { graphqlRequest } from "../../common/graphql/request.js";
-import type { ReachStack } from "./processes.js";
-import type { TargetPorts } from "./targets-process.js";
+import type { TargetPorts } from "../../test-support/targets-process.js";
+import type { ReachStack } from "./reach-stack.js";
 
 export interface TcpPath {
   name: string;
@@ -49,16 +48,4 @@ export async function connectPortProxy(
   );
   if (!reply.data) throw new Error(`connect ${service}: ${JSON.stringify(reply.errors)}`);
   return reply.data.connect;
-}
-
-/** User + system CPU seconds of a process, from /proc (Linux). */
-export function cpuSeconds(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Resident memory of a process, from /proc (Linux). */
-export function rssKb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
 }

@@ -1,17 +1,17 @@
 // A throwaway OpenSSH server on loopback and an `ssh -R` reverse tunnel through it: the
 // baseline every tunnel is judged against.
-import { execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { type Spawned, stopChild } from "./processes.js";
-import { waitForPort } from "./tcp.js";
+import { stopChild } from "../../test-support/processes.js";
+import { waitForPort } from "../../test-support/tcp-load.js";
 
 /** One ssh -R session carrying each [remotePort, targetPort] forward. */
 export async function startSshReverseTunnel(
   sshdPort: number,
   forwards: [remotePort: number, targetPort: number][],
-): Promise<Spawned> {
+): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   // sshd refuses to start without its privilege-separation directory (a fresh container
   // has none until the service is started once).
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });

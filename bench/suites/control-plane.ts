@@ -1,8 +1,8 @@
 // 4. Control plane: connect and disconnect latency (each a signed GraphQL mutation with a
 // port allocation, a listener and a SQLite write), and sustained connects per second.
 import { graphqlRequest } from "../../common/graphql/request.js";
+import { percentile, round } from "../../test-support/stats.js";
 import type { BenchContext, SuiteResult } from "../lib/context.js";
-import { percentile, round } from "../lib/stats.js";
 
 const CONNECT = `mutation ($s: String!) { connect(serviceId: $s, hostIP: "0.0.0.0", type: PORT_PROXY) { id } }`;
 const DISCONNECT = `mutation ($c: String!) { disconnect(connectionId: $c) }`;

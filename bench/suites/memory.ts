@@ -2,8 +2,9 @@
 // connections (each has carried a byte both ways, so every hop is established).
 import type { Socket } from "node:net";
 import { connect } from "node:net";
-import { type BenchContext, connectPortProxy, rssKb, type SuiteResult } from "../lib/context.js";
-import { round } from "../lib/stats.js";
+import { rssKb } from "../../test-support/proc-stats.js";
+import { round } from "../../test-support/stats.js";
+import { type BenchContext, connectPortProxy, type SuiteResult } from "../lib/context.js";
 
 function openEchoed(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

@@ -4,83 +4,27 @@
 // throughput each way, warm first-byte latency (fresh connect + 1-byte echo while the path
 // is open) and cold first-byte latency (the connection is idle and must open its path).
 // `up` runs as a real process; its status lines prove which path carried the bytes.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { type BenchContext, cpuSeconds, type SuiteResult, type TcpPath } from "../lib/context.js";
-import { REACH, stopChild } from "../lib/processes.js";
-import { median, percentile, round } from "../lib/stats.js";
-import { download, echoRoundTrip, upload } from "../lib/tcp.js";
+import { messageOf } from "../../common/result.js";
+import { cpuSeconds } from "../../test-support/proc-stats.js";
+import { runReach, startReachChild, type WatchedChild } from "../../test-support/processes.js";
+import { median, percentile, round } from "../../test-support/stats.js";
+import { download, echoRoundTrip, upload } from "../../test-support/tcp-load.js";
+import type { BenchContext, SuiteResult, TcpPath } from "../lib/context.js";
 
 /** Local ports of the on-demand listeners: outside every range the bench's brokers use. */
 const PORTS = { bulkP2p: 29411, bulkRelay: 29412, echoP2p: 29413, echoRelay: 29414 };
 /** The agent's device name (startReach's --name). */
 const DEVICE = "bench";
-/** How long `up` may take to print a line we wait for (it may run through tsx). */
-const WAIT_MS = 30_000;
 
 type Via = "P2P" | "Proxy";
 type Service = "bulk" | "echo";
 
 interface OnDemandPath extends TcpPath {
   via: Via;
-}
-
-/** `reach up` with every stdout line kept, so none is missed between waits. */
-interface UpProcess {
-  child: ChildProcess;
-  lines: string[];
-  stderr(): string;
-  /** The first line from index `from` on that matches, waiting for it if need be. */
-  waitForLine(pattern: RegExp, from: number): Promise<RegExpExecArray>;
-}
-
-function startUp(args: string[], env: NodeJS.ProcessEnv): UpProcess {
-  const child = spawn(process.execPath, [REACH, "up", ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: string[] = [];
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  reader.on("line", (line) => lines.push(line));
-  const waitForLine = (pattern: RegExp, from: number) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = (): boolean => {
-        for (let i = from; i < lines.length; i++) {
-          const match = pattern.exec(lines[i] ?? "");
-          if (match) {
-            finish();
-            resolve(match);
-            return true;
-          }
-        }
-        return false;
-      };
-      const onExit = (code: number | null, signal: string | null) => {
-        finish();
-        reject(new Error(`reach up exited (${code ?? signal}) before ${pattern}:\n${stderr}`));
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`reach up printed no ${pattern} in ${WAIT_MS} ms:\n${lines.join("\n")}`));
-      }, WAIT_MS);
-      const finish = () => {
-        clearTimeout(timer);
-        reader.off("line", check);
-        child.off("exit", onExit);
-      };
-      if (check()) return;
-      reader.on("line", check);
-      child.on("exit", onExit);
-    });
-  return { child, lines, stderr: () => stderr, waitForLine };
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -116,48 +60,37 @@ export async function onDemand(ctx: BenchContext): Promise<SuiteResult> {
     "--secret",
     stack.credentials.secretAccessKey,
   ];
-  const add = (service: string, port: number, extra: string[]) => {
+  const add = async (service: string, port: number, extra: string[]) => {
     const serviceId = stack.serviceIds.get(service);
     if (!serviceId) throw new Error(`the plain stack has no ${service} service`);
-    const added = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          REACH,
-          "connection",
-          "add",
-          serviceId,
-          "--port",
-          String(port),
-          ...extra,
-          "--json",
-          ...account,
-        ],
-        { encoding: "utf8", env: { ...process.env, ...env } },
-      ),
-    ) as { port: number; id: string };
+    const result = await runReach(
+      ["connection", "add", serviceId, "--port", String(port), ...extra, "--json", ...account],
+      { env },
+    );
+    if (result.code !== 0) throw new Error(`reach connection add failed: ${result.stderr}`);
+    const added = JSON.parse(result.stdout) as { port: number; id: string };
     if (added.port !== port) throw new Error(`connection add gave port ${added.port}, not ${port}`);
     return added;
   };
-  add("bulk", PORTS.bulkP2p, []);
-  add("bulk", PORTS.bulkRelay, ["--no-p2p"]);
+  await add("bulk", PORTS.bulkP2p, []);
+  await add("bulk", PORTS.bulkRelay, ["--no-p2p"]);
   // Idle after 1 s unused, so the cold samples below can wait for the path to go.
-  add("echo", PORTS.echoP2p, ["--idle-timeout", "1"]);
-  add("echo", PORTS.echoRelay, ["--no-p2p", "--idle-timeout", "1"]);
+  await add("echo", PORTS.echoP2p, ["--idle-timeout", "1"]);
+  await add("echo", PORTS.echoRelay, ["--no-p2p", "--idle-timeout", "1"]);
 
-  const up = startUp([...account, "--p2p-bind", "127.0.0.1"], upEnv);
+  const up = startReachChild(["up", ...account, "--p2p-bind", "127.0.0.1"], { env: upEnv });
   try {
     for (const port of Object.values(PORTS)) {
       await up.waitForLine(new RegExp(`^127\\.0\\.0\\.1:${port} → `), 0);
     }
     return await measure(ctx, up);
   } finally {
-    await stopChild(up.child);
+    await up.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function measure(ctx: BenchContext, up: UpProcess): Promise<SuiteResult> {
+async function measure(ctx: BenchContext, up: WatchedChild): Promise<SuiteResult> {
   const agentStderrFrom = ctx.plain.agentStderr().length;
   const byName = (name: string): TcpPath => {
     const path = ctx.paths.find((p) => p.name === name);
@@ -188,7 +121,7 @@ async function measure(ctx: BenchContext, up: UpProcess): Promise<SuiteResult> {
     } catch (error) {
       const exited = up.child.exitCode ?? up.child.signalCode;
       throw new Error(
-        `${label}: ${error instanceof Error ? error.message : String(error)}${exited === null ? "" : ` (reach up exited: ${exited})`}\nreach up stdout (last 10 lines):\n${up.lines.slice(-10).join("\n")}\nreach up stderr:\n${up.stderr().slice(-4000)}`,
+        `${label}: ${messageOf(error)}${exited === null ? "" : ` (reach up exited: ${exited})`}\nreach up stdout (last 10 lines):\n${up.lines.slice(-10).join("\n")}\nreach up stderr:\n${up.stderr().slice(-4000)}`,
         { cause: error },
       );
     }
@@ -254,7 +187,7 @@ async function measure(ctx: BenchContext, up: UpProcess): Promise<SuiteResult> {
           try {
             list.push(await echoRoundTrip(path.echo));
           } catch (error) {
-            errors.push(`sample ${sample}: ${error instanceof Error ? error.message : error}`);
+            errors.push(`sample ${sample}: ${messageOf(error)}`);
             if (up.child.exitCode !== null || errors.length > total / 100) {
               await attempt(`${path.name}: warm echo ${sample}`, () => Promise.reject(error));
             }

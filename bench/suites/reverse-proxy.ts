@@ -2,8 +2,9 @@
 // concurrent clients (autocannon), through Reach and straight to the web server.
 import autocannon from "autocannon";
 import { graphqlRequest } from "../../common/graphql/request.js";
-import { type BenchContext, cpuSeconds, type SuiteResult } from "../lib/context.js";
-import { round } from "../lib/stats.js";
+import { cpuSeconds } from "../../test-support/proc-stats.js";
+import { round } from "../../test-support/stats.js";
+import type { BenchContext, SuiteResult } from "../lib/context.js";
 
 interface LoadResult {
   rps: number;

@@ -1,8 +1,9 @@
 // 6. Scale: many live port proxies on one broker: how long they take to create, the
 // broker's RSS with them open, and that a random sample of them still passes bytes.
-import { type BenchContext, connectPortProxy, rssKb, type SuiteResult } from "../lib/context.js";
-import { round } from "../lib/stats.js";
-import { echoRoundTrip } from "../lib/tcp.js";
+import { rssKb } from "../../test-support/proc-stats.js";
+import { round } from "../../test-support/stats.js";
+import { echoRoundTrip } from "../../test-support/tcp-load.js";
+import { type BenchContext, connectPortProxy, type SuiteResult } from "../lib/context.js";
 
 export async function scale(ctx: BenchContext): Promise<SuiteResult> {
   const target = ctx.quick ? 1000 : 10_000;

@@ -1,8 +1,9 @@
 // 2. Visitor setup latency: TCP connect + 1-byte echo round trip through a fresh
 // connection, p50/p99, on every path.
+
+import { percentile, round } from "../../test-support/stats.js";
+import { echoRoundTrip } from "../../test-support/tcp-load.js";
 import type { BenchContext, SuiteResult } from "../lib/context.js";
-import { percentile, round } from "../lib/stats.js";
-import { echoRoundTrip } from "../lib/tcp.js";
 
 export async function setupLatency(ctx: BenchContext): Promise<SuiteResult> {
   const total = ctx.quick ? 400 : 2000;

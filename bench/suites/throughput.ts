@@ -1,7 +1,8 @@
 // 1. Port-proxy throughput: one TCP stream and four, each way, on every path.
+
+import { median, round } from "../../test-support/stats.js";
+import { download, upload } from "../../test-support/tcp-load.js";
 import type { BenchContext, SuiteResult } from "../lib/context.js";
-import { median, round } from "../lib/stats.js";
-import { download, upload } from "../lib/tcp.js";
 
 async function parallel(
   streams: number,

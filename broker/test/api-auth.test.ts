@@ -6,14 +6,14 @@ import { R3_SIGNED_HEADERS, signRequest } from "../../common/r3-signature.js";
 import {
   CONNECT,
   connectOrFail,
-  createTestUser,
   DISCONNECT,
   errorCode,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
-import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 
 interface RawReply {
   status: number;
@@ -24,9 +24,9 @@ interface RawReply {
 }
 
 describe("API authentication and isolation", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
-  let echo: TcpEcho;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let agent: TestAgent;
   let alice: TestUser;
   let bob: TestUser;
 
@@ -74,21 +74,15 @@ describe("API authentication and isolation", () => {
   const LOGIN = JSON.stringify({ query: "{ login { email } }" });
 
   before(async () => {
-    echo = await startTcpEcho();
-    broker = await startTestBroker();
-    alice = await createTestUser(broker, "alice@example.com");
-    bob = await createTestUser(broker, "bob@example.com");
-    agent = await startTestAgent(broker, alice, [
-      { name: "ssh", application: 28, port: echo.port, host: "127.0.0.1" },
-    ]);
+    stack = await startStack({
+      users: ["alice@example.com", "bob@example.com"],
+      services: [{ name: "ssh", application: 28, target: "echo" }],
+    });
+    ({ broker, agent } = stack);
+    [alice, bob] = stack.users as [TestUser, TestUser];
   });
 
-  after(async () => {
-    await agent.stop();
-    await broker.close();
-    await echo.close();
-    await broker.removeData();
-  });
+  after(() => stack?.stop());
 
   it("accepts a correctly signed request", async () => {
     const reply = await send(LOGIN, { user: alice });

@@ -15,12 +15,12 @@ import {
 } from "../../common/r3-signature.js";
 import {
   CONNECT,
-  createTestUser,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
-import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 
 interface Reply {
   status: number;
@@ -44,9 +44,9 @@ interface SendOptions {
 }
 
 describe("API refusals", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
-  let echo: TcpEcho;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let agent: TestAgent;
   let alice: TestUser;
 
   /** Sends `body` as alice, signed as the options say, and reads the JSON answer. */
@@ -101,20 +101,14 @@ describe("API refusals", () => {
   const LOGIN = JSON.stringify({ query: "{ login { email } }" });
 
   before(async () => {
-    echo = await startTcpEcho();
-    broker = await startTestBroker();
-    alice = await createTestUser(broker, "alice@example.com");
-    agent = await startTestAgent(broker, alice, [
-      { name: "ssh", application: 28, port: echo.port, host: "127.0.0.1" },
-    ]);
+    stack = await startStack({
+      users: ["alice@example.com"],
+      services: [{ name: "ssh", application: 28, target: "echo" }],
+    });
+    ({ broker, agent, user: alice } = stack);
   });
 
-  after(async () => {
-    await agent.stop();
-    await broker.close();
-    await echo.close();
-    await broker.removeData();
-  });
+  after(() => stack?.stop());
 
   describe("signed Digest", () => {
     /** A connect, and a harmless query padded to exactly its length. */

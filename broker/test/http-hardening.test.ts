@@ -4,14 +4,13 @@
 // reached the device's service.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { rm } from "node:fs/promises";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
   connectOrFail,
-  createTestUser,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestBroker,
+  type TestStack,
 } from "../../test-support/stack.js";
 
 interface CountingService {
@@ -111,8 +110,8 @@ function rawExchange(
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe("broker listener hardening (raw sockets)", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let stack: TestStack;
+  let broker: TestBroker;
   let service: CountingService;
   /** The reverse-proxy host names of two connections to the service. */
   let host: string;
@@ -120,21 +119,19 @@ describe("broker listener hardening (raw sockets)", () => {
 
   before(async () => {
     service = await startCountingService();
-    broker = await startTestBroker();
-    const user = await createTestUser(broker, "hardening@example.com");
-    agent = await startTestAgent(broker, user, [
-      { name: "web", application: 7, port: service.port, host: "127.0.0.1" },
-    ]);
+    stack = await startStack({
+      users: ["hardening@example.com"],
+      services: [{ name: "web", application: 7, port: service.port }],
+    });
+    const { user, agent } = stack;
+    broker = stack.broker;
     host = (await connectOrFail(user, agent.serviceId("web"))).host;
     otherHost = (await connectOrFail(user, agent.serviceId("web"))).host;
   });
 
   after(async () => {
-    await agent?.stop();
-    await broker?.close();
+    await stack?.stop();
     await service?.close();
-    await broker?.removeData();
-    if (agent) await rm(agent.dataDir, { recursive: true, force: true });
   });
 
   /** Runs `exchange` and returns its reply with what reached the service meanwhile. */

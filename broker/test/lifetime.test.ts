@@ -10,9 +10,10 @@ import {
   DISCONNECT,
   errorCode,
   eventually,
+  startStack,
   startTestAgent,
   startTestBroker,
-  withEchoStack,
+  withStack,
 } from "../../test-support/stack.js";
 import { startHttpTarget, startTcpEcho } from "../../test-support/targets.js";
 import { closed, connectFrom, probe } from "../../test-support/visitors.js";
@@ -35,7 +36,8 @@ function status(port: number, host: string): Promise<number> {
 
 describe("connection lifetime", () => {
   it("expires at created + timeout, closing open sockets within a second", async () => {
-    await withEchoStack({ timeout: 2 }, "expiry@example.com", async ({ user, agent }) => {
+    const expiring = { settings: { timeout: 2 }, users: ["expiry@example.com"] };
+    await withStack(expiring, async ({ user, agent }) => {
       const connection = await connectOrFail(user, agent.serviceId("tcp"));
       assert.equal(connection.timeout, 2);
       const visitor = await connectFrom(connection.port as number, "127.0.0.2");
@@ -51,7 +53,8 @@ describe("connection lifetime", () => {
   });
 
   it("closes after --idle-timeout without traffic, but not while traffic flows", async () => {
-    await withEchoStack({ idleTimeout: 1 }, "idle@example.com", async ({ user, agent }) => {
+    const idling = { settings: { idleTimeout: 1 }, users: ["idle@example.com"] };
+    await withStack(idling, async ({ user, agent }) => {
       const busy = await connectOrFail(user, agent.serviceId("tcp"));
       const quiet = await connectOrFail(user, agent.serviceId("tcp"));
       const visitor = await connectFrom(busy.port as number, "127.0.0.2");
@@ -74,14 +77,13 @@ describe("connection lifetime", () => {
   });
 
   it("disconnect closes the listener, the reverse host and every open socket", async () => {
-    const echo = await startTcpEcho();
-    const web = await startHttpTarget();
-    const broker = await startTestBroker();
-    const user = await createTestUser(broker, "disconnect@example.com");
-    const agent = await startTestAgent(broker, user, [
-      { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-      { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
-    ]);
+    const { broker, user, agent, stop } = await startStack({
+      users: ["disconnect@example.com"],
+      services: [
+        { name: "tcp", application: 1, target: "echo" },
+        { name: "web", application: 7, target: "web" },
+      ],
+    });
     try {
       const portProxy = await connectOrFail(user, agent.serviceId("tcp"));
       const reverse = await connectOrFail(user, agent.serviceId("web"));
@@ -114,11 +116,7 @@ describe("connection lifetime", () => {
       });
       assert.equal(errorCode(wrongService), "NOT_FOUND");
     } finally {
-      await agent.stop();
-      await broker.close();
-      await echo.close();
-      await web.close();
-      await broker.removeData();
+      await stop();
     }
   });
 
@@ -170,7 +168,7 @@ describe("connection lifetime", () => {
   });
 
   it("an agent offline means SERVICE_OFFLINE; it reconnects by itself after a cut", async () => {
-    await withEchoStack({}, "offline@example.com", async ({ user, agent }) => {
+    await withStack({ users: ["offline@example.com"] }, async ({ user, agent }) => {
       const serviceId = agent.serviceId("tcp");
       const states = async () =>
         (
@@ -199,9 +197,8 @@ describe("connection lifetime", () => {
   });
 
   it("caps a user's open connections with RESOURCE_EXHAUSTED", async () => {
-    await withEchoStack(
-      { maxConnectionsPerUser: 3 },
-      "cap@example.com",
+    await withStack(
+      { settings: { maxConnectionsPerUser: 3 }, users: ["cap@example.com"] },
       async ({ user, agent }) => {
         // A burst of ten at once: exactly three get through.
         const burst = await Promise.all(

@@ -18,41 +18,34 @@ import { splitCandidates } from "../../common/p2p/handshake.js";
 import { createPeer } from "../../common/p2p/peer-connection.js";
 import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
 import {
-  createTestUser,
   errorCode,
   eventually,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
-import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
+import type { TcpEcho } from "../../test-support/targets.js";
 
 describe("peer sessions", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let agent: TestAgent;
   let echo: TcpEcho;
   let alice: TestUser;
   let bob: TestUser;
 
   before(async () => {
-    broker = await startTestBroker();
-    alice = await createTestUser(broker, "alice@example.com");
-    bob = await createTestUser(broker, "bob@example.com");
-    echo = await startTcpEcho();
-    agent = await startTestAgent(
-      broker,
-      alice,
-      [{ name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" }],
-      { p2pBindAddress: "127.0.0.1" },
-    );
+    stack = await startStack({
+      users: ["alice@example.com", "bob@example.com"],
+      agent: { p2pBindAddress: "127.0.0.1" },
+    });
+    ({ broker, agent, echo } = stack);
+    [alice, bob] = stack.users as [TestUser, TestUser];
   });
 
-  after(async () => {
-    await agent.stop();
-    await echo.close();
-    await broker.close();
-    await broker.removeData();
-  });
+  after(() => stack?.stop());
 
   async function open(user: TestUser, offer: string | null = null) {
     return user.api<{ openPeerSession: PeerSessionView }>(OPEN_PEER_SESSION_MUTATION, {

@@ -6,13 +6,13 @@ import { serviceTypeByName } from "../../common/service-types.js";
 import {
   CONNECT,
   connectOrFail,
-  createTestUser,
   errorCode,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
-import { startTcpEcho, startTrickleSource, type TcpEcho } from "../../test-support/targets.js";
+import { startTrickleSource, type TcpEcho } from "../../test-support/targets.js";
 import {
   echoThrough,
   probe,
@@ -22,8 +22,8 @@ import {
 } from "../../test-support/visitors.js";
 
 describe("port proxy", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let stack: TestStack;
+  let agent: TestAgent;
   let echo: TcpEcho;
   let user: TestUser;
   let shellId: string;
@@ -31,33 +31,21 @@ describe("port proxy", () => {
   const TRICKLE_BYTES = 24_000_000;
 
   before(async () => {
-    echo = await startTcpEcho();
     trickle = await startTrickleSource(TRICKLE_BYTES);
-    broker = await startTestBroker();
-    user = await createTestUser(broker, "ports@example.com");
-    agent = await startTestAgent(broker, user, [
-      {
-        name: "shell",
-        application: serviceTypeByName("ssh")?.application ?? 28,
-        port: echo.port,
-        host: "127.0.0.1",
-      },
-      {
-        name: "trickle",
-        application: 1,
-        port: trickle.port,
-        host: "127.0.0.1",
-      },
-    ]);
+    stack = await startStack({
+      users: ["ports@example.com"],
+      services: [
+        { name: "shell", application: serviceTypeByName("ssh")?.application ?? 28, target: "echo" },
+        { name: "trickle", application: 1, port: trickle.port },
+      ],
+    });
+    ({ agent, echo, user } = stack);
     shellId = agent.serviceId("shell");
   });
 
   after(async () => {
-    await agent.stop();
-    await broker.close();
-    await echo.close();
-    trickle.close();
-    await broker.removeData();
+    await stack?.stop();
+    trickle?.close();
   });
 
   it("answers connect in remote.it's shape", async () => {

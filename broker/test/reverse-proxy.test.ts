@@ -8,10 +8,11 @@ import { makeSelfSignedCert } from "../../test-support/certs.js";
 import {
   CONNECT,
   connectOrFail,
-  createTestUser,
   DISCONNECT,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
 import { type HttpTarget, patternBytes, startHttpTarget } from "../../test-support/targets.js";
@@ -59,30 +60,29 @@ function get(
 }
 
 describe("reverse proxy", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let agent: TestAgent;
   let web: HttpTarget;
   let secureWeb: HttpTarget;
   let user: TestUser;
 
   before(async () => {
-    web = await startHttpTarget();
     const cert = await makeSelfSignedCert(["localhost", "127.0.0.1"]);
     secureWeb = await startHttpTarget({ cert: cert.cert, key: cert.key });
-    broker = await startTestBroker();
-    user = await createTestUser(broker, "web@example.com");
-    agent = await startTestAgent(broker, user, [
-      { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
-      { name: "secure", application: 8, port: secureWeb.port, host: "localhost" },
-    ]);
+    stack = await startStack({
+      users: ["web@example.com"],
+      services: [
+        { name: "web", application: 7, target: "web" },
+        { name: "secure", application: 8, port: secureWeb.port, host: "localhost" },
+      ],
+    });
+    ({ broker, agent, web, user } = stack);
   });
 
   after(async () => {
-    await agent.stop();
-    await broker.close();
-    await web.close();
-    await secureWeb.close();
-    await broker.removeData();
+    await stack?.stop();
+    await secureWeb?.close();
   });
 
   it("gives an http service a random public URL on the broker's listener", async () => {

@@ -7,58 +7,46 @@ import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { makeSelfSignedCert, type TestCertificate } from "../../test-support/certs.js";
 import {
   connectOrFail,
-  createTestUser,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
-import {
-  type HttpTarget,
-  startHttpTarget,
-  startTcpEcho,
-  startTrickleSource,
-  type TcpEcho,
-} from "../../test-support/targets.js";
+import { type HttpTarget, startTrickleSource } from "../../test-support/targets.js";
 import { echoThrough, randomPayload, readSlowly, sha256 } from "../../test-support/visitors.js";
 
 describe("broker with TLS", () => {
   const TRICKLE_BYTES = 24_000_000;
   let trickle: Awaited<ReturnType<typeof startTrickleSource>>;
   let cert: TestCertificate;
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let agent: TestAgent;
   let web: HttpTarget;
-  let echo: TcpEcho;
   let user: TestUser;
 
   before(async () => {
     trickle = await startTrickleSource(TRICKLE_BYTES);
     cert = await makeSelfSignedCert(["localhost", "*.p1.localhost", "127.0.0.1"]);
-    web = await startHttpTarget();
-    echo = await startTcpEcho();
-    broker = await startTestBroker({ tls: { cert: cert.certFile, key: cert.keyFile } });
-    user = await createTestUser(broker, "tls@example.com");
     // The test's own API client (fetch) must trust the certificate too.
     setGlobalDispatcher(new UndiciAgent({ connect: { ca: cert.cert } }));
-    agent = await startTestAgent(
-      broker,
-      user,
-      [
-        { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
-        { name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" },
-        { name: "trickle", application: 1, port: trickle.port, host: "127.0.0.1" },
+    stack = await startStack({
+      settings: { tls: { cert: cert.certFile, key: cert.keyFile } },
+      users: ["tls@example.com"],
+      services: [
+        { name: "web", application: 7, target: "web" },
+        { name: "tcp", application: 1, target: "echo" },
+        { name: "trickle", application: 1, port: trickle.port },
       ],
-      { ca: cert.cert },
-    );
+      agent: { ca: cert.cert },
+    });
+    ({ broker, agent, web, user } = stack);
   });
 
   after(async () => {
     trickle.close();
-    await agent.stop();
-    await broker.close();
-    await web.close();
-    await echo.close();
-    await broker.removeData();
+    await stack?.stop();
   });
 
   it("makes https reverse-proxy URLs that serve over TLS", async () => {

@@ -4,7 +4,7 @@ import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { parseServiceFlag } from "../../agent/service-flag.js";
-import { type CredentialFlags, resolveCredentials, SECRET_HELP } from "../credentials.js";
+import { type CredentialFlags, resolveCredentials, withCredentialOptions } from "../credentials.js";
 import { collect, onShutdown } from "../options.js";
 
 interface AgentFlags extends CredentialFlags {
@@ -18,13 +18,11 @@ interface AgentFlags extends CredentialFlags {
 }
 
 export function registerAgentCommand(program: Command): void {
-  program
-    .command("agent")
-    .description("Run an agent: register this device's services and carry their connections.")
-    .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
-    .option("--key <id>", "R3 access key id")
-    .option("--secret <secret>", SECRET_HELP)
-    .option("--profile <name>", "profile in ~/.reach/credentials (default: default)")
+  withCredentialOptions(
+    program
+      .command("agent")
+      .description("Run an agent: register this device's services and carry their connections."),
+  )
     .option("--name <device>", "device name", hostname())
     .option(
       "--data-dir <dir>",
@@ -52,9 +50,9 @@ export function registerAgentCommand(program: Command): void {
         name: flags.name,
         dataDir: flags.dataDir,
         services,
-        ...(flags.ca ? { ca: await readFile(flags.ca) } : {}),
+        ca: flags.ca ? await readFile(flags.ca) : undefined,
         p2p: flags.p2p,
-        ...(flags.p2pBind ? { p2pBindAddress: flags.p2pBind } : {}),
+        p2pBindAddress: flags.p2pBind,
       });
       onShutdown(() => agent.stop());
       const welcome = await agent.ready;

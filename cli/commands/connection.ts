@@ -12,7 +12,7 @@ import {
   type OnDemandSpec,
   onDemandSpecSchema,
 } from "../../common/on-demand.js";
-import { type CredentialFlags, resolveCredentials, SECRET_HELP } from "../credentials.js";
+import { type CredentialFlags, resolveCredentials, withCredentialOptions } from "../credentials.js";
 import { integer } from "../options.js";
 
 export interface StoreFlags extends CredentialFlags {
@@ -47,12 +47,10 @@ export function onDemandStorePath(flags: StoreFlags): string {
 
 /** --api/--key/--secret/--profile and --store, shared by `connection` and `up`. */
 export function withStoreOptions(command: Command): Command {
-  return command
-    .option("--api <url>", "the broker's GraphQL URL (default: the profile's R3_API_URL)")
-    .option("--key <id>", "R3 access key id")
-    .option("--secret <secret>", SECRET_HELP)
-    .option("--profile <name>", "profile in ~/.reach/credentials (default: default)")
-    .option("--store <file>", "the connection list (default: ~/.reach/on-demand/<profile>.json)");
+  return withCredentialOptions(command).option(
+    "--store <file>",
+    "the connection list (default: ~/.reach/on-demand/<profile>.json)",
+  );
 }
 
 /** A broker client for the flags' account; the caller stops it. */
@@ -144,10 +142,10 @@ export function registerConnectionCommand(program: Command): void {
         const manager = await openManager(flags, () => client);
         const view = await manager.add({
           serviceId,
-          ...(flags.port !== undefined ? { port: flags.port } : {}),
+          port: flags.port,
           p2p: flags.p2p,
           failover: flags.failover,
-          ...(flags.idleTimeout !== undefined ? { idleTimeout: flags.idleTimeout } : {}),
+          idleTimeout: flags.idleTimeout,
         });
         const out = described(view);
         if (flags.json) {

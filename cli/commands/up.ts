@@ -4,6 +4,7 @@
 import { type Stats, unwatchFile, watchFile } from "node:fs";
 import type { Command } from "commander";
 import { DEFAULT_P2P_WAIT_MS, launchFor, type OnDemandView } from "../../common/on-demand.js";
+import { messageOf } from "../../common/result.js";
 import { integer, onShutdown } from "../options.js";
 import {
   brokerClientFor,
@@ -95,8 +96,8 @@ export function registerUpCommand(program: Command): void {
       const manager = new OnDemandManager({
         store: new OnDemandStore(path),
         client: () => client,
-        ...(flags.p2pBind ? { p2pBindAddress: flags.p2pBind } : {}),
-        ...(flags.p2pWait !== undefined ? { p2pWaitMs: flags.p2pWait } : {}),
+        p2pBindAddress: flags.p2pBind,
+        p2pWaitMs: flags.p2pWait,
         onChange: () => {
           if (started) printer.update(manager.list());
         },
@@ -122,9 +123,7 @@ export function registerUpCommand(program: Command): void {
           .then(() => manager.reload())
           .catch((error: unknown) => {
             // A hand-edited file that does not parse: keep what runs, say why, wait for a fix.
-            process.stderr.write(
-              `reach: ${error instanceof Error ? error.message : String(error)}\n`,
-            );
+            process.stderr.write(`reach: ${messageOf(error)}\n`);
           });
       };
       watchFile(path, { interval: WATCH_INTERVAL_MS }, onFileChange);

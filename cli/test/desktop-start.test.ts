@@ -1,45 +1,26 @@
 // The README's start command on a machine without a display: a local broker, the app
 // signed in to it with the "local" profile, served headless with a one-line reason.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { after, describe, it } from "node:test";
 import { WebSocket } from "ws";
+import { startReachChild, type WatchedChild } from "../../test-support/processes.js";
 import { freePort, tempDir } from "../../test-support/stack.js";
 
 describe("reach desktop --local (the start command)", () => {
-  let child: ReturnType<typeof spawn> | undefined;
-  after(async () => {
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
-  });
+  let app: WatchedChild | undefined;
+  after(() => app?.stop());
 
   it("starts a local broker and the app signed in to it, headless with the reason why", async () => {
     const home = await tempDir("reach-home-");
     const brokerPort = await freePort();
-    child = spawn(
-      process.execPath,
-      ["bin/reach.js", "desktop", "--local", "--port", "0", "--broker-port", String(brokerPort)],
-      {
-        env: { ...process.env, HOME: home, DISPLAY: "", WAYLAND_DISPLAY: "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    app = startReachChild(
+      ["desktop", "--local", "--port", "0", "--broker-port", String(brokerPort)],
+      // Two minutes: without dist/renderer the app builds the renderer first.
+      { env: { HOME: home, DISPLAY: "", WAYLAND_DISPLAY: "" }, waitMs: 120_000 },
     );
-    let output = "";
-    let errors = "";
-    child.stderr?.on("data", (chunk) => {
-      errors += chunk;
-    });
-    const link = await new Promise<string>((resolve, reject) => {
-      child?.stdout?.on("data", (chunk) => {
-        output += chunk;
-        const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child?.once("exit", (code) => reject(new Error(`exited ${code}: ${output}${errors}`)));
-    });
+    const [, link = ""] = await app.waitForLine(/Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
+    const output = app.lines.join("\n");
     assert.match(
       output,
       new RegExp(

@@ -4,28 +4,16 @@
 // P2P stays on loopback: the agent and `up` gather candidates on 127.0.0.1 only.
 
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { type CliSession, cliSession } from "../../test-support/cli-session.js";
+import type { WatchedChild } from "../../test-support/processes.js";
 import { freePort, tempDir } from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const REACH = join(ROOT, "bin", "reach.js");
-/** How long a process may take to print what we wait for (tsx compiles on start). */
-const WAIT_MS = 30_000;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface Described {
   id: string;
@@ -40,95 +28,8 @@ interface Described {
   launch: string;
 }
 
-/** A long-running process whose stdout lines are all kept, so none is missed between waits. */
-interface Background {
-  child: ChildProcess;
-  lines: string[];
-  stderr(): string;
-  /** Resolves with the first line from index `from` on that matches. */
-  waitForLine(pattern: RegExp, from?: number): Promise<RegExpExecArray>;
-}
-
-let env: NodeJS.ProcessEnv = {};
-const running: ChildProcess[] = [];
-
-function start(args: string[]): Background {
-  const child = spawn(process.execPath, [REACH, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.push(child);
-  const lines: string[] = [];
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  reader.on("line", (line) => lines.push(line));
-  const waitForLine = (pattern: RegExp, from = 0) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = (): boolean => {
-        for (let i = from; i < lines.length; i++) {
-          const match = pattern.exec(lines[i] ?? "");
-          if (match) {
-            finish();
-            resolve(match);
-            return true;
-          }
-        }
-        return false;
-      };
-      const onExit = (code: number | null, signal: string | null) => {
-        finish();
-        reject(
-          new Error(`reach ${args[0]} exited (${code ?? signal}) before ${pattern}:\n${stderr}`),
-        );
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(
-          new Error(`no ${pattern} after ${WAIT_MS} ms; stdout:\n${lines.join("\n")}\n${stderr}`),
-        );
-      }, WAIT_MS);
-      const finish = () => {
-        clearTimeout(timer);
-        reader.off("line", check);
-        child.off("exit", onExit);
-      };
-      if (check()) return;
-      reader.on("line", check);
-      child.on("exit", onExit);
-    });
-  return { child, lines, stderr: () => stderr, waitForLine };
-}
-
-async function reach(...args: string[]): Promise<Ran> {
-  const child = spawn(process.execPath, [REACH, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, "close")) as [number | null];
-  return { code, stdout, stderr };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+let cli: CliSession;
+const reach = (...args: string[]) => cli.reach(...args);
 
 /** "refused" once nothing listens on the port any more. */
 function tryConnect(port: number): Promise<"connected" | "refused"> {
@@ -147,7 +48,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   let store = "";
   let echo: TcpEcho | undefined;
   let serviceId = "";
-  let up: Background | undefined;
+  let up: WatchedChild | undefined;
   /** Connections added below: `first` carries the echo, `second` is removed while up runs. */
   let first: Described | undefined;
   let second: Described | undefined;
@@ -158,21 +59,9 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   before(async () => {
     workDir = await tempDir("reach-od-cli-");
     store = join(workDir, "on-demand.json");
-    // HOME and REACH_CREDENTIALS too, so that nothing can fall back to the real ~/.reach.
-    env = { ...process.env, HOME: workDir, REACH_CREDENTIALS: join(workDir, "credentials") };
-    const brokerPort = await freePort();
-    const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
+    cli = cliSession(workDir);
     const brokerDataDir = join(workDir, "broker");
-    const broker = start([
-      "broker",
-      "--data-dir",
-      brokerDataDir,
-      "--listen",
-      `127.0.0.1:${brokerPort}`,
-      "--proxy-ports",
-      `${proxyLow}-${proxyLow + 99}`,
-    ]);
-    await broker.waitForLine(/^Reach broker listening on /);
+    const { port: brokerPort } = await cli.startBroker(brokerDataDir);
     const user = await reach(
       "admin",
       "create-user",
@@ -187,7 +76,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     );
     assert.equal(user.code, 0, user.stderr);
     echo = await startTcpEcho();
-    const agent = start([
+    const agent = cli.start([
       "agent",
       "--profile",
       "od",
@@ -205,7 +94,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   });
 
   after(async () => {
-    await Promise.all(running.map(stop));
+    await cli?.stop();
     await echo?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -285,7 +174,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
 
   it("reach up listens; a local connect echoes byte-exact over P2P", async () => {
     assert.ok(first && second, "needs the connections added above");
-    up = start([
+    up = cli.start([
       "up",
       ...account(),
       "--p2p-bind",

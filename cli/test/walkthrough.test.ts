@@ -3,15 +3,13 @@
 // Everything listens on loopback; data, agent identity and credentials live in temp dirs.
 
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFile, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { freePort, tempDir } from "../../test-support/stack.js";
+import { type CliSession, cliSession, REPOSITORY_ROOT } from "../../test-support/cli-session.js";
+import { REACH } from "../../test-support/processes.js";
+import { tempDir } from "../../test-support/stack.js";
 import {
   type HttpTarget,
   startHttpTarget,
@@ -20,11 +18,7 @@ import {
 } from "../../test-support/targets.js";
 import { echoThrough, randomPayload } from "../../test-support/visitors.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const REACH = join(ROOT, "bin", "reach.js");
-const CONNECT_SCRIPT = join(ROOT, "examples", "r3-connect.sh");
-/** How long a process may take to print what we wait for (tsx compiles on start). */
-const STARTUP_MS = 30_000;
+const CONNECT_SCRIPT = join(REPOSITORY_ROOT, "examples", "r3-connect.sh");
 
 interface Keys {
   userId: string;
@@ -32,113 +26,13 @@ interface Keys {
   secretAccessKey: string;
 }
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 let workDir = "";
-let env: NodeJS.ProcessEnv = {};
-const running: ChildProcess[] = [];
-
-/** Starts a long-running process; `after` stops it. Its stderr is kept for error messages. */
-function start(command: string, args: string[]): ChildProcess & { stderrText(): string } {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  running.push(child);
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  return Object.assign(child, { stderrText: () => stderr });
-}
-
-/** Runs a command to completion and returns its exit status and output. */
-async function run(
-  command: string,
-  args: string[],
-  extraEnv: NodeJS.ProcessEnv = {},
-): Promise<Ran> {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...env, ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
-  return { code, signal, stdout, stderr };
-}
-
-function reach(...args: string[]): Promise<Ran> {
-  return run(process.execPath, [REACH, ...args]);
-}
-
-/**
- * Collects the stdout lines matching `pattern` until `done` says there are enough;
- * fails with the process's stderr if it exits or takes too long first.
- */
-function waitForLines(
-  child: ChildProcess & { stderrText(): string },
-  pattern: RegExp,
-  done: (matches: RegExpExecArray[]) => boolean,
-): Promise<RegExpExecArray[]> {
-  const stdout = child.stdout;
-  if (!stdout) throw new Error("the process has no stdout pipe");
-  const lines = createInterface({ input: stdout });
-  const matches: RegExpExecArray[] = [];
-  return new Promise((resolve, reject) => {
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      lines.off("line", onLine);
-      if (error) reject(error);
-      else resolve(matches);
-    };
-    const onLine = (line: string) => {
-      const match = pattern.exec(line);
-      if (match) matches.push(match);
-      if (done(matches)) finish();
-    };
-    const onExit = (code: number | null, signal: string | null) =>
-      finish(
-        new Error(
-          `${child.spawnargs.slice(1, 3).join(" ")} exited (${code ?? signal}) before printing ${pattern}:\n${child.stderrText()}`,
-        ),
-      );
-    const timer = setTimeout(
-      () =>
-        finish(
-          new Error(
-            `no ${pattern} on stdout after ${STARTUP_MS} ms; stderr:\n${child.stderrText()}`,
-          ),
-        ),
-      STARTUP_MS,
-    );
-    lines.on("line", onLine);
-    child.on("exit", onExit);
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+let cli: CliSession;
+const reach = (...args: string[]) => cli.reach(...args);
 
 /** Fails (does not skip) when a tool the walkthrough relies on is missing. */
 async function requireTool(tool: string, versionFlag: string): Promise<void> {
-  const found = await run(tool, [versionFlag]).catch(() => null);
+  const found = await cli.run(tool, [versionFlag]).catch(() => null);
   assert.ok(
     found && found.code === 0,
     `${tool} is required by examples/r3-connect.sh but is not installed (or does not run); install it (e.g. apt-get install ${tool}).`,
@@ -177,27 +71,14 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
   before(async () => {
     workDir = await tempDir("reach-walkthrough-");
     brokerDataDir = join(workDir, "broker");
-    credentialsPath = join(workDir, "credentials");
-    // HOME too, so that nothing can fall back to the real ~/.reach.
-    env = { ...process.env, REACH_CREDENTIALS: credentialsPath, HOME: workDir };
-    brokerPort = await freePort();
-    const proxyLow = 45000 + Math.floor(Math.random() * 50) * 100;
-    const broker = start(process.execPath, [
-      REACH,
-      "broker",
-      "--data-dir",
-      brokerDataDir,
-      "--listen",
-      `127.0.0.1:${brokerPort}`,
-      "--proxy-ports",
-      `${proxyLow}-${proxyLow + 99}`,
-    ]);
-    await waitForLines(broker, /^Reach broker listening on /, (m) => m.length > 0);
+    cli = cliSession(workDir);
+    credentialsPath = cli.credentialsPath;
+    brokerPort = (await cli.startBroker(brokerDataDir)).port;
     apiUrl = `http://127.0.0.1:${brokerPort}/graphql/v1`;
   });
 
   after(async () => {
-    await Promise.all(running.map(stop));
+    await cli?.stop();
     await Promise.all([echo?.close(), web?.close()]);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -250,8 +131,7 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
     assert.ok(keys, "needs the user from admin create-user");
     echo = await startTcpEcho();
     web = await startHttpTarget();
-    const agent = start(process.execPath, [
-      REACH,
+    const agent = cli.start([
       "agent",
       "--profile",
       "demo",
@@ -264,7 +144,7 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
       "--service",
       `shell=ssh:${echo.port}`,
     ]);
-    const lines = await waitForLines(agent, /^service (\S+) (\S+)$/, (m) => m.length >= 2);
+    const lines = await agent.waitForLines(/^service (\S+) (\S+)$/, 2);
     for (const [, name, id] of lines) if (name && id) serviceIds.set(name, id);
     assert.deepEqual([...serviceIds.keys()].sort(), ["shell", "web"]);
   });
@@ -276,7 +156,7 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
     const shellId = serviceIds.get("shell");
     assert.ok(shellId, "needs the shell service id");
 
-    const result = await run("bash", [CONNECT_SCRIPT, shellId, "0.0.0.0"], {
+    const result = await cli.run("bash", [CONNECT_SCRIPT, shellId, "0.0.0.0"], {
       R3_ACCESS_KEY_ID: keys.accessKeyId,
       R3_SECRET_ACCESS_KEY: keys.secretAccessKey,
       R3_API_URL: apiUrl,
@@ -307,7 +187,7 @@ describe("README walkthrough (real broker, agent and CLI processes)", { timeout:
 
   it("reach api takes --key with its secret from REACH_SECRET_ACCESS_KEY, not argv", async () => {
     assert.ok(keys, "needs the user's keys");
-    const result = await run(
+    const result = await cli.run(
       process.execPath,
       [REACH, "api", "--api", apiUrl, "--key", keys.accessKeyId, "{ login { email } }"],
       { REACH_SECRET_ACCESS_KEY: keys.secretAccessKey },

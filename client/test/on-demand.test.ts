@@ -8,15 +8,16 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { OnDemandView } from "../../common/on-demand.js";
 import {
-  createTestUser,
   eventually,
   freePort,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
   tempDir,
 } from "../../test-support/stack.js";
-import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
+import { startTcpEcho } from "../../test-support/targets.js";
 import {
   closed,
   connectFrom,
@@ -31,31 +32,21 @@ import { OnDemandStore } from "../on-demand/on-demand-store.js";
 const LOOPBACK = "127.0.0.1";
 
 describe("on-demand connections", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
+  let stack: TestStack;
+  let broker: TestBroker;
   let user: TestUser;
-  let echo: TcpEcho;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let agent: TestAgent;
   let client: BrokerClient;
 
   before(async () => {
-    broker = await startTestBroker();
-    user = await createTestUser(broker, "od@example.com");
-    echo = await startTcpEcho();
-    agent = await startTestAgent(
-      broker,
-      user,
-      [{ name: "tcp", application: 1, port: echo.port, host: "127.0.0.1" }],
-      { p2pBindAddress: LOOPBACK },
-    );
+    stack = await startStack({ users: ["od@example.com"], agent: { p2pBindAddress: LOOPBACK } });
+    ({ broker, user, agent } = stack);
     client = new BrokerClient({ apiUrl: broker.apiUrl, ...user.credentials });
   });
 
   after(async () => {
-    client.stop();
-    await agent.stop();
-    await echo.close();
-    await broker.close();
-    await broker.removeData();
+    client?.stop();
+    await stack?.stop();
   });
 
   async function manager(extra: Partial<ConstructorParameters<typeof OnDemandManager>[0]> = {}) {
@@ -130,9 +121,7 @@ describe("on-demand connections", () => {
 
   test("an agent with --no-p2p is reached through the relay", async () => {
     const other = await startTcpEcho();
-    const noP2p = await startTestAgent(
-      broker,
-      user,
+    const noP2p = await stack.startAgent(
       [{ name: "tcp2", application: 1, port: other.port, host: "127.0.0.1" }],
       { p2p: false, name: "no-p2p-device" },
     );
@@ -207,9 +196,7 @@ describe("on-demand connections", () => {
 
   test("an offline service closes the local socket and says why", async () => {
     const other = await startTcpEcho();
-    const leaving = await startTestAgent(
-      broker,
-      user,
+    const leaving = await stack.startAgent(
       [{ name: "tcp3", application: 1, port: other.port, host: "127.0.0.1" }],
       { name: "leaving-device", p2pBindAddress: LOOPBACK },
     );

@@ -8,19 +8,14 @@ import { after, before, describe, it } from "node:test";
 import type { DesktopEvent, DesktopState } from "../../common/desktop-api.js";
 import { ManualClock } from "../../test-support/manual-clock.js";
 import {
-  createTestUser,
   DISCONNECT,
-  startTestAgent,
-  startTestBroker,
+  startStack,
+  type TestAgent,
+  type TestBroker,
+  type TestStack,
   type TestUser,
   tempDir,
 } from "../../test-support/stack.js";
-import {
-  type HttpTarget,
-  startHttpTarget,
-  startTcpEcho,
-  type TcpEcho,
-} from "../../test-support/targets.js";
 import { connectFrom, probe, randomPayload } from "../../test-support/visitors.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import type { HostServices } from "../core/host-services.js";
@@ -42,37 +37,27 @@ class RecordingHost implements HostServices {
 }
 
 describe("desktop core", () => {
-  let broker: Awaited<ReturnType<typeof startTestBroker>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
-  let echo: TcpEcho;
-  let web: HttpTarget;
+  let stack: TestStack;
+  let broker: TestBroker;
+  let agent: TestAgent;
   let user: TestUser;
   let dir: string;
 
   before(async () => {
-    echo = await startTcpEcho();
-    web = await startHttpTarget();
-    broker = await startTestBroker({ timeout: 600 });
-    user = await createTestUser(broker, "desk@example.com");
-    agent = await startTestAgent(
-      broker,
-      user,
-      [
-        { name: "shell", application: 28, port: echo.port, host: "127.0.0.1" },
-        { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
+    stack = await startStack({
+      settings: { timeout: 600 },
+      users: ["desk@example.com"],
+      services: [
+        { name: "shell", application: 28, target: "echo" },
+        { name: "web", application: 7, target: "web" },
       ],
-      { p2pBindAddress: "127.0.0.1" },
-    );
+      agent: { p2pBindAddress: "127.0.0.1" },
+    });
+    ({ broker, agent, user } = stack);
     dir = await tempDir("reach-desktop-");
   });
 
-  after(async () => {
-    await agent.stop();
-    await broker.close();
-    await echo.close();
-    await web.close();
-    await broker.removeData();
-  });
+  after(() => stack?.stop());
 
   function makeCore(clock = new ManualClock(), name = "vault.json") {
     const host = new RecordingHost();

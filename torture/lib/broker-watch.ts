@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { BrokerProcess } from "../../bench/lib/processes.js";
 import { DATABASE_FILE } from "../../broker/store/sqlite/open-database.js";
+import type { BrokerProcess } from "../../test-support/reach-processes.js";
 import type { Keys, TortureStack } from "./stack.js";
 
 export function isAlive(broker: BrokerProcess): boolean {

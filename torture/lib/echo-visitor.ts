@@ -43,11 +43,7 @@ export function startEchoVisitor(
   let expected = PATTERN.subarray(offset, offset + block);
   let received = 0;
   let sentAt = 0;
-  const socket: Socket = connect({
-    port,
-    host: "127.0.0.1",
-    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-  });
+  const socket: Socket = connect({ port, host: "127.0.0.1", localAddress: options.localAddress });
   const send = () => {
     offset = (offset + 4099) % (PATTERN.length - block);
     expected = PATTERN.subarray(offset, offset + block);

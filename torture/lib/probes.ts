@@ -8,11 +8,7 @@ export function echoOnce(
   options: { timeoutMs?: number; localAddress?: string } = {},
 ): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({
-      port,
-      host: "127.0.0.1",
-      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-    });
+    const socket = connect({ port, host: "127.0.0.1", localAddress: options.localAddress });
     const done = (ok: boolean) => {
       clearTimeout(timer);
       socket.destroy();

@@ -2,14 +2,16 @@
 // over data directories that survive restarts, so a scenario can kill -9 either side
 // and start it again on the same store.
 import { join } from "node:path";
+import { type GraphqlResponse, graphqlRequest } from "../../common/graphql/request.js";
+import { killHard } from "../../test-support/processes.js";
 import {
   type AgentProcess,
   type BrokerProcess,
   createUserKeys,
   startAgentProcess,
   startBrokerProcess,
-} from "../../bench/lib/processes.js";
-import { type GraphqlResponse, graphqlRequest } from "../../common/graphql/request.js";
+} from "../../test-support/reach-processes.js";
+import type { PortBlock } from "./port-blocks.js";
 
 export interface Keys {
   accessKeyId: string;
@@ -19,10 +21,11 @@ export interface Keys {
 export interface TortureStackOptions {
   /** Where the broker's and agents' data directories live (ctx.scratchDir). */
   dir: string;
-  /** The broker's API/tunnel/reverse-proxy listener on 127.0.0.1. */
-  port: number;
-  /** Port-proxy range "lo-hi"; give each scenario its own. */
-  proxyPorts: string;
+  /**
+   * The scenario's ports (claimPortBlock): the first is the broker's API/tunnel/reverse-proxy
+   * listener on 127.0.0.1, the rest its port-proxy range.
+   */
+  ports: PortBlock;
   brokerArgs?: string[];
 }
 
@@ -36,6 +39,11 @@ export class TortureStack {
     return join(this.options.dir, "broker");
   }
 
+  /** The broker's listener, the same across restarts. */
+  get port(): number {
+    return this.options.ports.port(0);
+  }
+
   get apiUrl(): string {
     return this.broker.apiUrl;
   }
@@ -43,11 +51,11 @@ export class TortureStack {
   /** Starts (or restarts, on the same store and port) the broker. */
   async startBroker(): Promise<BrokerProcess> {
     this.broker = await startBrokerProcess({
-      port: this.options.port,
+      port: this.port,
       dataDir: this.brokerDataDir,
       args: [
         "--proxy-ports",
-        this.options.proxyPorts,
+        this.options.ports.range(1, this.options.ports.size - 1),
         "--stun-port",
         "off",
         ...(this.options.brokerArgs ?? []),
@@ -109,21 +117,11 @@ export class TortureStack {
 
   /** Sends SIGKILL to the broker and waits until it is gone. */
   async killBroker(): Promise<void> {
-    await killHard(this.broker);
+    await killHard(this.broker.child);
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.agents].map((a) => a.stop()));
     await this.broker?.stop();
   }
-}
-
-/** SIGKILL, then wait for the exit: no chance to flush, close or say goodbye. */
-export function killHard(process: { child: import("node:child_process").ChildProcess }) {
-  const { child } = process;
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
 }

@@ -2,8 +2,9 @@
 // then start it again on the same store: every acknowledged connection must be back on
 // the same host, port and subdomain; none that was disconnected or expired may return;
 // the store must pass integrity_check; the agent must reconnect and carry bytes again.
-import { startTargetsProcess } from "../../bench/lib/targets-process.js";
-import { download } from "../../bench/lib/tcp.js";
+import { startTargetsProcess } from "../../test-support/targets-process.js";
+import { download } from "../../test-support/tcp-load.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { echoOnce, portRefuses, waitUntil } from "../lib/probes.js";
 import { timedGet } from "../lib/raw-http.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
@@ -21,6 +22,8 @@ const LIST = `{ login { connections { id host port url reverseProxy } } }`;
 /** Connections made under the first broker run expire this many seconds after creation. */
 const SHORT_TIMEOUT_S = 10;
 const BURST = 60;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("broker-kill", 201);
 
 async function activeConnections(stack: TortureStack, keys: Keys): Promise<Map<string, Acked>> {
   const reply = await stack.api<{ login: { connections: Acked[] } }>(keys, LIST);
@@ -59,8 +62,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const targets = await startTargetsProcess();
   const stack = new TortureStack({
     dir: ctx.scratchDir("stack"),
-    port: 30110,
-    proxyPorts: "30200-30399",
+    ports: PORTS,
     brokerArgs: ["--timeout", String(SHORT_TIMEOUT_S)],
   });
   try {
@@ -163,7 +165,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
       const ports = kept.filter((c) => c.port !== null);
       const passing = await Promise.all(ports.map((c) => echoOnce(c.port ?? 0)));
       const webs = await Promise.all(
-        kept.filter((c) => c.port === null).map((c) => timedGet(30110, c.host, "/", 3000)),
+        kept.filter((c) => c.port === null).map((c) => timedGet(stack.port, c.host, "/", 3000)),
       );
       record.check(
         `round ${round}: every restored proxy carries bytes`,
@@ -178,7 +180,9 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
           .map((c) => portRefuses(c.port ?? 0)),
       );
       const goneHosts = await Promise.all(
-        disconnected.filter((c) => c.port === null).map((c) => timedGet(30110, c.host, "/", 3000)),
+        disconnected
+          .filter((c) => c.port === null)
+          .map((c) => timedGet(stack.port, c.host, "/", 3000)),
       );
       record.check(
         `round ${round}: ended connections' ports and hosts stay shut`,

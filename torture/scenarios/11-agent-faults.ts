@@ -2,13 +2,16 @@
 // drops every agent↔broker socket, as a network cut would). Visitors must get a prompt,
 // clean close rather than a hang, and new visitors must get through once it reconnects.
 import { connect } from "node:net";
-import { startTargetsProcess } from "../../bench/lib/targets-process.js";
-import { download } from "../../bench/lib/tcp.js";
+import { killHard } from "../../test-support/processes.js";
+import { startTargetsProcess } from "../../test-support/targets-process.js";
+import { download } from "../../test-support/tcp-load.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { dropConnectionsTo, echoOnce, waitUntil } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
-import { killHard, TortureStack } from "../lib/stack.js";
+import { TortureStack } from "../lib/stack.js";
 
-const BROKER_PORT = 30111;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("agent-faults", 51);
 const TRANSFERS = 4;
 
 /** Starts 2 GiB downloads through each port; each resolves how it ended and when. */
@@ -43,11 +46,7 @@ function visitorWhileAway(port: number): Promise<number | null> {
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const targets = await startTargetsProcess();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    port: BROKER_PORT,
-    proxyPorts: "30300-30349",
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const keys = stack.createUser("agent-faults@example.com");
@@ -61,8 +60,8 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
     const bulkPorts = bulk.map((b) => b.port ?? 0);
 
     const faults: [string, () => Promise<void>][] = [
-      ["agent killed", () => killHard(agent)],
-      ["tunnel cut", async () => dropConnectionsTo(BROKER_PORT)],
+      ["agent killed", () => killHard(agent.child)],
+      ["tunnel cut", async () => dropConnectionsTo(stack.port)],
     ];
     for (const [fault, inflict] of faults) {
       const transfers = startTransfers(bulkPorts);

@@ -3,18 +3,21 @@
 // a non-zero exit, and nothing half-written. A disk that fills while the broker runs:
 // `connect` is refused with a clear error, nothing is left half-open, and once space is
 // back everything works.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { REACH } from "../../bench/lib/processes.js";
+import { runReach, startReachChild } from "../../test-support/processes.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { echoOnce } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { integrityCheck, truncateWal } from "../lib/sqlite-check.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
 
-const BROKER_PORT = 30112;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("data-dir", 11);
+const BROKER_PORT = PORTS.port(0);
 
 function mount(dir: string, options: string): void {
   execFileSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
@@ -22,23 +25,6 @@ function mount(dir: string, options: string): void {
 
 function unmount(dir: string): void {
   execFileSync("umount", ["-l", dir], { stdio: "ignore" });
-}
-
-/** Runs `reach <args>` to its exit: the code, stderr, and how long it took. */
-function runReach(args: string[]): Promise<{ code: number | null; stderr: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [REACH, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr: stderr.trim(), ms: performance.now() - started });
-    });
-  });
 }
 
 /** A digest of every file under `dir` (names and bytes), to prove nothing changed. */
@@ -68,7 +54,8 @@ async function refusesToStart(
   args: string[],
   mentions: RegExp,
 ): Promise<void> {
-  const result = await runReach(args);
+  const exited = await runReach(args, { waitMs: 15_000 });
+  const result = { ...exited, stderr: exited.stderr.trim() };
   record.check(
     `${label}: exits non-zero with a clear error`,
     result.code !== 0 && result.code !== null && mentions.test(result.stderr),
@@ -130,7 +117,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
 
   // An existing store, then the filesystem turned read-only: refused, and left untouched.
   mount(mountPoint, "size=8m");
-  const stack = new TortureStack({ dir: mountPoint, port: BROKER_PORT, proxyPorts: "30350-30359" });
+  const stack = new TortureStack({ dir: mountPoint, ports: PORTS });
   const echo = await startEcho();
   const echoPort = (echo.address() as AddressInfo).port;
   try {
@@ -195,10 +182,8 @@ async function diskFillsWhileRunning(
   // A new device registers while the disk is full (an agent whose own data dir is
   // elsewhere). Registering a known device unchanged writes nothing, so it would not do.
   // First, before a failed write leaves the WAL file a little longer for the next one.
-  const newcomer = spawn(
-    process.execPath,
+  const newcomer = startReachChild(
     [
-      REACH,
       "agent",
       "--api",
       stack.apiUrl,
@@ -214,14 +199,13 @@ async function diskFillsWhileRunning(
       `echo=tcp:${echoPort}`,
       "--no-p2p",
     ],
-    { stdio: ["ignore", "pipe", "ignore"] },
+    // The race below decides how long it may take.
+    { waitMs: 10 * 60_000 },
   );
-  const registeredAt = new Promise<boolean>((resolve) => {
-    newcomer.stdout.on("data", (chunk) => {
-      if (/service echo /.test(String(chunk))) resolve(true);
-    });
-    newcomer.once("exit", () => resolve(false));
-  });
+  const registeredAt = newcomer.waitForLine(/^service echo /).then(
+    () => true,
+    () => false,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   const alive = stack.broker.child.exitCode === null && stack.broker.child.signalCode === null;
   record.check(
@@ -236,7 +220,7 @@ async function diskFillsWhileRunning(
       .slice(0, 300) || "the broker logged no refused registration",
   );
   if (!alive) {
-    newcomer.kill();
+    newcomer.child.kill();
     return;
   }
 
@@ -274,7 +258,7 @@ async function diskFillsWhileRunning(
     registeredAt,
     new Promise<false>((r) => setTimeout(() => r(false), 15_000)),
   ]);
-  newcomer.kill();
+  newcomer.child.kill();
   record.check("space back: the turned-away device registers by itself", registered);
   const after = await stack.connect(keys, serviceId);
   const latched = await echoOnce(latching.port ?? 0, { localAddress: "127.0.0.3" });

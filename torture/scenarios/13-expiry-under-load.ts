@@ -1,13 +1,16 @@
 // Connections expiring while visitors stream through them: every visitor must be closed
 // within a second of its connection's expiry (none outlives its timeout, none is cut
 // early), and the port must refuse newcomers afterwards.
-import { startTargetsProcess } from "../../bench/lib/targets-process.js";
+import { startTargetsProcess } from "../../test-support/targets-process.js";
 import { startEchoVisitor } from "../lib/echo-visitor.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { portRefuses } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { TortureStack } from "../lib/stack.js";
 
 const TIMEOUT_S = 6;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("expiry-under-load", 51);
 const PROXIES = 20;
 const VISITORS_PER_PROXY = 10;
 
@@ -15,8 +18,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const targets = await startTargetsProcess();
   const stack = new TortureStack({
     dir: ctx.scratchDir("stack"),
-    port: 30113,
-    proxyPorts: "30400-30449",
+    ports: PORTS,
     brokerArgs: ["--timeout", String(TIMEOUT_S)],
   });
   try {

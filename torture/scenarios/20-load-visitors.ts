@@ -1,24 +1,23 @@
 // 1,000 concurrent visitors streaming through 100 port proxies for 60 s (10 s with
 // --quick): every byte that comes back is compared with what was sent, and every close
 // the visitor did not ask for is counted as an unexpected reset.
-import { cpuSeconds, rssKb } from "../../bench/lib/context.js";
-import { percentile } from "../../bench/lib/stats.js";
-import { startTargetsProcess } from "../../bench/lib/targets-process.js";
+import { cpuSeconds, rssKb } from "../../test-support/proc-stats.js";
+import { percentile } from "../../test-support/stats.js";
+import { startTargetsProcess } from "../../test-support/targets-process.js";
 import { startEchoVisitor } from "../lib/echo-visitor.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { TortureStack } from "../lib/stack.js";
 
 const PROXIES = 100;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("load-visitors", 201);
 const VISITORS = 1000;
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const seconds = ctx.quick ? 10 : 60;
   const targets = await startTargetsProcess();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    port: 30114,
-    proxyPorts: "30500-30699",
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const keys = stack.createUser("load@example.com");

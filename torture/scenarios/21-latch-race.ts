@@ -1,22 +1,21 @@
 // 50 visitors from 50 source addresses (127.0.0.2 …) race to be first through a fresh
 // latching proxy: exactly one address may latch, every other must be refused, and the
 // winner must keep getting in, in every one of 100 rounds (20 with --quick).
-import { startTargetsProcess } from "../../bench/lib/targets-process.js";
+import { startTargetsProcess } from "../../test-support/targets-process.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { echoOnce } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { TortureStack } from "../lib/stack.js";
 
 const RACERS = 50;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("latch-race", 101);
 const DISCONNECT = `mutation ($c: String!) { disconnect(connectionId: $c) }`;
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const rounds = ctx.quick ? 20 : 100;
   const targets = await startTargetsProcess();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    port: 30115,
-    proxyPorts: "30700-30799",
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const keys = stack.createUser("latch@example.com");

@@ -3,7 +3,7 @@
 // offering a tcp and an http service. Each must get the status and code docs/api.md
 // promises, create nothing (counted in the broker's own store), reach no service, and
 // leave the broker serving.
-import { percentile } from "../../bench/lib/stats.js";
+import { percentile } from "../../test-support/stats.js";
 import { startHttpTarget, startTcpEcho } from "../../test-support/targets.js";
 import { badHostIps } from "../lib/bad-host-ips.js";
 import { isAlive, rssMiB, type Snapshot, snapshot } from "../lib/broker-watch.js";
@@ -16,6 +16,7 @@ import {
   unknownIds,
   wrongTypes,
 } from "../lib/hostile-requests.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { endlessUpload, gql, type RawReply, sendRaw, sendSigned, signFor } from "../lib/raw-api.js";
 import type { Recorder, Scenario } from "../lib/scenario.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
@@ -23,6 +24,8 @@ import { type Keys, TortureStack } from "../lib/stack.js";
 /** What an answer must never contain: stack frames, source paths, parser internals. */
 const LEAK = /\.ts:\d+|node_modules|\n\s+at |originalError|"stack"/;
 const MiB = 1024 * 1024;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("hostile-graphql", 51);
 
 interface Users {
   owner: Keys;
@@ -36,11 +39,7 @@ export const scenario: Scenario = {
   async run(ctx, record) {
     const echo = await startTcpEcho();
     const web = await startHttpTarget();
-    const stack = new TortureStack({
-      dir: ctx.scratchDir("stack"),
-      port: 30120,
-      proxyPorts: "30800-30849",
-    });
+    const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
     try {
       await stack.startBroker();
       const users = {

@@ -7,9 +7,13 @@ import { startHttpTarget, startTcpEcho } from "../../test-support/targets.js";
 import { authAttempts, captureSigned, LOGIN, padTo, replayAttempts } from "../lib/auth-attempts.js";
 import { connectionRows, isAlive } from "../lib/broker-watch.js";
 import { isolationProbes, withoutIds } from "../lib/isolation-probes.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { gql, type RawReply, sendRaw, sendSigned, signFor } from "../lib/raw-api.js";
 import type { Recorder, Scenario } from "../lib/scenario.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
+
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("hostile-auth", 51);
 
 export const scenario: Scenario = {
   name: "hostile-auth",
@@ -18,11 +22,7 @@ export const scenario: Scenario = {
   async run(ctx, record) {
     const echo = await startTcpEcho();
     const web = await startHttpTarget();
-    const stack = new TortureStack({
-      dir: ctx.scratchDir("stack"),
-      port: 30121,
-      proxyPorts: "30850-30899",
-    });
+    const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
     try {
       await stack.startBroker();
       const owner = stack.createUser("owner@example.com");

@@ -6,13 +6,16 @@
 
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { percentile } from "../../bench/lib/stats.js";
+import { percentile } from "../../test-support/stats.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { rawExchange, startSlowloris, type Timed, timedGet } from "../lib/raw-http.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { TortureStack } from "../lib/stack.js";
 import { startTenantWeb, type TenantWeb } from "../lib/tenant-web.js";
 
-const PORT = 30130;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("hostile-reverse-proxy", 51);
+const PORT = PORTS.port(0);
 const SUFFIX = ".p1.localhost";
 /** Slow heads must be cut within this: the broker's headersTimeout (20 s) and its 1 s sweep. */
 const SLOWLORIS_BOUND_MS = 25_000;
@@ -348,11 +351,7 @@ async function slowloris(t: Tenants, quick: boolean, bLoad: ReturnType<typeof st
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const a = await startTenantWeb("a");
   const b = await startTenantWeb("b");
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    port: PORT,
-    proxyPorts: "30900-30949",
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   let bLoad: ReturnType<typeof steadyLoad> | undefined;
   try {
     await stack.startBroker();

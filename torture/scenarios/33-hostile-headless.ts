@@ -3,32 +3,26 @@
 // WebSocket requests without the token, with a wrong one, from a foreign Origin, from
 // `Origin: null`, and with a Host that is not loopback. The API must refuse all of them
 // and still serve the real link.
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { REACH, stopChild } from "../../bench/lib/processes.js";
+import { killHard, startReachChild, type WatchedChild } from "../../test-support/processes.js";
 import { httpProbe, refusesOn, wsCall, wsProbe } from "../lib/headless-probes.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 
-const PORT = 30131;
+/** The headless app's listener. */
+const PORT = claimPortBlock("hostile-headless", 1).port(0);
 const EVIL = "http://evil.example";
 
-interface Started {
-  child: ChildProcess;
+interface Started extends WatchedChild {
   link: string;
   brokerUrl: string;
-  output(): string;
 }
 
-/** Spawns the headless app and waits (at most two minutes: it may build the renderer). */
-function startHeadlessProcess(home: string): Promise<Started> {
-  // HOME moves everything the app and its local broker keep (~/.reach) into scratch.
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-  delete env.REACH_CREDENTIALS;
-  const child = spawn(
-    process.execPath,
+/** Starts the headless app and waits (at most two minutes: it may build the renderer). */
+async function startHeadlessProcess(home: string): Promise<Started> {
+  const app = startReachChild(
     [
-      REACH,
       "desktop",
       "--headless",
       "--local",
@@ -40,30 +34,17 @@ function startHeadlessProcess(home: string): Promise<Started> {
       "--data-dir",
       join(home, "desktop"),
     ],
-    { env, stdio: ["ignore", "pipe", "pipe"] },
+    // HOME moves everything the app and its local broker keep (~/.reach) into scratch.
+    { env: { HOME: home, REACH_CREDENTIALS: undefined }, waitMs: 120_000 },
   );
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`headless app not ready in 120 s: ${out}`));
-    }, 120_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const link = /Reach is running headless\. Open (\S+)/.exec(out)?.[1];
-      const brokerUrl = /Local broker on (\S+)/.exec(out)?.[1];
-      if (link && brokerUrl) {
-        clearTimeout(timer);
-        resolve({ child, link, brokerUrl, output: () => out });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`headless app exited ${code}: ${out}`));
-    });
-  });
+  try {
+    const [, link] = await app.waitForLine(/Reach is running headless\. Open (\S+)/);
+    const [, brokerUrl] = await app.waitForLine(/Local broker on (\S+)/);
+    return Object.assign(app, { link: link as string, brokerUrl: brokerUrl as string });
+  } catch (error) {
+    await killHard(app.child);
+    throw error;
+  }
 }
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
@@ -216,7 +197,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
       `${after.status}, getState ${stillOk.ok ? "ok" : "failed"}`,
     );
   } finally {
-    await stopChild(app.child);
+    await app.stop();
   }
 }
 

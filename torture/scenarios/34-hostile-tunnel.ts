@@ -5,8 +5,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { percentile } from "../../bench/lib/stats.js";
-import { echoRoundTrip } from "../../bench/lib/tcp.js";
 import { R3_REQUIRED_HEADERS, signRequest } from "../../common/r3-signature.js";
 import {
   CONTROL_PATH,
@@ -15,12 +13,17 @@ import {
   RELAY_PATH,
   RELAY_UPGRADE_PROTOCOL,
 } from "../../common/tunnel-protocol.js";
+import { percentile } from "../../test-support/stats.js";
 import { startTcpEcho } from "../../test-support/targets.js";
+import { echoRoundTrip } from "../../test-support/tcp-load.js";
+import { claimPortBlock } from "../lib/port-blocks.js";
 import { rawExchange } from "../lib/raw-http.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 import { type Keys, TortureStack } from "../lib/stack.js";
 
-const PORT = 30140;
+/** The broker's listener, then its port-proxy range. */
+const PORTS = claimPortBlock("hostile-tunnel", 51);
+const PORT = PORTS.port(0);
 const HOST = `127.0.0.1:${PORT}`;
 
 function upgrade(path: string, protocol: string, authorization?: string): string {
@@ -70,11 +73,7 @@ function outcome(ws: WebSocket, timeoutMs = 15_000): Promise<string> {
 
 async function run(ctx: TortureContext, record: Recorder): Promise<void> {
   const echo = await startTcpEcho();
-  const stack = new TortureStack({
-    dir: ctx.scratchDir("stack"),
-    port: PORT,
-    proxyPorts: "30950-30999",
-  });
+  const stack = new TortureStack({ dir: ctx.scratchDir("stack"), ports: PORTS });
   try {
     await stack.startBroker();
     const owner = stack.createUser("tunnel-owner@example.com");

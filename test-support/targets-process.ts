@@ -1,12 +1,12 @@
-// The services benchmarks reach, in a process of their own so that the load generator
-// and the targets do not share an event loop: a bulk sink/source, a 1-byte echo, and an
+// The services benchmarks and torture runs reach, in a process of their own so that the
+// load generator and the targets do not share an event loop: a bulk sink/source, a 1-byte echo, and an
 // HTTP server with a small and a 1 MiB response. Reports its ports over IPC.
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { startBulkService } from "./tcp.js";
+import { startBulkService } from "./tcp-load.js";
 
 export interface TargetPorts {
   bulk: number;

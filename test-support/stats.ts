@@ -1,4 +1,4 @@
-// Percentiles and medians for samples.
+// Percentiles and medians of samples, for the figures benchmarks and torture runs print.
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

@@ -1,4 +1,5 @@
-// TCP helpers for benchmarks: a sink/source service and timed bulk transfers.
+// TCP load for benchmarks and torture runs: a sink/source service, timed bulk transfers
+// and 1-byte echo round trips.
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 
@@ -107,7 +108,7 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
 export function echoRoundTrip(port: number, localAddress?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const socket = connect({ port, host: "127.0.0.1", ...(localAddress ? { localAddress } : {}) });
+    const socket = connect({ port, host: "127.0.0.1", localAddress });
     socket.setNoDelay(true);
     socket.once("connect", () => socket.write("x"));
     socket.once("data", () => {
