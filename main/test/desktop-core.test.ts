@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { DesktopEvent, DesktopState } from "../../common/desktop-api.js";
 import { ManualClock } from "../../test-support/manual-clock.js";
+import { RecordingHost } from "../../test-support/recording-host.js";
 import {
   DISCONNECT,
   startStack,
@@ -18,23 +19,7 @@ import {
 } from "../../test-support/stack.js";
 import { connectFrom, probe, randomPayload } from "../../test-support/visitors.js";
 import { DesktopCore } from "../core/desktop-core.js";
-import type { HostServices } from "../core/host-services.js";
 import { FileVault } from "../core/vault/file-vault.js";
-
-class RecordingHost implements HostServices {
-  copied: string[] = [];
-  notifications: string[] = [];
-  async copyText(text: string) {
-    this.copied.push(text);
-    return true;
-  }
-  async openExternal() {
-    return true;
-  }
-  notify(title: string, body: string) {
-    this.notifications.push(`${title}: ${body}`);
-  }
-}
 
 describe("desktop core", () => {
   let stack: TestStack;

@@ -1,5 +1,5 @@
 // A signed-in DesktopState with a device of each kind, connections active and expired, and
-// on-demand connections on each path: what the tray tests build menus and run actions from.
+// on-demand connections on each path: what the tray menu tests build menus from.
 import type { DesktopState } from "../../common/desktop-api.js";
 
 export const now = Date.parse("2026-11-24T12:00:00Z");
