@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import { WebSocket } from "ws";
 import { stunUrlFor } from "../common/p2p/peer-connection.js";
 import type { R3Credentials } from "../common/r3-signature.js";
-import { controlRequestHeaders } from "../common/tunnel-control.js";
+import { controlRequestHeaders } from "../common/tunnel/control-request.js";
 import {
   type BrokerMessage,
   brokerMessageSchema,
@@ -13,12 +13,12 @@ import {
   type Hello,
   type ServiceSpec,
   type Welcome,
-} from "../common/tunnel-protocol.js";
+} from "../common/tunnel/protocol.js";
 import {
   INVALID_HELLO_CLOSE_CODE,
   TUNNEL_PROTOCOL_VERSION,
   VERSION_REFUSED_CLOSE_CODE,
-} from "../common/tunnel-version.js";
+} from "../common/tunnel/version.js";
 import { unhandled } from "../common/unhandled.js";
 import { openDataConnection } from "./data-connection.js";
 import { loadHardwareId } from "./hardware-id.js";

@@ -5,14 +5,14 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { follow } from "../common/stream/splice.js";
-import { decodeStreamHeader, type ServiceSpec } from "../common/tunnel-protocol.js";
+import { decodeStreamHeader, type ServiceSpec } from "../common/tunnel/protocol.js";
 import {
   ANSWER_INCOMPLETE,
   ANSWER_REFUSED,
   DATA_UPGRADE,
   switchedHeadLength,
   upgradeRequestLines,
-} from "../common/tunnel-upgrade.js";
+} from "../common/tunnel/upgrade.js";
 import { type StaticReader, staticReader } from "./static-reader.js";
 
 export interface DataConnectionOptions {

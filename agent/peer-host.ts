@@ -16,7 +16,7 @@ import {
 } from "../common/p2p/handshake.js";
 import { createPeer, type Peer } from "../common/p2p/peer-connection.js";
 import { messageOf } from "../common/result.js";
-import type { AgentMessage, PeerOffer, ServiceSpec } from "../common/tunnel-protocol.js";
+import type { AgentMessage, PeerOffer, ServiceSpec } from "../common/tunnel/protocol.js";
 
 /** A session that has not come up by then is dropped. */
 const CONNECT_WAIT_MS = 30_000;

@@ -1,7 +1,7 @@
 // Parses the agent's --service flag: NAME=TYPE:PORT[@HOST], e.g. web=http:8080 or
 // db=postgres:5432@10.0.0.5.
 import { SERVICE_TYPES, serviceTypeByName } from "../common/service-types.js";
-import { type ServiceSpec, serviceSpecSchema } from "../common/tunnel-protocol.js";
+import { type ServiceSpec, serviceSpecSchema } from "../common/tunnel/protocol.js";
 
 export function parseServiceFlag(value: string): ServiceSpec {
   const match = /^([^=]+)=([A-Za-z]+):(\d{1,5})(?:@(.+))?$/.exec(value);

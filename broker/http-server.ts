@@ -11,7 +11,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { GRAPHQL_PATH } from "../common/graphql/schema.js";
-import { CONTROL_PATH, DATA_PATH, RELAY_PATH } from "../common/tunnel-protocol.js";
+import { CONTROL_PATH, DATA_PATH, RELAY_PATH } from "../common/tunnel/protocol.js";
 import type { BrokerConfig } from "./config.js";
 import type { ConnectionManager } from "./connections/connection-manager.js";
 import type { PeerSessions } from "./p2p/peer-sessions.js";

@@ -14,7 +14,7 @@ import { silentLogger } from "../broker/log.js";
 import { type GraphqlResponse, graphqlRequest } from "../common/graphql/request.js";
 import type { ConnectionView } from "../common/graphql/schema.js";
 import type { R3Credentials } from "../common/r3-signature.js";
-import type { ServiceSpec } from "../common/tunnel-protocol.js";
+import type { ServiceSpec } from "../common/tunnel/protocol.js";
 import { type HttpTarget, startHttpTarget, startTcpEcho, type TcpEcho } from "./targets.js";
 
 export interface TestUser {

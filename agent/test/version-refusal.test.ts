@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startAgent } from "../../agent/agent.js";
-import { TUNNEL_PROTOCOL_VERSION } from "../../common/tunnel-version.js";
+import { TUNNEL_PROTOCOL_VERSION } from "../../common/tunnel/version.js";
 import { createTestUser, eventually, startTestBroker, tempDir } from "../../test-support/stack.js";
 
 describe("an agent refused for its protocol version", () => {

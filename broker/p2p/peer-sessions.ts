@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
-import { peerCandidatesSchema, peerOfferSchema } from "../../common/tunnel-protocol.js";
+import { peerCandidatesSchema, peerOfferSchema } from "../../common/tunnel/protocol.js";
 import { apiError, quoteId } from "../api/api-error.js";
 import { requireOnlineService } from "../connections/require-online-service.js";
 import type { DeviceStore } from "../store/store.js";

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { splice } from "../../common/stream/splice.js";
-import { RELAY_UPGRADE, upgradeToken } from "../../common/tunnel-upgrade.js";
+import { RELAY_UPGRADE, upgradeToken } from "../../common/tunnel/upgrade.js";
 import { refuseUpgrade } from "../tunnel/refuse-upgrade.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import type { PeerSessions } from "./peer-sessions.js";

@@ -3,7 +3,7 @@
 // the network (PostgreSQL, for a cluster of broker nodes) can implement it as SQLite does
 // (sqlite/); callers never learn which one they have.
 import { messageOf } from "../../common/result.js";
-import type { ServiceSpec } from "../../common/tunnel-protocol.js";
+import type { ServiceSpec } from "../../common/tunnel/protocol.js";
 
 export interface User {
   id: string;

@@ -16,7 +16,7 @@ import {
 import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { splitCandidates } from "../../common/p2p/handshake.js";
 import { createPeer } from "../../common/p2p/peer-connection.js";
-import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel-protocol.js";
+import { RELAY_PATH, RELAY_UPGRADE_PROTOCOL } from "../../common/tunnel/protocol.js";
 import {
   errorCode,
   eventually,

@@ -5,13 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
 import { DEVICES_QUERY } from "../../common/graphql/operations.js";
-import { controlRequestHeaders } from "../../common/tunnel-control.js";
-import { CONTROL_PATH, type ServiceSpec } from "../../common/tunnel-protocol.js";
+import { controlRequestHeaders } from "../../common/tunnel/control-request.js";
+import { CONTROL_PATH, type ServiceSpec } from "../../common/tunnel/protocol.js";
 import {
   TUNNEL_PROTOCOL_VERSION,
   VERSION_REFUSED_CLOSE_CODE,
   versionRefusal,
-} from "../../common/tunnel-version.js";
+} from "../../common/tunnel/version.js";
 import { createTestUser, startTestBroker, type TestUser } from "../../test-support/stack.js";
 
 type Ending = { closed: number; reason: string } | { message: Record<string, unknown> };

@@ -6,7 +6,7 @@ import {
   type BrokerMessage,
   encodeStreamHeader,
   type StreamHeader,
-} from "../../common/tunnel-protocol.js";
+} from "../../common/tunnel/protocol.js";
 import { unhandled } from "../../common/unhandled.js";
 
 /** How long a visitor waits for the agent to open a data connection. */

@@ -1,6 +1,6 @@
-// Refusing an HTTP upgrade: the refusal tunnel-upgrade.ts spells, and the connection closed.
+// Refusing an HTTP upgrade: the refusal common/tunnel/upgrade.ts spells, and the connection closed.
 import type { Socket } from "node:net";
-import { refusalResponse } from "../../common/tunnel-upgrade.js";
+import { refusalResponse } from "../../common/tunnel/upgrade.js";
 
 export function refuseUpgrade(socket: Socket, status: number, message: string): void {
   socket.end(refusalResponse(status, message));

@@ -4,13 +4,13 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import { agentMessageSchema, helloSchema, type Welcome } from "../../common/tunnel-protocol.js";
-import { DATA_UPGRADE, upgradeToken } from "../../common/tunnel-upgrade.js";
+import { agentMessageSchema, helloSchema, type Welcome } from "../../common/tunnel/protocol.js";
+import { DATA_UPGRADE, upgradeToken } from "../../common/tunnel/upgrade.js";
 import {
   INVALID_HELLO_CLOSE_CODE,
   VERSION_REFUSED_CLOSE_CODE,
   versionRefusal,
-} from "../../common/tunnel-version.js";
+} from "../../common/tunnel/version.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { Logger } from "../log.js";
 import type { DeviceStore, Registration, UserStore } from "../store/store.js";

@@ -10,7 +10,7 @@ import {
   RELAY_UPGRADE,
   refusalMessage,
   upgradeRequestHeaders,
-} from "../../common/tunnel-upgrade.js";
+} from "../../common/tunnel/upgrade.js";
 import type { StreamPath } from "./stream-path.js";
 
 export class RelayPath implements StreamPath {

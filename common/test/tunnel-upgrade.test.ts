@@ -14,7 +14,7 @@ import {
   upgradeRequestHeaders,
   upgradeRequestLines,
   upgradeToken,
-} from "../tunnel-upgrade.js";
+} from "../tunnel/upgrade.js";
 
 describe("tunnel upgrades", () => {
   it("writes each path's request and takes its token back, for that path's protocol only", () => {

@@ -2,7 +2,7 @@
 // the side to upgrade, and short enough to travel as a WebSocket close reason.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { versionRefusal } from "../tunnel-version.js";
+import { versionRefusal } from "../tunnel/version.js";
 
 describe("tunnel protocol versions", () => {
   it("names the side to upgrade", () => {

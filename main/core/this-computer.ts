@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { type RunningAgent, startAgent } from "../../agent/agent.js";
 import type { LocalServiceView } from "../../common/desktop-api.js";
 import { serviceTypeByName } from "../../common/service-types.js";
-import { type ServiceSpec, serviceSpecSchema } from "../../common/tunnel-protocol.js";
+import { type ServiceSpec, serviceSpecSchema } from "../../common/tunnel/protocol.js";
 import type { StoredCredentials } from "./vault/credential-vault.js";
 
 export class ThisComputer {

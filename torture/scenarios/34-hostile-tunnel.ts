@@ -12,7 +12,7 @@ import {
   DATA_UPGRADE_PROTOCOL,
   RELAY_PATH,
   RELAY_UPGRADE_PROTOCOL,
-} from "../../common/tunnel-protocol.js";
+} from "../../common/tunnel/protocol.js";
 import { percentile } from "../../test-support/stats.js";
 import { startTcpEcho } from "../../test-support/targets.js";
 import { echoRoundTrip } from "../../test-support/tcp-load.js";

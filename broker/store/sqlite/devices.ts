@@ -1,5 +1,5 @@
 // Devices and their services, as agents announce them, in SQLite.
-import type { ServiceSpec } from "../../../common/tunnel-protocol.js";
+import type { ServiceSpec } from "../../../common/tunnel/protocol.js";
 import { newServiceAddress } from "../ids.js";
 import type { DeviceRow, DeviceStore, OwnedService, Registration, ServiceRow } from "../store.js";
 import type { Db } from "./open-database.js";

@@ -10,7 +10,7 @@ import {
   DATA_UPGRADE_PROTOCOL,
   RELAY_PATH,
   RELAY_UPGRADE_PROTOCOL,
-} from "./tunnel-protocol.js";
+} from "./protocol.js";
 
 export interface ByteUpgrade {
   readonly path: string;

@@ -1,8 +1,8 @@
 // How an agent asks for its control channel: GET /tunnel/v1/control as a WebSocket, R3-
 // signed over the request line, Host and Date (the headers the broker requires). Written
 // once so the agent and anything else that opens a control channel sign the same request.
-import { R3_REQUIRED_HEADERS, type R3Credentials, signRequest } from "./r3-signature.js";
-import { CONTROL_PATH } from "./tunnel-protocol.js";
+import { R3_REQUIRED_HEADERS, type R3Credentials, signRequest } from "../r3-signature.js";
+import { CONTROL_PATH } from "./protocol.js";
 
 /** The headers of a control-channel request to the broker at `host`, signed as of `date`. */
 export function controlRequestHeaders(

@@ -6,9 +6,9 @@
 // broker takes one, writes a stream header naming the service, and from then on the
 // connection carries that visitor's bytes and nothing else. TCP's own flow control
 // applies end to end, and no framing sits in the data path. The upgrades' request and
-// answer lines are in tunnel-upgrade.ts, the hello's version rules in tunnel-version.ts.
+// answer lines are in upgrade.ts, the hello's version rules in version.ts.
 import { z } from "zod";
-import { UNANNOUNCED_VERSION } from "./tunnel-version.js";
+import { UNANNOUNCED_VERSION } from "./version.js";
 
 export const CONTROL_PATH = "/tunnel/v1/control";
 export const DATA_PATH = "/tunnel/v1/data";
@@ -35,7 +35,7 @@ export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
 
 export const helloSchema = z.object({
   type: z.literal("hello"),
-  /** The tunnel protocol version the agent speaks (tunnel-version.ts). */
+  /** The tunnel protocol version the agent speaks (version.ts). */
   protocol: z.number().int().positive().default(UNANNOUNCED_VERSION),
   hardwareId: z.string().min(8).max(128),
   name: z.string().min(1).max(128),
