@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { peerCandidatesSchema, peerOfferSchema } from "../../common/tunnel/protocol.js";
+import { unhandled } from "../../common/unhandled.js";
 import { apiError, quoteId } from "../api/api-error.js";
 import { requireOnlineService } from "../connections/require-online-service.js";
 import type { DeviceStore } from "../store/store.js";
@@ -137,11 +138,19 @@ export class PeerSessions {
       },
       ANSWER_WAIT_MS,
     );
-    if (reply?.type === "peer-answer") {
-      session.answer = reply.answer;
-      session.p2pError = null;
-    } else {
-      session.p2pError = reply?.reason ?? "The device's agent did not answer the offer in time.";
+    switch (reply?.type) {
+      case "peer-answer":
+        session.answer = reply.answer;
+        session.p2pError = null;
+        return;
+      case "peer-refused":
+        session.p2pError = reply.reason;
+        return;
+      case undefined:
+        session.p2pError = "The device's agent did not answer the offer in time.";
+        return;
+      default:
+        unhandled(reply);
     }
   }
 

@@ -51,10 +51,7 @@ export function registerDesktopCommand(program: Command): void {
       }
       const reason = flags.headless ? null : await electronUnavailableReason();
       if (!flags.headless && reason === null) {
-        const app = await launchElectron({
-          dataDir: flags.dataDir,
-          ...(local ? { signInProfile: local.profile } : {}),
-        });
+        const app = await launchElectron({ dataDir: flags.dataDir, signInProfile: local?.profile });
         stops.push(() => app.stop());
         return;
       }
