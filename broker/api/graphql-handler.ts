@@ -9,7 +9,7 @@ import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
 import type { UserStore } from "../store/store.js";
 import { errorBody } from "./api-error.js";
-import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers.js";
+import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers/index.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

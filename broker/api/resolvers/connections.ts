@@ -1,0 +1,24 @@
+// connect, disconnect and login { connections }: the caller's proxy connections.
+import type { ProxyType } from "../../../common/graphql/schema.js";
+import type { User } from "../../store/store.js";
+import type { ApiContext, ResolverDeps } from "./context.js";
+
+export function connectionResolvers({ connections }: ResolverDeps) {
+  return {
+    User: {
+      connections: (user: User) => connections.listActive(user.id),
+    },
+    Mutation: {
+      connect: (
+        _: unknown,
+        args: { serviceId: string; hostIP: string; type: ProxyType },
+        context: ApiContext,
+      ) => connections.connect(context.user.id, args.serviceId, args.hostIP, args.type),
+      disconnect: (
+        _: unknown,
+        args: { serviceId?: string | null; connectionId: string },
+        context: ApiContext,
+      ) => connections.disconnect(context.user.id, args.connectionId, args.serviceId),
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// What every resolver gets: the signed-in caller (ApiContext) and the broker's parts it
+// acts on (ResolverDeps).
+import type { ConnectionManager } from "../../connections/connection-manager.js";
+import type { PeerSessions } from "../../p2p/peer-sessions.js";
+import type { DeviceStore, User } from "../../store/store.js";
+import type { TunnelGateway } from "../../tunnel/tunnel-gateway.js";
+
+export interface ApiContext {
+  user: User;
+  /** The caller's address, canonical (IPv4-mapped IPv6 as IPv4). */
+  clientIp: string;
+}
+
+export interface ResolverDeps {
+  devices: DeviceStore;
+  gateway: TunnelGateway;
+  connections: ConnectionManager;
+  peerSessions: PeerSessions;
+}

@@ -1,0 +1,23 @@
+// Resolvers of the GraphQL API, one module per area of the schema (common/graphql/sdl/).
+// Every one acts as the signed-in user and sees only what that user owns; anything else is
+// NOT_FOUND, indistinguishable from absent. makeExecutableSchema merges the list.
+import { connectionResolvers } from "./connections.js";
+import type { ApiContext, ResolverDeps } from "./context.js";
+import { deviceResolvers } from "./devices.js";
+import { peerSessionResolvers } from "./peer-sessions.js";
+
+export type { ApiContext, ResolverDeps } from "./context.js";
+
+export function createResolvers(deps: ResolverDeps) {
+  return [
+    {
+      Query: {
+        login: (_: unknown, __: unknown, context: ApiContext) => context.user,
+        myIP: (_: unknown, __: unknown, context: ApiContext) => context.clientIp,
+      },
+    },
+    deviceResolvers(deps),
+    connectionResolvers(deps),
+    peerSessionResolvers(deps),
+  ];
+}
