@@ -1,6 +1,6 @@
-// The broker's one listener, and who gets each request: a reverse-proxy subdomain goes to
-// its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to the agents' gateway (and
-// the on-demand relay).
+// The broker's one listener, and who gets each request: a reverse-proxy subdomain or a
+// public link's host goes to its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to
+// the agents' gateway (and the on-demand relay).
 import { readFileSync } from "node:fs";
 import {
   createServer as createHttpServer,

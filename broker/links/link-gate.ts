@@ -9,15 +9,22 @@ import type { LinkRow } from "../store/store.js";
 import { verifyLinkPassword } from "./link-password.js";
 import { type AddressRange, parseRange } from "./link-settings.js";
 
-export type GateVerdict = "pass" | "forbidden" | "unauthorized";
+export type GateVerdict = "pass" | "forbidden" | "unauthorized" | "busy";
 
 /** Verified Authorization headers kept per link (by digest), so scrypt runs once each. */
 const MAX_REMEMBERED = 64;
+/**
+ * scrypt checks one link runs at once. Each costs about 16 MiB and tens of milliseconds
+ * on libuv's small thread pool, so a flood of guesses is answered "busy" instead of
+ * queueing behind, and slowing, every other link and the store.
+ */
+const MAX_CHECKS_IN_FLIGHT = 2;
 
 export class LinkGate {
   private readonly allow: AddressRange[];
   private readonly deny: AddressRange[];
   private readonly verified = new Set<string>();
+  private checksInFlight = 0;
 
   constructor(private readonly link: LinkRow) {
     this.allow = link.allow.map(parseRange).filter((r): r is AddressRange => r !== null);
@@ -35,9 +42,16 @@ export class LinkGate {
     const digest = createHash("sha256").update(header).digest("base64");
     if (this.verified.has(digest)) return "pass";
     const password = basicPassword(header);
-    if (password === null || !(await verifyLinkPassword(password, this.link.passwordHash))) {
-      return "unauthorized";
+    if (password === null) return "unauthorized";
+    if (this.checksInFlight >= MAX_CHECKS_IN_FLIGHT) return "busy";
+    this.checksInFlight++;
+    let matches: boolean;
+    try {
+      matches = await verifyLinkPassword(password, this.link.passwordHash);
+    } finally {
+      this.checksInFlight--;
     }
+    if (!matches) return "unauthorized";
     if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
     this.verified.add(digest);
     return "pass";

@@ -19,6 +19,7 @@ import { LinkVisitors } from "./link-visitors.js";
 const REFUSALS: Record<Exclude<GateVerdict, "pass">, { status: number; text: string }> = {
   forbidden: { status: 403, text: "Forbidden" },
   unauthorized: { status: 401, text: "Unauthorized" },
+  busy: { status: 429, text: "Too Many Requests" },
 };
 const AUTHENTICATE = 'Basic realm="Reach public link", charset="UTF-8"';
 
@@ -50,6 +51,7 @@ export class ServedLink {
       const { status, text } = REFUSALS[verdict];
       const headers: Record<string, string> = { "content-type": "text/plain" };
       if (verdict === "unauthorized") headers["www-authenticate"] = AUTHENTICATE;
+      if (verdict === "busy") headers["retry-after"] = "1";
       response.writeHead(status, headers).end(`${text}\n`);
       return;
     }

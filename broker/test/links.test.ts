@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { WebSocket } from "ws";
 import {
   createTestUser,
   errorCode,
@@ -122,6 +123,7 @@ describe("public links", () => {
       services: [
         { name: "web", application: 7, port: web.port },
         { name: "ssh", application: 28, target: "echo" },
+        { name: "site", application: 7, target: "web" },
       ],
     });
     user = stack.user;
@@ -197,6 +199,55 @@ describe("public links", () => {
     // An empty password removes it.
     await setLink(user, webId, { password: "" });
     assert.equal((await visit(link.url, "127.0.0.2")).status, 200);
+  });
+
+  it("a flood of password guesses is answered 429 rather than queued; none reaches the service", async () => {
+    const link = await setLink(user, webId, { password: "flood" });
+    const before = web.requests;
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => visit(link.url, "127.0.0.2", "guess")),
+    );
+    const statuses = replies.map((r) => r.status);
+    assert.ok(
+      statuses.every((s) => s === 401 || s === 429),
+      statuses.join(),
+    );
+    assert.ok(statuses.includes(429), `some guesses were turned away: ${statuses.join()}`);
+    assert.equal(web.requests, before);
+    await setLink(user, webId, { password: "" });
+  });
+
+  it("WebSockets through a link pass the same password gate", async () => {
+    const siteId = stack.agent.serviceId("site");
+    const link = await setLink(user, siteId, { password: "ws-pw" });
+    const wsUrl = link.url.replace(/^http/, "ws");
+    const open = (password?: string) =>
+      new Promise<string>((resolve) => {
+        const headers: Record<string, string> = {};
+        if (password) {
+          headers.authorization = `Basic ${Buffer.from(`v:${password}`).toString("base64")}`;
+        }
+        const host = new URL(link.url);
+        const socket = new WebSocket(`ws://127.0.0.1:${host.port}/`, {
+          headers: { ...headers, host: host.host },
+          localAddress: "127.0.0.2",
+        });
+        socket.on("unexpected-response", (_req, res) => {
+          resolve(`refused ${res.statusCode}`);
+          socket.terminate();
+        });
+        socket.on("open", () => socket.send("ping"));
+        socket.on("message", (data) => {
+          resolve(`echo ${String(data)}`);
+          socket.close();
+        });
+        socket.on("error", () => resolve("error"));
+      });
+    assert.ok(wsUrl.startsWith("ws://"));
+    assert.equal(await open(), "refused 401");
+    assert.equal(await open("ws-pw"), "echo ping");
+    assert.equal(stack.web.lastHeaders?.authorization, undefined);
+    await user.api(REMOVE_LINK, { serviceId: siteId });
   });
 
   it("allow and deny decide by the visitor's address, deny winning, before anything is proxied", async () => {
@@ -291,6 +342,13 @@ describe("public links across a broker restart", () => {
     await agent.stop();
 
     const second = await startTestBroker({ dataDir: first.dataDir, listenPort: first.port });
+    try {
+      const offline = await visit(link.url, "127.0.0.2", "pw");
+      assert.equal(offline.status, 503, "served, but the device is not back yet");
+    } catch (error) {
+      await second.close();
+      throw error;
+    }
     const agentAgain = await startTestAgent(second, user, services, { dataDir: agent.dataDir });
     try {
       assert.equal((await visit(link.url, "127.0.0.2")).status, 401);
