@@ -16,12 +16,24 @@ import type { LinkRow, ServiceRow } from "../store/store.js";
 import { type GateVerdict, LinkGate } from "./link-gate.js";
 import { LinkVisitors } from "./link-visitors.js";
 
-const REFUSALS: Record<Exclude<GateVerdict, "pass">, { status: number; text: string }> = {
-  forbidden: { status: 403, text: "Forbidden" },
-  unauthorized: { status: 401, text: "Unauthorized" },
-  busy: { status: 429, text: "Too Many Requests" },
-};
+/** Why a visitor is turned away before anything reaches the device. */
+interface Refusal {
+  status: number;
+  text: string;
+  headers: Record<string, string>;
+}
+
 const AUTHENTICATE = 'Basic realm="Reach public link", charset="UTF-8"';
+const REFUSALS: Record<Exclude<GateVerdict, "pass"> | "offline", Refusal> = {
+  forbidden: { status: 403, text: "Forbidden", headers: {} },
+  unauthorized: {
+    status: 401,
+    text: "Unauthorized",
+    headers: { "WWW-Authenticate": AUTHENTICATE },
+  },
+  busy: { status: 429, text: "Too Many Requests", headers: { "Retry-After": "1" } },
+  offline: { status: 503, text: "Service Unavailable", headers: {} },
+};
 
 export class ServedLink {
   private readonly gate: LinkGate;
@@ -46,20 +58,13 @@ export class ServedLink {
     response: ServerResponse,
     scheme: "http" | "https",
   ): Promise<void> {
-    const verdict = await this.gate.check(request);
-    if (verdict !== "pass") {
-      const { status, text } = REFUSALS[verdict];
-      const headers: Record<string, string> = { "content-type": "text/plain" };
-      if (verdict === "unauthorized") headers["www-authenticate"] = AUTHENTICATE;
-      if (verdict === "busy") headers["retry-after"] = "1";
-      response.writeHead(status, headers).end(`${text}\n`);
+    const refusal = await this.refusalFor(request);
+    if (refusal) {
+      response
+        .writeHead(refusal.status, { ...refusal.headers, "content-type": "text/plain" })
+        .end(`${refusal.text}\n`);
       return;
     }
-    if (!this.deviceOnline()) {
-      response.writeHead(503, { "content-type": "text/plain" }).end("The device is offline.\n");
-      return;
-    }
-    this.dropLinkCredentials(request);
     proxyRequest(this.route, request, response, scheme);
   }
 
@@ -69,29 +74,26 @@ export class ServedLink {
     head: Buffer,
     scheme: "http" | "https",
   ): Promise<void> {
-    const verdict = await this.gate.check(request);
-    if (verdict !== "pass") {
-      const { status, text } = REFUSALS[verdict];
-      const authenticate =
-        verdict === "unauthorized" ? `WWW-Authenticate: ${AUTHENTICATE}\r\n` : "";
-      socket.end(
-        `HTTP/1.1 ${status} ${text}\r\n${authenticate}Connection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
+    const refusal = await this.refusalFor(request);
+    if (refusal) {
+      const lines = [`HTTP/1.1 ${refusal.status} ${refusal.text}`];
+      for (const [name, value] of Object.entries(refusal.headers)) lines.push(`${name}: ${value}`);
+      socket.end(`${lines.join("\r\n")}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    if (!this.deviceOnline()) {
-      socket.end(
-        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-      );
-      return;
-    }
-    this.dropLinkCredentials(request);
     proxyUpgrade(this.route, request, socket, head, scheme);
   }
 
-  /** The Authorization header carried the link's password, which is not the service's. */
-  private dropLinkCredentials(request: IncomingMessage): void {
+  /**
+   * Null when the visitor may go on (its link credentials then removed from the request:
+   * the password is the link's, not the service's); otherwise why not.
+   */
+  private async refusalFor(request: IncomingMessage): Promise<Refusal | null> {
+    const verdict = await this.gate.check(request);
+    if (verdict !== "pass") return REFUSALS[verdict];
+    if (!this.deviceOnline()) return REFUSALS.offline;
     if (this.gate.hasPassword) delete request.headers.authorization;
+    return null;
   }
 
   close(): void {
