@@ -83,9 +83,11 @@ export class LinkManager {
     if (args.allow) row.allow = args.allow.map((entry) => entry.trim());
     if (args.deny) row.deny = args.deny.map((entry) => entry.trim());
     await this.save(row, "the link was not changed");
+    // Read back: when two first saves race, the store keeps one host and code for both.
+    const saved = (await this.options.links.find(service.id)) ?? row;
     this.unserve(service.id);
-    if (row.enabled) this.serve(row, service);
-    return this.view(row);
+    if (saved.enabled) this.serve(saved, service);
+    return this.view(saved);
   }
 
   /** disableConnectLink: stops serving, keeping the URL; false when there is no link. */
