@@ -6,6 +6,7 @@ import { createGraphqlHandler } from "./api/graphql-handler.js";
 import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
 import { createBrokerServer } from "./http-server.js";
+import { LinkManager } from "./links/link-manager.js";
 import { BrokerListeners } from "./listeners.js";
 import { createLogger, type Logger } from "./log.js";
 import { PeerSessions } from "./p2p/peer-sessions.js";
@@ -56,16 +57,39 @@ export async function startBroker(
     log,
     listenPort: () => listeners.port,
   });
+  const links = new LinkManager({
+    config,
+    links: store.links,
+    devices,
+    gateway,
+    log,
+    listenPort: () => listeners.port,
+  });
   gateway.onServicesRemoved((serviceIds) => {
+    links.forgetServices(serviceIds);
     void connections.endForServices(serviceIds);
     peerSessions.endForServices(serviceIds);
   });
-  const graphql = createGraphqlHandler({ users, devices, gateway, connections, peerSessions });
-  const server = createBrokerServer(config, { graphql, gateway, connections, peerSessions });
+  const graphql = createGraphqlHandler({
+    users,
+    devices,
+    gateway,
+    connections,
+    peerSessions,
+    links,
+  });
+  const server = createBrokerServer(config, {
+    graphql,
+    gateway,
+    connections,
+    peerSessions,
+    links,
+  });
 
   /** Stops everything; the store keeps active connections for the next start. */
   const shutdown = async () => {
     connections.stop();
+    links.stop();
     peerSessions.stop();
     gateway.close();
     await listeners.close();
@@ -75,6 +99,7 @@ export async function startBroker(
   try {
     // Restored connections take back their ports before any new connect can.
     await connections.restore();
+    await links.restore();
     await listeners.open(server);
   } catch (error) {
     await shutdown();

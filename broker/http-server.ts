@@ -1,6 +1,6 @@
-// The broker's one listener, and who gets each request: a reverse-proxy subdomain goes to
-// its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to the agents' gateway (and
-// the on-demand relay).
+// The broker's one listener, and who gets each request: a reverse-proxy subdomain or a
+// public link's host goes to its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to
+// the agents' gateway (and the on-demand relay).
 import { readFileSync } from "node:fs";
 import {
   createServer as createHttpServer,
@@ -14,6 +14,7 @@ import { GRAPHQL_PATH } from "../common/graphql/schema.js";
 import { CONTROL_PATH, DATA_PATH, RELAY_PATH } from "../common/tunnel/protocol.js";
 import type { BrokerConfig } from "./config.js";
 import type { ConnectionManager } from "./connections/connection-manager.js";
+import type { LinkManager } from "./links/link-manager.js";
 import type { PeerSessions } from "./p2p/peer-sessions.js";
 import { handleRelayUpgrade } from "./p2p/relay-endpoint.js";
 import { proxyRequest, proxyUpgrade } from "./proxy/reverse-proxy.js";
@@ -24,6 +25,7 @@ export interface BrokerRoutes {
   gateway: TunnelGateway;
   connections: ConnectionManager;
   peerSessions: PeerSessions;
+  links: LinkManager;
 }
 
 /** The request's host name, lower case and without port; null when it is ambiguous. */
@@ -93,6 +95,7 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
       response.writeHead(400, { connection: "close" }).end();
       return;
     }
+    if (routes.links.handleRequest(hostname, request, response, scheme)) return;
     const route = routes.connections.routeFor(hostname);
     if (route) {
       proxyRequest(route, request, response, scheme);
@@ -120,6 +123,7 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
       socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
+    if (routes.links.handleUpgrade(hostname, request, socket, head, scheme)) return;
     const route = routes.connections.routeFor(hostname);
     if (route) {
       proxyUpgrade(route, request, socket, head, scheme);

@@ -24,7 +24,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 export interface ReverseRoute {
-  live: LiveConnection;
+  /** Who tracks the visitors: a connection, or a public link (broker/links/). */
+  live: Pick<LiveConnection, "track">;
   pool: Pool;
   openStream: StreamOpener;
   tls: boolean;

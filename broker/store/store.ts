@@ -1,5 +1,5 @@
 // The broker's store as every caller sees it: users and their keys, devices and their
-// services, connections and their latches. Asynchronous, so that a database reached over
+// services, connections and their latches, public links. Asynchronous, so that a database reached over
 // the network (PostgreSQL, for a cluster of broker nodes) can implement it as SQLite does
 // (sqlite/); callers never learn which one they have.
 import { messageOf } from "../../common/result.js";
@@ -103,10 +103,40 @@ export interface ConnectionStore {
   activeIdsOfService(serviceId: string): Promise<string[]>;
 }
 
+/**
+ * A service's persistent public link (remote.it's ConnectLink): one per service, served
+ * at `host` while enabled. The password is only ever kept as a hash.
+ */
+export interface LinkRow {
+  serviceId: string;
+  userId: string;
+  /** The link's host name, `<code>.p<N>.<domain>`; it never changes while the link exists. */
+  host: string;
+  /** The random label the host starts with (remote.it's `code`). */
+  code: string;
+  enabled: boolean;
+  /** scrypt hash (link-password.ts), or null when visitors need no password. */
+  passwordHash: string | null;
+  allow: string[];
+  deny: string[];
+  created: string;
+}
+
+export interface LinkStore {
+  /** Creates the service's link, or replaces its settings (host, code, created are kept). */
+  save(row: LinkRow): Promise<void>;
+  find(serviceId: string): Promise<LinkRow | undefined>;
+  listOfUser(userId: string): Promise<LinkRow[]>;
+  listAll(): Promise<LinkRow[]>;
+  /** Forgets the service's link; false when it had none. */
+  remove(serviceId: string): Promise<boolean>;
+}
+
 export interface BrokerStore {
   users: UserStore;
   devices: DeviceStore;
   connections: ConnectionStore;
+  links: LinkStore;
   close(): Promise<void>;
 }
 

@@ -113,6 +113,55 @@ for (const implementation of implementations) {
         assert.equal((await connections.find("c1"))?.state, "expired");
         assert.deepEqual(await connections.listAllActive(), []);
       }));
+
+    it("keeps links: one per service, settings replaced but host and code kept, gone with the service", () =>
+      withStore(async ({ users, devices, links }) => {
+        const { userId } = await users.createUserWithKey("links@example.com");
+        const web = { name: "web", application: 7, port: 80, host: "127.0.0.1" };
+        const { services } = await devices.register(userId, "hardware-3", "box", [web]);
+        const serviceId = services[0]?.id ?? "";
+        const row = {
+          serviceId,
+          userId,
+          host: "abc.p1.example.test",
+          code: "abc",
+          enabled: true,
+          passwordHash: null,
+          allow: ["10.0.0.0/8"],
+          deny: [],
+          created: new Date().toISOString(),
+        };
+        await links.save(row);
+        await links.save({
+          ...row,
+          host: "other",
+          code: "other",
+          enabled: false,
+          deny: ["10.1.0.0/16"],
+          passwordHash: "scrypt$x",
+        });
+        const stored = await links.find(serviceId);
+        assert.deepEqual(stored, {
+          ...row,
+          enabled: false,
+          deny: ["10.1.0.0/16"],
+          passwordHash: "scrypt$x",
+        });
+        assert.deepEqual(
+          (await links.listOfUser(userId)).map((l) => l.host),
+          ["abc.p1.example.test"],
+        );
+        assert.equal((await links.listAll()).length, 1);
+        assert.equal(await links.remove(serviceId), true);
+        assert.equal(await links.remove(serviceId), false);
+        await links.save(row);
+        await devices.register(userId, "hardware-3", "box", []);
+        assert.equal(
+          await links.find(serviceId),
+          undefined,
+          "a removed service takes its link along",
+        );
+      }));
   });
 }
 

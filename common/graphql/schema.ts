@@ -3,6 +3,7 @@
 import { baseSdl } from "./sdl/base.js";
 import { connectionsSdl } from "./sdl/connections.js";
 import { devicesSdl } from "./sdl/devices.js";
+import { linksSdl } from "./sdl/links.js";
 import { peerSessionsSdl } from "./sdl/peer-sessions.js";
 
 export const GRAPHQL_PATH = "/graphql/v1";
@@ -11,7 +12,7 @@ export const GRAPHQL_PATH = "/graphql/v1";
  * The whole schema, one SDL module per area (sdl/): each declares its own types and adds
  * its fields to User, Query and Mutation (same-named types are merged).
  */
-export const typeDefs = [baseSdl, devicesSdl, connectionsSdl, peerSessionsSdl];
+export const typeDefs = [baseSdl, devicesSdl, connectionsSdl, peerSessionsSdl, linksSdl];
 
 export type ProxyType = "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";
 

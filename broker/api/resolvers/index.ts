@@ -4,6 +4,7 @@
 import { connectionResolvers } from "./connections.js";
 import type { ApiContext, ResolverDeps } from "./context.js";
 import { deviceResolvers } from "./devices.js";
+import { linkResolvers } from "./links.js";
 import { peerSessionResolvers } from "./peer-sessions.js";
 
 export type { ApiContext, ResolverDeps } from "./context.js";
@@ -19,5 +20,6 @@ export function createResolvers(deps: ResolverDeps) {
     deviceResolvers(deps),
     connectionResolvers(deps),
     peerSessionResolvers(deps),
+    linkResolvers(deps),
   ];
 }

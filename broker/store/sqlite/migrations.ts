@@ -55,4 +55,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX connections_active_host ON connections (host)
     WHERE state = 'active' AND reverse_proxy = 1;
   `,
+  // Persistent public links (setConnectLink): one per service, kept until removed.
+  `
+  CREATE TABLE links (
+    service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    host TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    password_hash TEXT,
+    allow TEXT NOT NULL,
+    deny TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE INDEX links_by_user ON links (user_id);
+  `,
 ];

@@ -4,6 +4,7 @@
 import type { BrokerStore } from "../store.js";
 import { SqliteConnectionStore } from "./connections.js";
 import { SqliteDeviceStore } from "./devices.js";
+import { SqliteLinkStore } from "./links.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteUserStore } from "./users.js";
 
@@ -13,6 +14,7 @@ export function openSqliteStore(dataDir: string): BrokerStore {
     users: new SqliteUserStore(db),
     devices: new SqliteDeviceStore(db),
     connections: new SqliteConnectionStore(db),
+    links: new SqliteLinkStore(db),
     close: async () => {
       db.close();
     },
