@@ -60,20 +60,27 @@ export function sendRaw(post: SignedPost): Promise<Reply> {
   });
 }
 
-function cavage(
+/**
+ * A cavage-signed POST: `signed` holds the header values the signing string covers (host
+ * among them, as the client signs it); all but host are sent as they are, beside `extra`.
+ */
+function cavagePost(
   keys: R3Credentials,
   url: URL,
+  body: string,
   signed: Record<string, string>,
-  names: string[],
-): string {
+  extra: Record<string, string> = {},
+): SignedPost {
+  const names = ["(request-target)", ...Object.keys(signed)];
   const text = signingString(
     { method: "POST", path: url.pathname + url.search, headers: signed },
     names,
   );
-  return (
+  const { host: _signedHost, ...sent } = signed;
+  const authorization =
     `Signature keyId="${keys.accessKeyId}",algorithm="hmac-sha256",` +
-    `headers="${names.join(" ")}",signature="${hmacSignature(keys.secretAccessKey, text)}"`
-  );
+    `headers="${names.join(" ")}",signature="${hmacSignature(keys.secretAccessKey, text)}"`;
+  return { url, body, headers: { ...sent, ...extra, authorization } };
 }
 
 /** `date -u "+%a, %d %b %Y %H:%M:%S %Z"` in the C locale: "… UTC". */
@@ -87,22 +94,12 @@ function bashDate(now: Date): string {
  */
 export function docsBash(keys: R3Credentials, url: URL, now = new Date()): SignedPost {
   const body = `{ "query": "${DOCS_QUERY}" }`;
-  const signed = {
+  return cavagePost(keys, url, body, {
     host: url.hostname,
     date: bashDate(now),
     "content-type": "application/json",
     "content-length": String(body.length),
-  };
-  const names = ["(request-target)", "host", "date", "content-type", "content-length"];
-  return {
-    url,
-    body,
-    headers: {
-      date: signed.date,
-      "content-type": signed["content-type"],
-      authorization: cavage(keys, url, signed, names),
-    },
-  };
+  });
 }
 
 /**
@@ -116,21 +113,11 @@ export function postman(
   now = new Date(),
   signedHost = url.hostname,
 ): SignedPost {
-  const signed = {
+  return cavagePost(keys, url, body, {
     host: signedHost,
     date: now.toUTCString(),
     "content-type": "application/json",
-  };
-  const names = ["(request-target)", "host", "date", "content-type"];
-  return {
-    url,
-    body,
-    headers: {
-      date: signed.date,
-      "content-type": signed["content-type"],
-      authorization: cavage(keys, url, signed, names),
-    },
-  };
+  });
 }
 
 /** Insomnia plugin v1.0 (http-signature): 5 headers, the URL's hostname, byte length. */
@@ -140,22 +127,12 @@ export function insomniaV10(
   body: string,
   now = new Date(),
 ): SignedPost {
-  const signed = {
+  return cavagePost(keys, url, body, {
     host: url.hostname,
     date: now.toUTCString(),
     "content-type": "application/json",
     "content-length": String(Buffer.byteLength(body)),
-  };
-  const names = ["(request-target)", "host", "date", "content-type", "content-length"];
-  return {
-    url,
-    body,
-    headers: {
-      date: signed.date,
-      "content-type": signed["content-type"],
-      authorization: cavage(keys, url, signed, names),
-    },
-  };
+  });
 }
 
 /** requests-http-signature 0.1.x (the old docs' Python): 5 headers + digest, hostname. */
@@ -172,19 +149,8 @@ export function pythonV01(
     "content-length": String(Buffer.byteLength(body)),
     digest: bodyDigest(body),
   };
-  const names = ["(request-target)", "host", "date", "content-type", "content-length", "digest"];
-  return {
-    url,
-    body,
-    headers: {
-      date: signed.date,
-      "content-type": signed["content-type"],
-      digest: signed.digest,
-      // The old docs also sent this header, unsigned; a broker must ignore it.
-      path: url.pathname,
-      authorization: cavage(keys, url, signed, names),
-    },
-  };
+  // The old docs also sent a `path` header, unsigned; a broker must ignore it.
+  return cavagePost(keys, url, body, signed, { path: url.pathname });
 }
 
 function messageRequest(url: URL, headers: Record<string, string>) {
