@@ -26,7 +26,6 @@ export interface MessageRequest {
 }
 
 const KEY = /^[a-z*][a-z0-9_\-.*]*/;
-const TOKEN = /^[A-Za-z*][A-Za-z0-9!#$%&'*+\-.^_`|~:/]*/;
 const INTEGER = /^-?[0-9]{1,15}/;
 
 /** A tiny RFC 8941 reader: just the dictionary-of-inner-lists Signature-Input uses. */
@@ -76,7 +75,9 @@ class FieldReader {
       return this.match(/^[01]/) === "1";
     }
     if (char === "-" || (char >= "0" && char <= "9")) return Number(this.match(INTEGER));
-    return this.match(TOKEN);
+    // RFC 9421's parameters are strings and integers; a token could not be re-serialized
+    // as sent (it would come back quoted), so it is refused rather than mis-verified.
+    throw new Error("token parameter values are not supported");
   }
   params(): [string, SignatureParamValue][] {
     const params: [string, SignatureParamValue][] = [];
@@ -152,21 +153,18 @@ export function parseSignatureField(value: string | undefined): Map<string, stri
   }
 }
 
-function serializeValue(value: SignatureParamValue): string {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "boolean") return value ? "" : "=?0";
-  return `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+/** One parameter as RFC 8941 serializes it: `;name` (true), `;name=?0`, `;name=1`, `;name="s"`. */
+function serializeParam([name, value]: [string, SignatureParamValue]): string {
+  if (value === true) return `;${name}`;
+  if (value === false) return `;${name}=?0`;
+  if (typeof value === "number") return `;${name}=${value}`;
+  return `;${name}="${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }
 
 /** The `@signature-params` value: the inner list as RFC 8941 serializes it. */
 export function serializeSignatureParams(input: Omit<SignatureInput, "label">): string {
   const list = `(${input.components.map((name) => `"${name}"`).join(" ")})`;
-  const params = input.params.map(([name, value]) =>
-    value === true
-      ? `;${name}`
-      : `;${name}=${typeof value === "boolean" ? "?0" : serializeValue(value)}`,
-  );
-  return list + params.join("");
+  return list + input.params.map(serializeParam).join("");
 }
 
 /** A component's value, or undefined when the request has none (the signature fails). */

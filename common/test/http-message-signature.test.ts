@@ -64,9 +64,16 @@ describe("HTTP Message Signatures (RFC 9421)", () => {
       'x=("@method"',
       'x=("@method"),',
       'x=("@method");created=1;created=2',
+      'x=("@method");alg=hmac-sha256',
     ]) {
       assert.equal(parseSignatureInput(bad), null, bad);
     }
+    const flags = parseSignatureInput('x=("@method");created=-1;on;off=?0;n="a\\"b"');
+    assert.ok(flags?.[0]);
+    assert.equal(
+      signatureBase(flags[0], request)?.split("\n").at(-1),
+      '"@signature-params": ("@method");created=-1;on;off=?0;n="a\\"b"',
+    );
     assert.equal(parseSignatureField("x=:YWJj:")?.get("x"), "YWJj");
     assert.equal(parseSignatureField("x=YWJj"), null);
   });
