@@ -2,9 +2,11 @@
 // the tests, and (as Apollo's HttpLink fetch) the desktop core.
 import {
   bodyDigest,
+  R3_NONCE_HEADER,
   R3_REQUIRED_HEADERS,
   R3_SIGNED_BODY_HEADERS,
   type R3Credentials,
+  requestNonce,
   signRequest,
 } from "./r3-signature.js";
 
@@ -36,13 +38,20 @@ export function createSignedFetch(
     }
     // A signed digest ties the signature to this body, not just to its length.
     if (body !== null) headers.set("digest", bodyDigest(body));
+    // Two identical requests in one second must not sign alike (see R3_NONCE_HEADER).
+    const nonce = requestNonce();
+    headers.set(R3_NONCE_HEADER, nonce);
     const signed =
       body === null
         ? signRequest(
             credentials,
-            { method, path: url.pathname + url.search, headers: { host: url.host } },
+            {
+              method,
+              path: url.pathname + url.search,
+              headers: { host: url.host, [R3_NONCE_HEADER]: nonce },
+            },
             now(),
-            R3_REQUIRED_HEADERS,
+            [...R3_REQUIRED_HEADERS, R3_NONCE_HEADER],
           )
         : signRequest(
             credentials,
@@ -54,10 +63,11 @@ export function createSignedFetch(
                 "content-type": headers.get("content-type") ?? "",
                 "content-length": String(Buffer.byteLength(body)),
                 digest: headers.get("digest") ?? "",
+                [R3_NONCE_HEADER]: nonce,
               },
             },
             now(),
-            R3_SIGNED_BODY_HEADERS,
+            [...R3_SIGNED_BODY_HEADERS, R3_NONCE_HEADER],
           );
     headers.set("date", signed.date);
     headers.set("authorization", signed.authorization);

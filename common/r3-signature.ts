@@ -1,7 +1,7 @@
 // R3 request signing, as remote.it's API keys sign requests: an HTTP Signature
 // (draft-cavage) with HMAC-SHA256 keyed by the base64-decoded secret access key.
 // Shared by every client (agent, CLI, desktop core) and by the broker's verifier.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const R3_SIGNED_HEADERS = [
   "(request-target)",
@@ -17,6 +17,18 @@ export const R3_REQUIRED_HEADERS = ["(request-target)", "host", "date"];
  * useless for any other body. Optional: the broker checks it when it is signed.
  */
 export const R3_SIGNED_BODY_HEADERS = [...R3_SIGNED_HEADERS, "digest"];
+
+/**
+ * A random value Reach's own clients send and sign with every request. The broker accepts
+ * a signature once (a replay cache), and Date has one-second resolution: without it two
+ * identical queries, or an agent's quick reconnect, within one second would sign alike
+ * and the second be refused as a replay. draft-cavage lets a client sign any header.
+ */
+export const R3_NONCE_HEADER = "x-reach-nonce";
+
+export function requestNonce(): string {
+  return randomBytes(16).toString("base64url");
+}
 
 export interface R3Credentials {
   accessKeyId: string;

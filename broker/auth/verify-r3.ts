@@ -1,68 +1,57 @@
-// Verifies R3-signed API requests against the keys in the store.
-import type { IncomingHttpHeaders } from "node:http";
+// Verifies R3-signed API requests against the keys in the store, in either scheme
+// remote.it's clients use: draft-cavage `Authorization: Signature` (verify-cavage.ts) or
+// RFC 9421 `Signature-Input` + `Signature` (verify-message-signature.ts). A signature is
+// accepted once (replay-cache.ts).
 import { type AuthRefusal, authRefusal } from "../../common/graphql/auth-refusals.js";
-import {
-  bodyDigest,
-  hmacSignature,
-  parseSignatureHeader,
-  R3_REQUIRED_HEADERS,
-  signaturesMatch,
-  signingString,
-} from "../../common/r3-signature.js";
+import { contentDigestSha256 } from "../../common/http-message-signature.js";
+import { bodyDigest, signaturesMatch } from "../../common/r3-signature.js";
 import type { User, UserStore } from "../store/store.js";
+import { MAX_CLOCK_SKEW_MS } from "./clock-window.js";
+import { brokerReplayCache, type ReplayCache } from "./replay-cache.js";
+import type { BodyDigest, IncomingSignedRequest } from "./verified-request.js";
+import { verifyCavage } from "./verify-cavage.js";
+import { verifyMessageSignature } from "./verify-message-signature.js";
 
-/** A Date more than this far from the broker's clock is refused (replay and skew). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+export { MAX_CLOCK_SKEW_MS };
 
 /**
- * `digest` is the Digest header when the signature covers it: the body, once read, must
- * match it (checkBodyDigest). Without it only the body's length is signed, as in R3.
+ * `digest` is the body hash the request carries (a signed Digest, or a Content-Digest):
+ * the body, once read, must match it (checkBodyDigest).
  */
-export type AuthResult = { ok: true; user: User; digest?: string } | ({ ok: false } & AuthRefusal);
-
-function refused(...refusal: Parameters<typeof authRefusal>): AuthResult {
-  return { ok: false, ...authRefusal(...refusal) };
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? undefined : value;
-}
+export type AuthResult =
+  | { ok: true; user: User; digest?: BodyDigest }
+  | ({ ok: false } & AuthRefusal);
 
 export async function verifyR3(
   users: UserStore,
-  request: { method: string; path: string; headers: IncomingHttpHeaders },
+  request: IncomingSignedRequest,
   now: number = Date.now(),
+  replays: ReplayCache = brokerReplayCache,
 ): Promise<AuthResult> {
-  const parsed = parseSignatureHeader(single(request.headers.authorization));
-  if (!parsed) return refused("UNSIGNED");
-  if (parsed.algorithm.toLowerCase() !== "hmac-sha256") return refused("UNSUPPORTED_ALGORITHM");
-  const missing = R3_REQUIRED_HEADERS.filter((h) => !parsed.headers.includes(h));
-  if (missing.length > 0) return refused("UNSIGNED_HEADERS", missing);
-  const date = Date.parse(single(request.headers.date) ?? "");
-  if (Number.isNaN(date)) return refused("NO_DATE");
-  if (Math.abs(now - date) > MAX_CLOCK_SKEW_MS) return refused("CLOCK_SKEW");
-  const headers: Record<string, string | undefined> = {};
-  for (const name of parsed.headers) {
-    if (name !== "(request-target)") headers[name] = single(request.headers[name]);
+  // RFC 9421 clients may also send an Authorization header (the Insomnia plugin sends an
+  // empty one); Signature-Input says which scheme signed the request.
+  const verified =
+    request.headers["signature-input"] !== undefined
+      ? await verifyMessageSignature(users, request, now)
+      : await verifyCavage(users, request, now);
+  if (!verified.ok) return verified;
+  if (!replays.firstUse(verified.replayKey, verified.signedAt + MAX_CLOCK_SKEW_MS, now)) {
+    return { ok: false, ...authRefusal("REPLAYED") };
   }
-  const found = await users.findByAccessKey(parsed.keyId);
-  // An unknown key and a wrong secret get the same answer, so keys cannot be probed.
-  const expected = hmacSignature(
-    found?.secret ?? "",
-    signingString({ method: request.method, path: request.path, headers }, parsed.headers),
-  );
-  if (!found || !signaturesMatch(expected, parsed.signature)) return refused("BAD_SIGNATURE");
-  if (!parsed.headers.includes("digest")) return { ok: true, user: found.user };
-  // A signed digest must be there and be SHA-256: any other could not be checked.
-  const digest = headers.digest;
-  if (!digest || !/^SHA-256=/i.test(digest)) return refused("DIGEST_MISMATCH");
-  return { ok: true, user: found.user, digest };
+  return { ok: true, user: verified.user, digest: verified.bodyDigest };
 }
 
-/** Null when `body` is the one the signed digest names, else the refusal. */
-export function checkBodyDigest(digest: string | undefined, body: Buffer): AuthRefusal | null {
+/** Null when `body` is the one the request's digest names, else the refusal. */
+export function checkBodyDigest(digest: BodyDigest | undefined, body: Buffer): AuthRefusal | null {
   if (digest === undefined) return null;
+  if (digest.header === "content-digest") {
+    const given = contentDigestSha256(digest.value);
+    const expected = bodyDigest(body).slice("SHA-256=".length);
+    return given !== null && signaturesMatch(expected, given)
+      ? null
+      : authRefusal("DIGEST_MISMATCH", ["Content-Digest"]);
+  }
   const expected = bodyDigest(body);
-  const given = `SHA-256=${digest.slice("SHA-256=".length)}`;
-  return signaturesMatch(expected, given) ? null : authRefusal("DIGEST_MISMATCH");
+  const given = `SHA-256=${digest.value.slice("SHA-256=".length)}`;
+  return signaturesMatch(expected, given) ? null : authRefusal("DIGEST_MISMATCH", ["Digest"]);
 }

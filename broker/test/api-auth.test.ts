@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { GRAPHQL_PATH } from "../../common/graphql/schema.js";
-import { R3_SIGNED_HEADERS, signRequest } from "../../common/r3-signature.js";
+import {
+  R3_NONCE_HEADER,
+  R3_SIGNED_HEADERS,
+  requestNonce,
+  signRequest,
+} from "../../common/r3-signature.js";
 import {
   CONNECT,
   connectOrFail,
@@ -47,6 +52,10 @@ describe("API authentication and isolation", () => {
       headers.authorization = sign.authorization;
       headers.date = new Date().toUTCString();
     } else if (sign.user) {
+      // A nonce, as Reach's clients sign, unless the test names the headers: the broker
+      // accepts a signature once, and this file sends identical requests within a second.
+      const nonce = sign.headers ? undefined : requestNonce();
+      if (nonce) headers[R3_NONCE_HEADER] = nonce;
       const signed = signRequest(
         {
           accessKeyId: sign.user.credentials.accessKeyId,
@@ -59,10 +68,11 @@ describe("API authentication and isolation", () => {
             host: url.host,
             "content-type": "application/json",
             "content-length": String(Buffer.byteLength(body)),
+            [R3_NONCE_HEADER]: nonce,
           },
         },
         sign.date ?? new Date(),
-        sign.headers ?? R3_SIGNED_HEADERS,
+        sign.headers ?? [...R3_SIGNED_HEADERS, R3_NONCE_HEADER],
       );
       headers.date = signed.date;
       headers.authorization = signed.authorization;
