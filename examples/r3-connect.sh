@@ -52,16 +52,20 @@ body=$(printf '{"query":"%s","variables":{"serviceId":"%s","hostIP":"%s"}}' \
 date=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S GMT')
 content_type=application/json
 content_length=$(printf '%s' "$body" | LC_ALL=C wc -c | tr -d ' ')
+# The broker accepts each signature once: a random signed nonce makes two identical
+# requests within the same second two different signatures (any header may be signed).
+nonce=$(openssl rand -hex 16)
 
 # 1. The signing string: one "name: value" line per signed header, in the order listed
 #    in headers="…", joined by "\n" with no newline at the end. "(request-target)" is
 #    the lower-case method, a space, and the path.
-signed_headers="(request-target) host date content-type content-length"
+signed_headers="(request-target) host date content-type content-length x-reach-nonce"
 signing_string="(request-target): post $path
 host: $host
 date: $date
 content-type: $content_type
-content-length: $content_length"
+content-length: $content_length
+x-reach-nonce: $nonce"
 
 # 2. The HMAC key is the secret's bytes: base64-decode it, and hand those bytes to
 #    openssl as hex (a raw key could contain NUL bytes, which cannot travel in argv).
@@ -81,6 +85,7 @@ curl --silent --show-error --fail-with-body \
   --header "Host: $host" \
   --header "Date: $date" \
   --header "Content-Type: $content_type" \
+  --header "X-Reach-Nonce: $nonce" \
   --header "Authorization: Signature keyId=\"$R3_ACCESS_KEY_ID\",algorithm=\"hmac-sha256\",headers=\"$signed_headers\",signature=\"$signature\"" \
   --data-binary "$body" \
   "$R3_API_URL" || status=$?
