@@ -7,7 +7,12 @@ import { tempDir } from "../../test-support/stack.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import { guardWrite } from "../store/sqlite/storage-failure.js";
 import { storageError } from "../store/storage-error.js";
-import { type BrokerStore, type ConnectionRow, StorageFailure } from "../store/store.js";
+import {
+  type BrokerStore,
+  type ConnectionRow,
+  type DeviceQuery,
+  StorageFailure,
+} from "../store/store.js";
 
 const implementations: { name: string; open(dataDir: string): BrokerStore }[] = [
   { name: "SQLite", open: openSqliteStore },
@@ -74,14 +79,89 @@ for (const implementation of implementations) {
         assert.deepEqual(again.removedServiceIds, [webId]);
         assert.equal((await devices.findService(sshId ?? ""))?.userId, userId);
         assert.equal(await devices.findService(webId ?? ""), undefined);
-        assert.equal(await devices.countDevices(userId), 1);
+        const page = await devices.findDevices(userId, {
+          size: 10,
+          from: 0,
+          sort: { field: "name", descending: false },
+          onlineIds: [],
+        });
         assert.deepEqual(
-          (await devices.listDevices(userId, 10, 0)).map((d) => d.id),
-          [first.device.id],
+          { total: page.total, ids: page.items.map((d) => d.id) },
+          { total: 1, ids: [first.device.id] },
         );
         assert.deepEqual(
           (await devices.listServices(first.device.id)).map((s) => s.name),
           ["ssh"],
+        );
+      }));
+
+    it("filters, sorts and pages devices; keeps tags and when each device last reported", () =>
+      withStore(async ({ users, devices }) => {
+        const { userId } = await users.createUserWithKey("find@example.com");
+        const other = await users.createUserWithKey("other@example.com");
+        const ssh = { name: "ssh", application: 28, port: 22, host: "127.0.0.1" };
+        const web = { name: "web", application: 7, port: 80, host: "127.0.0.1" };
+        // A pause between registrations, so that each is created in a later millisecond.
+        const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+        const pi = await devices.register(userId, "hardware-pi", "Kitchen-Pi", [ssh], ["home"]);
+        await tick();
+        const nas = await devices.register(userId, "hardware-nas", "nas", [web, ssh]);
+        await tick();
+        const box = await devices.register(userId, "hardware-box", "box", [web], ["a", "b"]);
+        const theirs = await devices.register(other.userId, "hardware-x", "pi-of-other", [ssh]);
+        const find = (query: Partial<DeviceQuery>) =>
+          devices.findDevices(userId, {
+            size: 10,
+            from: 0,
+            sort: { field: "name", descending: false },
+            onlineIds: [nas.device.id],
+            ...query,
+          });
+        const names = async (query: Partial<DeviceQuery>) =>
+          (await find(query)).items.map((d) => d.name);
+        assert.deepEqual(await names({}), ["box", "Kitchen-Pi", "nas"]);
+        assert.deepEqual(await names({ sort: { field: "name", descending: true } }), [
+          "nas",
+          "Kitchen-Pi",
+          "box",
+        ]);
+        assert.deepEqual(await names({ sort: { field: "created", descending: true } }), [
+          "box",
+          "nas",
+          "Kitchen-Pi",
+        ]);
+        assert.deepEqual((await names({ sort: { field: "state", descending: false } }))[0], "nas");
+        assert.deepEqual(await names({ name: "PI" }), ["Kitchen-Pi"]);
+        assert.deepEqual(await names({ state: "active" }), ["nas"]);
+        assert.deepEqual(await names({ state: "inactive" }), ["box", "Kitchen-Pi"]);
+        assert.deepEqual(await names({ applications: [28] }), ["Kitchen-Pi", "nas"]);
+        assert.deepEqual(await names({ hardwareId: "hardware-box" }), ["box"]);
+        assert.deepEqual(await names({ ids: [pi.device.id, theirs.device.id] }), ["Kitchen-Pi"]);
+        const page = await find({ size: 2, from: 1 });
+        assert.deepEqual(
+          { total: page.total, names: page.items.map((d) => d.name) },
+          { total: 3, names: ["Kitchen-Pi", "nas"] },
+        );
+        assert.deepEqual(await devices.tagsOf(box.device.id), ["a", "b"]);
+        assert.deepEqual(await devices.tagsOf(nas.device.id), []);
+        await tick();
+        await devices.register(userId, "hardware-box", "box", [web]);
+        assert.deepEqual(await devices.tagsOf(box.device.id), []);
+        await devices.reported(pi.device.id, "2030-01-01T00:00:00.000Z");
+        assert.deepEqual(await names({ sort: { field: "lastReported", descending: true } }), [
+          "Kitchen-Pi",
+          "box",
+          "nas",
+        ]);
+        assert.deepEqual(
+          (await devices.listServices(nas.device.id, [7])).map((s) => s.name),
+          ["web"],
+        );
+        const sshOfNas = nas.services.find((s) => s.name === "ssh")?.id ?? "";
+        const sshOfTheirs = theirs.services[0]?.id ?? "";
+        assert.deepEqual(
+          (await devices.servicesOfUser(userId, [sshOfNas, sshOfTheirs])).map((s) => s.id),
+          [sshOfNas],
         );
       }));
 
