@@ -37,7 +37,12 @@ export function registerAgentCommand(program: Command): void {
       collect,
       [],
     )
-    .option("--tag <name>", "a tag of this device (remote.it's tags { name }), repeatable", collect, [])
+    .option(
+      "--tag <name>",
+      "a tag of this device (remote.it's tags { name }), repeatable",
+      collect,
+      [],
+    )
     .option("--ca <file>", "trust this CA certificate for the broker's TLS")
     .option("--no-p2p", "refuse peer-to-peer sessions: on-demand connections use the relay")
     .option("--p2p-bind <address>", "gather peer-to-peer candidates on this address only")

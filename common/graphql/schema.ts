@@ -12,13 +12,7 @@ export const GRAPHQL_PATH = "/graphql/v1";
  * The whole schema, one SDL module per area (sdl/): each declares its own types and adds
  * its fields to User, Query and Mutation (same-named types are merged).
  */
-export const typeDefs = [
-  baseSdl,
-  devicesSdl,
-  applicationTypesSdl,
-  connectionsSdl,
-  peerSessionsSdl,
-];
+export const typeDefs = [baseSdl, devicesSdl, applicationTypesSdl, connectionsSdl, peerSessionsSdl];
 
 export type ProxyType = "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";
 
