@@ -1,9 +1,13 @@
 // The store's contract, run against every implementation of broker/store/store.ts (today
 // SQLite): what callers rely on, whichever database is behind it.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { GraphQLError } from "graphql";
 import { tempDir } from "../../test-support/stack.js";
+import { MIGRATIONS } from "../store/sqlite/migrations.js";
+import { DATABASE_FILE } from "../store/sqlite/open-database.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import { guardWrite } from "../store/sqlite/storage-failure.js";
 import { storageError } from "../store/storage-error.js";
@@ -222,5 +226,47 @@ describe("storage failures", () => {
       (error) => error === constraint,
     );
     assert.equal(storageError(constraint, "x"), constraint);
+  });
+});
+
+describe("SQLite migration 2", () => {
+  it("a store written before it gets lastReported from created, no tags, and remote.it's type numbers", async () => {
+    const dataDir = await tempDir();
+    const old = new Database(join(dataDir, DATABASE_FILE));
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma("user_version = 1");
+    old.exec(`
+      INSERT INTO users (id, email, created) VALUES ('u1', 'old@example.com', '2025-01-01T00:00:00.000Z');
+      INSERT INTO devices (id, user_id, hardware_id, name, created)
+        VALUES ('d1', 'u1', 'hardware-old', 'old', '2025-01-02T00:00:00.000Z');
+      INSERT INTO services (id, device_id, name, application, port, host, created) VALUES
+        ('s1', 'd1', 'db', 37, 5432, '127.0.0.1', '2025-01-02T00:00:00.000Z'),
+        ('s2', 'd1', 'files', 32, 445, '127.0.0.1', '2025-01-02T00:00:00.000Z'),
+        ('s3', 'd1', 'my', 38, 3306, '127.0.0.1', '2025-01-02T00:00:00.000Z'),
+        ('s4', 'd1', 'ssh', 28, 22, '127.0.0.1', '2025-01-02T00:00:00.000Z');
+    `);
+    old.close();
+    const store = openSqliteStore(dataDir);
+    try {
+      const { items } = await store.devices.findDevices("u1", {
+        size: 10,
+        from: 0,
+        sort: { field: "name", descending: false },
+        onlineIds: [],
+      });
+      assert.equal(items[0]?.lastReported, "2025-01-02T00:00:00.000Z");
+      assert.deepEqual(await store.devices.tagsOf("d1"), []);
+      assert.deepEqual(
+        (await store.devices.listServices("d1")).map((s) => [s.name, s.application]),
+        [
+          ["db", 46],
+          ["files", 34],
+          ["my", 45],
+          ["ssh", 28],
+        ],
+      );
+    } finally {
+      await store.close();
+    }
   });
 });
