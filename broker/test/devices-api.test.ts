@@ -377,4 +377,15 @@ describe("devices as remote.it's clients list them", () => {
       assert.equal(reply.data, null, args);
     }
   });
+
+  it("the API's limits hold for what devices add: account nests no deeper than 8, aliases no more than 10", async () => {
+    const nested = `{ login { ${"account { ".repeat(8)}id${" }".repeat(8)} } }`;
+    const deep = await stack.user.api(nested);
+    assert.equal(errorCode(deep), "BAD_USER_INPUT");
+    assert.match(String(deep.errors?.[0]?.message), /depth limit of 8/);
+    const aliases = Array.from({ length: 11 }, (_, i) => `d${i}: devices(size: 1000) { total }`);
+    const aliased = await stack.user.api(`{ login { ${aliases.join(" ")} } }`);
+    assert.ok(aliased.errors?.length, "11 aliased device lists must be refused");
+    assert.equal(aliased.data ?? undefined, undefined);
+  });
 });
