@@ -3,7 +3,7 @@
 import { serviceTypeByApplication } from "../../../common/service-types.js";
 import type { DeviceRow, ServiceRow, User } from "../../store/store.js";
 import { apiError } from "../api-error.js";
-import type { ResolverDeps } from "./context.js";
+import type { ApiContext, ResolverDeps } from "./context.js";
 import { type DevicesArguments, MAX_PAGE_SIZE, parseDevicesArguments } from "./device-query.js";
 
 /** A Service's resolver parent: the row, and whether its device's agent is connected. */
@@ -72,6 +72,17 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
       port: ({ service }: ServiceParent) => service.port,
       host: ({ service }: ServiceParent) => service.host,
       created: ({ service }: ServiceParent) => service.created,
+      // A service reports through its device's agent, so it has the device's lastReported.
+      lastReported: async ({ service }: ServiceParent, _: unknown, context: ApiContext) => {
+        const { items } = await devices.findDevices(context.user.id, {
+          ids: [service.deviceId],
+          size: 1,
+          from: 0,
+          sort: { field: "name", descending: false },
+          onlineIds: [],
+        });
+        return items[0]?.lastReported ?? null;
+      },
       state: ({ online }: ServiceParent) => (online ? "active" : "inactive"),
       online: ({ online }: ServiceParent) => online,
       enabled: () => true,

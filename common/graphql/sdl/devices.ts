@@ -17,6 +17,8 @@ export const devicesSdl = /* GraphQL */ `
     online: Boolean!
     "Always true: Reach has no disabled services."
     enabled: Boolean!
+    "When the device's agent last reported (ISO 8601)."
+    lastReported: String
     created: String
   }
 
