@@ -91,6 +91,8 @@ export interface DeviceQuery {
   ids?: readonly string[];
   /** Devices with a service of one of these applications. */
   applications?: readonly number[];
+  /** Devices with any, or all, of these tag names. */
+  tags?: { operator: "ANY" | "ALL"; names: readonly string[] };
   state?: "active" | "inactive";
   /** The devices whose agent is connected now: the broker knows this, the store does not. */
   onlineIds: readonly string[];

@@ -29,6 +29,14 @@ interface DevicePage {
 }
 type DevicesReply = { login: { devices: DevicePage } };
 
+/** The desktop's DeviceList variables and arguments (its column selection trimmed to Reach's fields). */
+const DESKTOP_DEVICE_LIST = `query DeviceList($size: Int, $from: Int, $name: String, $state: String, $tag: ListFilter,
+    $accountId: String, $sort: String, $owner: Boolean, $application: [Int!], $platform: [Int!]) {
+  login { id account(id: $accountId) {
+    devices(size: $size, from: $from, name: $name, state: $state, tag: $tag, sort: $sort, owner: $owner,
+            application: $application, platform: $platform) {
+      total items { id name state services { id name state title application host port } } } } } }`;
+
 describe("devices as remote.it's clients list them", () => {
   let stack: TestStack;
   let garage: TestAgent;
@@ -238,22 +246,14 @@ describe("devices as remote.it's clients list them", () => {
   it("the desktop's DeviceList under login { id account(id: $accountId) } and its ApplicationTypes", async () => {
     const reply = await stack.user.api<{
       login: { id: string; account: { devices: DevicePage; applicationTypes: unknown[] } };
-    }>(
-      `query DeviceList($size: Int, $from: Int, $name: String, $state: String, $accountId: String,
-                        $sort: String, $owner: Boolean, $application: [Int!]) {
-        login { id account(id: $accountId) {
-          devices(size: $size, from: $from, name: $name, state: $state, sort: $sort, owner: $owner,
-                  application: $application) {
-            total items { id name state services { id name state title application host port } } } } } }`,
-      {
-        size: 50,
-        from: 0,
-        accountId: stack.user.userId,
-        sort: "name",
-        owner: true,
-        application: [7],
-      },
-    );
+    }>(DESKTOP_DEVICE_LIST, {
+      size: 50,
+      from: 0,
+      accountId: stack.user.userId,
+      sort: "name",
+      owner: true,
+      application: [7],
+    });
     assert.equal(reply.errors, undefined, JSON.stringify(reply.errors));
     assert.equal(reply.data?.login.id, stack.user.userId);
     const page = reply.data?.login.account.devices;

@@ -140,6 +140,14 @@ for (const implementation of implementations) {
         assert.deepEqual(await names({ state: "inactive" }), ["box", "Kitchen-Pi"]);
         assert.deepEqual(await names({ applications: [28] }), ["Kitchen-Pi", "nas"]);
         assert.deepEqual(await names({ hardwareId: "hardware-box" }), ["box"]);
+        assert.deepEqual(await names({ tags: { operator: "ANY", names: ["a", "home"] } }), [
+          "box",
+          "Kitchen-Pi",
+        ]);
+        assert.deepEqual(await names({ tags: { operator: "ALL", names: ["a", "b", "a"] } }), [
+          "box",
+        ]);
+        assert.deepEqual(await names({ tags: { operator: "ALL", names: ["a", "home"] } }), []);
         assert.deepEqual(await names({ ids: [pi.device.id, theirs.device.id] }), ["Kitchen-Pi"]);
         const page = await find({ size: 2, from: 1 });
         assert.deepEqual(

@@ -19,7 +19,9 @@ export interface DevicesArguments {
   id?: string[] | null;
   name?: string | null;
   owner?: boolean | null;
+  platform?: number[] | null;
   state?: string | null;
+  tag?: { operator: "ANY" | "ALL"; values: string[] } | null;
 }
 
 /** The store's query for these arguments (without the online ids, which the broker adds). */
@@ -41,6 +43,7 @@ export function parseDevicesArguments(args: DevicesArguments): Omit<DeviceQuery,
     ...(args.id != null && { ids: args.id }),
     ...(args.application != null && { applications: args.application }),
     ...(args.state != null && { state: parseState(args.state) }),
+    ...(args.tag != null && { tags: { operator: args.tag.operator, names: args.tag.values } }),
   };
 }
 

@@ -167,6 +167,16 @@ export class SqliteDeviceStore implements DeviceStore {
         AND s.application IN (SELECT value FROM json_each(@applications)))`);
       params.applications = JSON.stringify(query.applications);
     }
+    if (query.tags !== undefined) {
+      const having = `(SELECT count(DISTINCT t.name) FROM device_tags t WHERE t.device_id = d.id
+        AND t.name IN (SELECT value FROM json_each(@tags)))`;
+      where.push(
+        query.tags.operator === "ANY"
+          ? `${having} > 0`
+          : `${having} = (SELECT count(DISTINCT value) FROM json_each(@tags))`,
+      );
+      params.tags = JSON.stringify(query.tags.names);
+    }
     if (query.state !== undefined) {
       where.push(`${STATE_OF_DEVICE} = @state`);
       params.state = query.state;

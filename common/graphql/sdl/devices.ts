@@ -22,8 +22,19 @@ export const devicesSdl = /* GraphQL */ `
     created: String
   }
 
-  type Tag {
+  type DeviceTag {
     name: String!
+  }
+
+  enum ListOperator {
+    ANY
+    ALL
+  }
+
+  "A filter on a list field: match any of the values, or all of them."
+  input ListFilter {
+    operator: ListOperator! = ANY
+    values: [String!]!
   }
 
   type Device {
@@ -39,7 +50,7 @@ export const devicesSdl = /* GraphQL */ `
     "When the agent last reported: its hello, then its control channel's messages and disconnect (ISO 8601)."
     lastReported: String
     "Set by reach agent --tag."
-    tags: [Tag!]!
+    tags: [DeviceTag!]!
     "The device's services by name; with application, only those of these types."
     services(application: [Int!]): [Service!]!
   }
@@ -71,7 +82,11 @@ export const devicesSdl = /* GraphQL */ `
       id: [String!]
       name: String
       owner: Boolean
+      "Accepted as remote.it's clients send it; Reach records no platform, so it filters nothing."
+      platform: [Int!]
       state: String
+      "Devices with any (operator ANY) or all (ALL) of these tag names."
+      tag: ListFilter
     ): PaginatedDeviceResponse!
   }
 `;
