@@ -31,6 +31,8 @@ export interface AgentOptions {
   name: string;
   dataDir: string;
   services: ServiceSpec[];
+  /** The device's tags (remote.it's `tags { name }`), sent in the hello. */
+  tags?: string[];
   /** Extra CA certificate(s) to trust for a broker with a private TLS certificate. */
   ca?: string | Buffer;
   /** Accept peer-to-peer sessions for on-demand connections (default true). */
@@ -137,6 +139,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         hardwareId,
         name: options.name,
         services: options.services,
+        ...(options.tags?.length ? { tags: options.tags } : {}),
       };
       ws.send(JSON.stringify(hello));
     });

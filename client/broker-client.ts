@@ -33,7 +33,8 @@ export interface DeviceRecord {
   services: {
     id: string;
     name: string;
-    type: string;
+    /** remote.it's display name of the application type, e.g. SSH. */
+    title: string;
     application: number;
     port: number;
     host: string;
@@ -77,7 +78,12 @@ export class BrokerClient {
     for (let from = 0; ; from += PAGE) {
       const data = await this.run<{
         login: { email: string; devices: { hasMore: boolean; items: DeviceRecord[] } };
-      }>(() => this.client.query({ query: gql(DEVICES_QUERY), variables: { size: PAGE, from } }));
+      }>(() =>
+        this.client.query({
+          query: gql(DEVICES_QUERY),
+          variables: { size: PAGE, from, sort: "name" },
+        }),
+      );
       email = data.login.email;
       devices.push(...data.login.devices.items);
       if (!data.login.devices.hasMore) return { email, devices };

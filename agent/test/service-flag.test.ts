@@ -18,7 +18,7 @@ describe("--service NAME=TYPE:PORT[@HOST]", () => {
     });
     assert.deepEqual(parseServiceFlag("db=postgres:5432@10.0.0.5"), {
       name: "db",
-      application: 37,
+      application: 46,
       port: 5432,
       host: "10.0.0.5",
     });

@@ -29,6 +29,8 @@ export interface DeviceRow {
   hardwareId: string;
   name: string;
   created: string;
+  /** When the agent last reported: its hello, then its control channel's messages and close. */
+  lastReported: string;
 }
 
 export interface ServiceRow {
@@ -38,6 +40,7 @@ export interface ServiceRow {
   application: number;
   port: number;
   host: string;
+  created: string;
 }
 
 /** A service with the id of the user owning it. */
@@ -60,13 +63,39 @@ export interface DeviceStore {
     hardwareId: string,
     name: string,
     services: ServiceSpec[],
+    tags?: readonly string[],
   ): Promise<Registration>;
+  /** Records that a device's agent was heard from at `at` (ISO time). */
+  reported(deviceId: string, at: string): Promise<void>;
   findService(serviceId: string): Promise<OwnedService | undefined>;
-  countDevices(userId: string): Promise<number>;
-  /** A page of the user's devices, oldest first. */
-  listDevices(userId: string, size: number, from: number): Promise<DeviceRow[]>;
-  /** A device's services, by name. */
-  listServices(deviceId: string): Promise<ServiceRow[]>;
+  /** One page of the user's devices that match `query`, and how many match in all. */
+  findDevices(userId: string, query: DeviceQuery): Promise<{ total: number; items: DeviceRow[] }>;
+  /** A device's services by name, only those of these applications when given. */
+  listServices(deviceId: string, applications?: readonly number[]): Promise<ServiceRow[]>;
+  /** The user's services among these ids, by name; others' ids are left out. */
+  servicesOfUser(userId: string, ids: readonly string[]): Promise<ServiceRow[]>;
+  /** A device's tags, by name. */
+  tagsOf(deviceId: string): Promise<string[]>;
+}
+
+export type DeviceSortField = "name" | "created" | "state" | "lastReported";
+
+/** remote.it's devices(…) filters, validated; absent filters match everything. */
+export interface DeviceQuery {
+  size: number;
+  from: number;
+  sort: { field: DeviceSortField; descending: boolean };
+  /** Case-insensitive substring of the name. */
+  name?: string;
+  hardwareId?: string;
+  ids?: readonly string[];
+  /** Devices with a service of one of these applications. */
+  applications?: readonly number[];
+  /** Devices with any, or all, of these tag names. */
+  tags?: { operator: "ANY" | "ALL"; names: readonly string[] };
+  state?: "active" | "inactive";
+  /** The devices whose agent is connected now: the broker knows this, the store does not. */
+  onlineIds: readonly string[];
 }
 
 export type EndReason = "disconnected" | "expired" | "idle" | "removed";

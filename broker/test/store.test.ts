@@ -1,13 +1,22 @@
 // The store's contract, run against every implementation of broker/store/store.ts (today
 // SQLite): what callers rely on, whichever database is behind it.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { GraphQLError } from "graphql";
 import { tempDir } from "../../test-support/stack.js";
+import { MIGRATIONS } from "../store/sqlite/migrations.js";
+import { DATABASE_FILE } from "../store/sqlite/open-database.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import { guardWrite } from "../store/sqlite/storage-failure.js";
 import { storageError } from "../store/storage-error.js";
-import { type BrokerStore, type ConnectionRow, StorageFailure } from "../store/store.js";
+import {
+  type BrokerStore,
+  type ConnectionRow,
+  type DeviceQuery,
+  StorageFailure,
+} from "../store/store.js";
 
 const implementations: { name: string; open(dataDir: string): BrokerStore }[] = [
   { name: "SQLite", open: openSqliteStore },
@@ -74,14 +83,97 @@ for (const implementation of implementations) {
         assert.deepEqual(again.removedServiceIds, [webId]);
         assert.equal((await devices.findService(sshId ?? ""))?.userId, userId);
         assert.equal(await devices.findService(webId ?? ""), undefined);
-        assert.equal(await devices.countDevices(userId), 1);
+        const page = await devices.findDevices(userId, {
+          size: 10,
+          from: 0,
+          sort: { field: "name", descending: false },
+          onlineIds: [],
+        });
         assert.deepEqual(
-          (await devices.listDevices(userId, 10, 0)).map((d) => d.id),
-          [first.device.id],
+          { total: page.total, ids: page.items.map((d) => d.id) },
+          { total: 1, ids: [first.device.id] },
         );
         assert.deepEqual(
           (await devices.listServices(first.device.id)).map((s) => s.name),
           ["ssh"],
+        );
+      }));
+
+    it("filters, sorts and pages devices; keeps tags and when each device last reported", () =>
+      withStore(async ({ users, devices }) => {
+        const { userId } = await users.createUserWithKey("find@example.com");
+        const other = await users.createUserWithKey("other@example.com");
+        const ssh = { name: "ssh", application: 28, port: 22, host: "127.0.0.1" };
+        const web = { name: "web", application: 7, port: 80, host: "127.0.0.1" };
+        // A pause between registrations, so that each is created in a later millisecond.
+        const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+        const pi = await devices.register(userId, "hardware-pi", "Kitchen-Pi", [ssh], ["home"]);
+        await tick();
+        const nas = await devices.register(userId, "hardware-nas", "nas", [web, ssh]);
+        await tick();
+        const box = await devices.register(userId, "hardware-box", "box", [web], ["a", "b"]);
+        const theirs = await devices.register(other.userId, "hardware-x", "pi-of-other", [ssh]);
+        const find = (query: Partial<DeviceQuery>) =>
+          devices.findDevices(userId, {
+            size: 10,
+            from: 0,
+            sort: { field: "name", descending: false },
+            onlineIds: [nas.device.id],
+            ...query,
+          });
+        const names = async (query: Partial<DeviceQuery>) =>
+          (await find(query)).items.map((d) => d.name);
+        assert.deepEqual(await names({}), ["box", "Kitchen-Pi", "nas"]);
+        assert.deepEqual(await names({ sort: { field: "name", descending: true } }), [
+          "nas",
+          "Kitchen-Pi",
+          "box",
+        ]);
+        assert.deepEqual(await names({ sort: { field: "created", descending: true } }), [
+          "box",
+          "nas",
+          "Kitchen-Pi",
+        ]);
+        assert.deepEqual((await names({ sort: { field: "state", descending: false } }))[0], "nas");
+        assert.deepEqual(await names({ name: "PI" }), ["Kitchen-Pi"]);
+        assert.deepEqual(await names({ state: "active" }), ["nas"]);
+        assert.deepEqual(await names({ state: "inactive" }), ["box", "Kitchen-Pi"]);
+        assert.deepEqual(await names({ applications: [28] }), ["Kitchen-Pi", "nas"]);
+        assert.deepEqual(await names({ hardwareId: "hardware-box" }), ["box"]);
+        assert.deepEqual(await names({ tags: { operator: "ANY", names: ["a", "home"] } }), [
+          "box",
+          "Kitchen-Pi",
+        ]);
+        assert.deepEqual(await names({ tags: { operator: "ALL", names: ["a", "b", "a"] } }), [
+          "box",
+        ]);
+        assert.deepEqual(await names({ tags: { operator: "ALL", names: ["a", "home"] } }), []);
+        assert.deepEqual(await names({ ids: [pi.device.id, theirs.device.id] }), ["Kitchen-Pi"]);
+        const page = await find({ size: 2, from: 1 });
+        assert.deepEqual(
+          { total: page.total, names: page.items.map((d) => d.name) },
+          { total: 3, names: ["Kitchen-Pi", "nas"] },
+        );
+        assert.deepEqual(await devices.tagsOf(box.device.id), ["a", "b"]);
+        assert.deepEqual(await devices.tagsOf(nas.device.id), []);
+        await tick();
+        await devices.register(userId, "hardware-box", "box", [web]);
+        assert.deepEqual(await devices.tagsOf(box.device.id), []);
+        await devices.reported(pi.device.id, "2030-01-01T00:00:00.000Z");
+        assert.deepEqual(await names({ sort: { field: "lastReported", descending: true } }), [
+          "Kitchen-Pi",
+          "box",
+          "nas",
+        ]);
+        assert.deepEqual(
+          (await devices.listServices(nas.device.id, [7])).map((s) => s.name),
+          ["web"],
+        );
+        const sshOfNas = nas.services.find((s) => s.name === "ssh")?.id ?? "";
+        const sshOfTheirs = theirs.services[0]?.id ?? "";
+        assert.deepEqual(
+          (await devices.servicesOfUser(userId, [sshOfNas, sshOfTheirs])).map((s) => s.id),
+          [sshOfNas],
         );
       }));
 
@@ -191,5 +283,47 @@ describe("storage failures", () => {
       (error) => error === constraint,
     );
     assert.equal(storageError(constraint, "x"), constraint);
+  });
+});
+
+describe("SQLite migration 2", () => {
+  it("a store written before it gets lastReported from created, no tags, and remote.it's type numbers", async () => {
+    const dataDir = await tempDir();
+    const old = new Database(join(dataDir, DATABASE_FILE));
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma("user_version = 1");
+    old.exec(`
+      INSERT INTO users (id, email, created) VALUES ('u1', 'old@example.com', '2025-01-01T00:00:00.000Z');
+      INSERT INTO devices (id, user_id, hardware_id, name, created)
+        VALUES ('d1', 'u1', 'hardware-old', 'old', '2025-01-02T00:00:00.000Z');
+      INSERT INTO services (id, device_id, name, application, port, host, created) VALUES
+        ('s1', 'd1', 'db', 37, 5432, '127.0.0.1', '2025-01-02T00:00:00.000Z'),
+        ('s2', 'd1', 'files', 32, 445, '127.0.0.1', '2025-01-02T00:00:00.000Z'),
+        ('s3', 'd1', 'my', 38, 3306, '127.0.0.1', '2025-01-02T00:00:00.000Z'),
+        ('s4', 'd1', 'ssh', 28, 22, '127.0.0.1', '2025-01-02T00:00:00.000Z');
+    `);
+    old.close();
+    const store = openSqliteStore(dataDir);
+    try {
+      const { items } = await store.devices.findDevices("u1", {
+        size: 10,
+        from: 0,
+        sort: { field: "name", descending: false },
+        onlineIds: [],
+      });
+      assert.equal(items[0]?.lastReported, "2025-01-02T00:00:00.000Z");
+      assert.deepEqual(await store.devices.tagsOf("d1"), []);
+      assert.deepEqual(
+        (await store.devices.listServices("d1")).map((s) => [s.name, s.application]),
+        [
+          ["db", 46],
+          ["files", 34],
+          ["my", 45],
+          ["ssh", 28],
+        ],
+      );
+    } finally {
+      await store.close();
+    }
   });
 });

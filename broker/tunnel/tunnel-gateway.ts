@@ -36,6 +36,8 @@ export class TunnelGateway {
   private readonly pinger: NodeJS.Timeout;
   private readonly answeredPing = new WeakSet<WebSocket>();
   private servicesRemoved: (serviceIds: string[]) => void = () => {};
+  /** Set by close(): the store closes next, so nothing more is recorded in it. */
+  private closing = false;
 
   constructor(private readonly options: TunnelGatewayOptions) {
     this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
@@ -108,7 +110,10 @@ export class TunnelGateway {
     ws.on("error", () => ws.terminate());
     ws.on("close", () => {
       clearTimeout(helloTimer);
-      if (session) this.endSession(session);
+      if (session) {
+        this.endSession(session);
+        this.noteReported(session.deviceId);
+      }
     });
     ws.once("message", async (data) => {
       clearTimeout(helloTimer);
@@ -132,6 +137,7 @@ export class TunnelGateway {
           hello.data.hardwareId,
           hello.data.name,
           hello.data.services,
+          hello.data.tags,
         );
       } catch (error) {
         // A store that cannot be written (full disk) must not take the broker down; the
@@ -162,8 +168,22 @@ export class TunnelGateway {
       ws.on("message", (later) => {
         const message = agentMessageSchema.safeParse(safeJson(later.toString()));
         if (message.success) current.receive(message.data);
+        this.noteReported(current.deviceId);
       });
       this.options.log.info("device online", { deviceId: device.id, name: device.name });
+    });
+  }
+
+  /** Devices whose agent is connected now (for the API's state filter and sort). */
+  onlineDeviceIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** lastReported follows the control channel; a store that cannot record it is only logged. */
+  private noteReported(deviceId: string): void {
+    if (this.closing) return;
+    this.options.devices.reported(deviceId, new Date().toISOString()).catch((error) => {
+      this.options.log.warn("could not record when a device reported", { error: String(error) });
     });
   }
 
@@ -186,6 +206,7 @@ export class TunnelGateway {
   }
 
   close(): void {
+    this.closing = true;
     clearInterval(this.pinger);
     for (const session of [...this.sessions.values()]) this.endSession(session);
     this.wss.close();

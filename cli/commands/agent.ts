@@ -4,6 +4,7 @@ import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { parseServiceFlag } from "../../agent/service-flag.js";
+import { deviceTagSchema } from "../../common/tunnel/protocol.js";
 import { type CredentialFlags, resolveCredentials, withCredentialOptions } from "../credentials.js";
 import { collect, onShutdown } from "../options.js";
 
@@ -11,6 +12,7 @@ interface AgentFlags extends CredentialFlags {
   name: string;
   dataDir: string;
   service: string[];
+  tag: string[];
   ca?: string;
   /** commander's --no-p2p sets this false. */
   p2p: boolean;
@@ -35,6 +37,12 @@ export function registerAgentCommand(program: Command): void {
       collect,
       [],
     )
+    .option(
+      "--tag <name>",
+      "a tag of this device (remote.it's tags { name }), repeatable",
+      collect,
+      [],
+    )
     .option("--ca <file>", "trust this CA certificate for the broker's TLS")
     .option("--no-p2p", "refuse peer-to-peer sessions: on-demand connections use the relay")
     .option("--p2p-bind <address>", "gather peer-to-peer candidates on this address only")
@@ -42,6 +50,7 @@ export function registerAgentCommand(program: Command): void {
       const services = flags.service.map(parseServiceFlag);
       const names = new Set(services.map((s) => s.name));
       if (names.size !== services.length) throw new Error("Each --service needs a distinct name.");
+      const tags = flags.tag.map(parseTag);
       const { credentials, apiUrl } = await resolveCredentials(flags);
       const { startAgent } = await import("../../agent/agent.js");
       const agent = await startAgent({
@@ -50,6 +59,7 @@ export function registerAgentCommand(program: Command): void {
         name: flags.name,
         dataDir: flags.dataDir,
         services,
+        tags,
         ca: flags.ca ? await readFile(flags.ca) : undefined,
         p2p: flags.p2p,
         p2pBindAddress: flags.p2pBind,
@@ -60,4 +70,11 @@ export function registerAgentCommand(program: Command): void {
         process.stdout.write(`service ${service.name} ${service.id}\n`);
       }
     });
+}
+
+/** A --tag as the hello will carry it, or an error naming the flag and the rule. */
+function parseTag(tag: string): string {
+  const parsed = deviceTagSchema.safeParse(tag);
+  if (parsed.success) return parsed.data;
+  throw new Error(`--tag ${JSON.stringify(tag)}: ${parsed.error.issues[0]?.message ?? "invalid"}.`);
 }

@@ -10,12 +10,16 @@ export const DISCONNECT_MUTATION = `mutation Disconnect($serviceId: String, $con
   disconnect(serviceId: $serviceId, connectionId: $connectionId)
 }`;
 
-export const DEVICES_QUERY = `query Devices($size: Int, $from: Int) {
+/** remote.it's device list (its docs' shape); a service's display name is its `title`. */
+export const DEVICES_QUERY = `query Devices($size: Int, $from: Int, $sort: String) {
   login {
     id email
-    devices(size: $size, from: $from) {
+    devices(size: $size, from: $from, sort: $sort) {
       total hasMore
-      items { id name hardwareId created state services { id name type application port host state } }
+      items {
+        id name hardwareId created state lastReported
+        services { id name title application port host state }
+      }
     }
   }
 }`;

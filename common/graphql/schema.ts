@@ -1,5 +1,6 @@
 // The broker's GraphQL schema: a faithful subset of remote.it's, served at POST /graphql/v1.
 // Clients (agent, CLI, desktop core) and the broker share this one definition.
+import { applicationTypesSdl } from "./sdl/application-types.js";
 import { baseSdl } from "./sdl/base.js";
 import { connectionsSdl } from "./sdl/connections.js";
 import { devicesSdl } from "./sdl/devices.js";
@@ -12,7 +13,14 @@ export const GRAPHQL_PATH = "/graphql/v1";
  * The whole schema, one SDL module per area (sdl/): each declares its own types and adds
  * its fields to User, Query and Mutation (same-named types are merged).
  */
-export const typeDefs = [baseSdl, devicesSdl, connectionsSdl, peerSessionsSdl, linksSdl];
+export const typeDefs = [
+  baseSdl,
+  devicesSdl,
+  applicationTypesSdl,
+  connectionsSdl,
+  peerSessionsSdl,
+  linksSdl,
+];
 
 export type ProxyType = "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";
 

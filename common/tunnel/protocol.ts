@@ -33,6 +33,13 @@ export const serviceSpecSchema = z.object({
 });
 export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
 
+/** A device tag (remote.it's `tags { name }`), as `reach agent --tag` gives it. */
+export const deviceTagSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N} ._:-]+$/u, "letters, digits, space, dot, colon, dash or underscore");
+
 export const helloSchema = z.object({
   type: z.literal("hello"),
   /** The tunnel protocol version the agent speaks (version.ts). */
@@ -40,6 +47,8 @@ export const helloSchema = z.object({
   hardwareId: z.string().min(8).max(128),
   name: z.string().min(1).max(128),
   services: z.array(serviceSpecSchema).max(256),
+  /** Optional within protocol 1: an agent that sends none gets none, and older brokers ignore it. */
+  tags: z.array(deviceTagSchema).max(32).optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
 

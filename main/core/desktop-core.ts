@@ -365,7 +365,7 @@ function toDeviceView(device: DeviceRecord): DeviceView {
     services: device.services.map((s) => ({
       id: s.id,
       name: s.name,
-      type: s.type,
+      type: s.title,
       application: s.application,
       port: s.port,
       host: s.host,

@@ -1,6 +1,7 @@
 // Resolvers of the GraphQL API, one module per area of the schema (common/graphql/sdl/).
 // Every one acts as the signed-in user and sees only what that user owns; anything else is
 // NOT_FOUND, indistinguishable from absent. makeExecutableSchema merges the list.
+import { applicationTypeResolvers } from "./application-types.js";
 import { connectionResolvers } from "./connections.js";
 import type { ApiContext, ResolverDeps } from "./context.js";
 import { deviceResolvers } from "./devices.js";
@@ -18,6 +19,7 @@ export function createResolvers(deps: ResolverDeps) {
       },
     },
     deviceResolvers(deps),
+    applicationTypeResolvers(),
     connectionResolvers(deps),
     peerSessionResolvers(deps),
     linkResolvers(deps),

@@ -55,7 +55,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX connections_active_host ON connections (host)
     WHERE state = 'active' AND reverse_proxy = 1;
   `,
-  // Persistent public links (setConnectLink): one per service, kept until removed.
+  // 2: devices' lastReported and tags (remote.it's Device fields); service types renumbered
+  // to remote.it's own numbers (Samba 34, MySQL 45, PostgreSQL 46).
+  `
+  ALTER TABLE devices ADD COLUMN last_reported TEXT;
+  UPDATE devices SET last_reported = created;
+  CREATE TABLE device_tags (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (device_id, name)
+  );
+  UPDATE services SET application = CASE application
+    WHEN 32 THEN 34 WHEN 37 THEN 46 WHEN 38 THEN 45 ELSE application END;
+  `,
+  // 3: persistent public links (setConnectLink): one per service, kept until removed.
   `
   CREATE TABLE links (
     service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
