@@ -1,5 +1,6 @@
 // connect, disconnect and login { connections }: the caller's proxy connections.
 import type { ProxyType } from "../../../common/graphql/schema.js";
+import { LATCHING_HOST_IP } from "../../../common/host-ip.js";
 import type { User } from "../../store/store.js";
 import type { ApiContext, ResolverDeps } from "./context.js";
 
@@ -11,9 +12,15 @@ export function connectionResolvers({ connections }: ResolverDeps) {
     Mutation: {
       connect: (
         _: unknown,
-        args: { serviceId: string; hostIP: string; type: ProxyType },
+        args: { serviceId: string; hostIP?: string | null; type?: ProxyType | null },
         context: ApiContext,
-      ) => connections.connect(context.user.id, args.serviceId, args.hostIP, args.type),
+      ) =>
+        connections.connect(
+          context.user.id,
+          args.serviceId,
+          args.hostIP ?? LATCHING_HOST_IP,
+          args.type ?? "AUTO_PROXY",
+        ),
       disconnect: (
         _: unknown,
         args: { serviceId?: string | null; connectionId: string },

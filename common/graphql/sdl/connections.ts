@@ -26,9 +26,10 @@ export const connectionsSdl = /* GraphQL */ `
   }
 
   type Mutation {
+    "hostIP and type are nullable here (String!/ProxyType! in remote.it's schema): an explicit null means the default, as remote.it's API treats it."
     connect(
       serviceId: String!
-      hostIP: String! = "255.255.255.255"
+      hostIP: String = "255.255.255.255"
       type: ProxyType = AUTO_PROXY
     ): Connection!
     disconnect(serviceId: String, connectionId: String!): Boolean!
