@@ -1,6 +1,6 @@
 // Spellings of hostIP that must be refused: out-of-range, short, padded, prefixed, octal,
 // hex, integer, look-alike Unicode digits and dots, invisible and control characters,
-// zone ids, ports, lists, 100 kB strings, and null. Each is sent as a variable and inline,
+// zone ids, ports, lists, 100 kB strings, and a null variable. Each is sent as a variable and inline,
 // to a tcp service (PORT_PROXY) and an http one (AUTO_PROXY: a reverse proxy is always
 // public, but a malformed hostIP is still refused rather than ignored).
 import {
@@ -14,7 +14,11 @@ import {
 } from "./hostile-requests.js";
 import { gql } from "./raw-api.js";
 
-/** Every spelling of a hostIP that must be refused; null is refused before GraphQL runs. */
+/**
+ * Every spelling of a hostIP that must be refused. null only as a `String!` variable, which
+ * is refused before GraphQL runs: written inline, null means the default (latching), as
+ * remote.it's API reads it.
+ */
 export const BAD_HOST_IPS: (string | null)[] = [
   "256.1.1.1",
   "1.2.3",
@@ -69,6 +73,7 @@ export function badHostIps(ids: TargetIds): HostileBatch {
       cases.push(
         owner(`${shown} ${type} variable`, gql(CONNECT, { s: service, h: hostIP, t: type }), want),
       );
+      if (hostIP === null) continue;
       const inline = `mutation { connect(serviceId: ${JSON.stringify(service)}, hostIP: ${JSON.stringify(hostIP)}, type: ${type}) { id } }`;
       cases.push(owner(`${shown} ${type} inline`, gql(inline), want));
     }

@@ -7,7 +7,13 @@ import { once } from "node:events";
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { connect, type Socket } from "node:net";
 import { GRAPHQL_PATH } from "../../common/graphql/schema.js";
-import { R3_SIGNED_HEADERS, type R3Credentials, signRequest } from "../../common/r3-signature.js";
+import {
+  R3_NONCE_HEADER,
+  R3_SIGNED_HEADERS,
+  type R3Credentials,
+  requestNonce,
+  signRequest,
+} from "../../common/r3-signature.js";
 
 export interface RawReply {
   status: number;
@@ -34,6 +40,8 @@ export interface SignOptions {
   host?: string;
   /** A Digest header value to sign (list "digest" in headerNames) and send. */
   digest?: string;
+  /** A nonce to sign and send as Reach's clients do (x-reach-nonce), so identical requests differ. */
+  nonce?: string;
 }
 
 /** Date and Authorization for `body` to /graphql/v1 as `keys`, signed the way `options` say. */
@@ -53,10 +61,14 @@ export function signFor(
         "content-type": options.contentType ?? "application/json",
         "content-length": options.contentLength ?? String(Buffer.byteLength(body)),
         ...(options.digest === undefined ? {} : { digest: options.digest }),
+        ...(options.nonce === undefined ? {} : { [R3_NONCE_HEADER]: options.nonce }),
       },
     },
     options.date ?? new Date(),
-    options.headerNames ?? R3_SIGNED_HEADERS,
+    [
+      ...(options.headerNames ?? R3_SIGNED_HEADERS),
+      ...(options.nonce === undefined ? [] : [R3_NONCE_HEADER]),
+    ],
   );
 }
 
@@ -156,8 +168,12 @@ export function sendSigned(
   sign: SignOptions = {},
   options: SendOptions = {},
 ): Promise<RawReply> {
+  // Signed like Reach's own clients (a fresh nonce each), unless the attempt names its own
+  // header list: the broker accepts each signature once, and a probe may repeat a request.
+  const nonce = sign.headerNames ? sign.nonce : (sign.nonce ?? requestNonce());
   const signed = signFor(apiUrl, keys, body, {
     ...sign,
+    nonce,
     ...(options.chunkBytes && sign.contentLength === undefined ? { contentLength: "" } : {}),
   });
   return sendRaw(apiUrl, body, {
@@ -165,6 +181,7 @@ export function sendSigned(
     headers: {
       ...(sign.contentType ? { "content-type": sign.contentType } : {}),
       ...(sign.digest === undefined ? {} : { digest: sign.digest }),
+      ...(nonce === undefined ? {} : { [R3_NONCE_HEADER]: nonce }),
       date: signed.date,
       authorization: signed.authorization,
       ...options.headers,

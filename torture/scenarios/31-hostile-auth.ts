@@ -185,8 +185,8 @@ async function ownerState(stack: TortureStack, owner: Keys, other: Keys, session
 }
 
 /**
- * Two things R3 does not stop, as docs/api.md says, measured so a change shows: an
- * identical request replayed within the 5-minute window (there is no nonce), and a
+ * Two replays, measured so a change shows: an identical request replayed within its
+ * 5-minute window (refused since the broker remembers the signatures it accepted), and a
  * signature that covers no Digest (remote.it's R3 signs only the length) reused on
  * another body of the same length. Both harmless reads here; TLS is the defence.
  */
@@ -201,7 +201,7 @@ async function recordDocumentedAcceptances(record: Recorder, apiUrl: string, own
     headers: { ...legacy },
   });
   const outcome = (r: RawReply) => (r.status === 200 ? "accepted" : `refused (${r.status})`);
-  record.figure("identical replay within 5 minutes (documented: no nonce)", outcome(replay));
+  record.figure("identical replay within its 5-minute window", outcome(replay));
   record.figure(
     "no-Digest signature on a same-length body (documented: R3 signs the length)",
     outcome(swapped),

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { R3_REQUIRED_HEADERS, signRequest } from "../../common/r3-signature.js";
+import { controlRequestHeaders } from "../../common/tunnel/control-request.js";
 import {
   CONTROL_PATH,
   DATA_PATH,
@@ -40,14 +40,8 @@ function guessToken(): string {
 
 /** Opens a control channel signed with `keys` (optionally as of `date`). */
 function control(keys: Keys, date = new Date()): WebSocket {
-  const signed = signRequest(
-    keys,
-    { method: "GET", path: CONTROL_PATH, headers: { host: HOST } },
-    date,
-    R3_REQUIRED_HEADERS,
-  );
   return new WebSocket(`ws://${HOST}${CONTROL_PATH}`, {
-    headers: { host: HOST, date: signed.date, authorization: signed.authorization },
+    headers: controlRequestHeaders(keys, HOST, date),
   });
 }
 
