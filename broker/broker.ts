@@ -5,6 +5,7 @@
 import { createGraphqlHandler } from "./api/graphql-handler.js";
 import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
+import { EventBus } from "./events/event-bus.js";
 import { createBrokerServer } from "./http-server.js";
 import { BrokerListeners } from "./listeners.js";
 import { createLogger, type Logger } from "./log.js";
@@ -39,12 +40,14 @@ export async function startBroker(
   const store = openSqliteStore(config.dataDir);
   const { users, devices } = store;
   const listeners = new BrokerListeners(config);
+  const events = new EventBus();
   const gateway = new TunnelGateway({
     users,
     devices,
     poolSize: config.agentPoolSize,
     stunPort: () => listeners.stunPort,
     log,
+    events,
   });
   const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort);
   const connections = new ConnectionManager({
@@ -54,13 +57,21 @@ export async function startBroker(
     gateway,
     ports: new PortAllocator(config.proxyPortLow, config.proxyPortHigh),
     log,
+    events,
     listenPort: () => listeners.port,
   });
   gateway.onServicesRemoved((serviceIds) => {
     void connections.endForServices(serviceIds);
     peerSessions.endForServices(serviceIds);
   });
-  const graphql = createGraphqlHandler({ users, devices, gateway, connections, peerSessions });
+  const graphql = createGraphqlHandler({
+    users,
+    devices,
+    gateway,
+    connections,
+    peerSessions,
+    events,
+  });
   const server = createBrokerServer(config, { graphql, gateway, connections, peerSessions });
 
   /** Stops everything; the store keeps active connections for the next start. */

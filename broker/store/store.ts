@@ -62,6 +62,7 @@ export interface DeviceStore {
     services: ServiceSpec[],
   ): Promise<Registration>;
   findService(serviceId: string): Promise<OwnedService | undefined>;
+  findDevice(deviceId: string): Promise<DeviceRow | undefined>;
   countDevices(userId: string): Promise<number>;
   /** A page of the user's devices, oldest first. */
   listDevices(userId: string, size: number, from: number): Promise<DeviceRow[]>;

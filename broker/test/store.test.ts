@@ -75,6 +75,8 @@ for (const implementation of implementations) {
         assert.equal((await devices.findService(sshId ?? ""))?.userId, userId);
         assert.equal(await devices.findService(webId ?? ""), undefined);
         assert.equal(await devices.countDevices(userId), 1);
+        assert.deepEqual(await devices.findDevice(first.device.id), again.device);
+        assert.equal(await devices.findDevice("no-such-device"), undefined);
         assert.deepEqual(
           (await devices.listDevices(userId, 10, 0)).map((d) => d.id),
           [first.device.id],

@@ -3,7 +3,9 @@
 import { baseSdl } from "./sdl/base.js";
 import { connectionsSdl } from "./sdl/connections.js";
 import { devicesSdl } from "./sdl/devices.js";
+import { eventsSdl } from "./sdl/events.js";
 import { peerSessionsSdl } from "./sdl/peer-sessions.js";
+import { sessionsSdl } from "./sdl/sessions.js";
 
 export const GRAPHQL_PATH = "/graphql/v1";
 
@@ -11,7 +13,14 @@ export const GRAPHQL_PATH = "/graphql/v1";
  * The whole schema, one SDL module per area (sdl/): each declares its own types and adds
  * its fields to User, Query and Mutation (same-named types are merged).
  */
-export const typeDefs = [baseSdl, devicesSdl, connectionsSdl, peerSessionsSdl];
+export const typeDefs = [
+  baseSdl,
+  devicesSdl,
+  connectionsSdl,
+  peerSessionsSdl,
+  sessionsSdl,
+  eventsSdl,
+];
 
 export type ProxyType = "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";
 

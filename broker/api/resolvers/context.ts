@@ -1,6 +1,7 @@
 // What every resolver gets: the signed-in caller (ApiContext) and the broker's parts it
 // acts on (ResolverDeps).
 import type { ConnectionManager } from "../../connections/connection-manager.js";
+import type { EventBus } from "../../events/event-bus.js";
 import type { PeerSessions } from "../../p2p/peer-sessions.js";
 import type { DeviceStore, User } from "../../store/store.js";
 import type { TunnelGateway } from "../../tunnel/tunnel-gateway.js";
@@ -16,4 +17,5 @@ export interface ResolverDeps {
   gateway: TunnelGateway;
   connections: ConnectionManager;
   peerSessions: PeerSessions;
+  events: EventBus;
 }

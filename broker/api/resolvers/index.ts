@@ -4,7 +4,10 @@
 import { connectionResolvers } from "./connections.js";
 import type { ApiContext, ResolverDeps } from "./context.js";
 import { deviceResolvers } from "./devices.js";
+import { eventResolvers } from "./events.js";
 import { peerSessionResolvers } from "./peer-sessions.js";
+import { referenceResolvers } from "./references.js";
+import { sessionResolvers } from "./sessions.js";
 
 export type { ApiContext, ResolverDeps } from "./context.js";
 
@@ -19,5 +22,8 @@ export function createResolvers(deps: ResolverDeps) {
     deviceResolvers(deps),
     connectionResolvers(deps),
     peerSessionResolvers(deps),
+    referenceResolvers(deps.devices),
+    sessionResolvers(deps),
+    eventResolvers(deps),
   ];
 }

@@ -96,6 +96,14 @@ export class SqliteDeviceStore implements DeviceStore {
     return this.serviceById.get(serviceId);
   }
 
+  async findDevice(deviceId: string): Promise<DeviceRow | undefined> {
+    return this.db
+      .prepare<[string], DeviceRow>(
+        "SELECT id, user_id AS userId, hardware_id AS hardwareId, name, created FROM devices WHERE id = ?",
+      )
+      .get(deviceId);
+  }
+
   async countDevices(userId: string): Promise<number> {
     return (
       this.db
