@@ -15,7 +15,7 @@ import { GRAPHQL_PATH } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { verifyR3 } from "../auth/verify-r3.js";
 import type { User, UserStore } from "../store/store.js";
-import { errorBody } from "./api-error.js";
+import { apiCodeOf, errorBody } from "./api-error.js";
 import type { ApiContext } from "./resolvers/context.js";
 
 /** Sockets one user may hold open at once (each may carry subscriptions, bounded apart). */
@@ -59,6 +59,12 @@ export function createEventSocket(getEnveloped: GetEnveloped, users: UserStore) 
           rootValue: enveloped,
         };
       },
+      // Refusals (limits, unknown fields) carry the API's codes, as they do over POST.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => ({
+          message: error.message,
+          extensions: { code: apiCodeOf(error.extensions?.code) },
+        })),
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
     },

@@ -9,7 +9,7 @@ import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
 import type { UserStore } from "../store/store.js";
-import { errorBody } from "./api-error.js";
+import { apiCodeOf, errorBody } from "./api-error.js";
 import { createEventSocket } from "./event-socket.js";
 import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers/index.js";
 
@@ -107,15 +107,6 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
 
 export type GraphqlHandler = ReturnType<typeof createGraphqlHandler>;
 
-const API_CODES = new Set<string>([
-  "UNAUTHENTICATED",
-  "NOT_FOUND",
-  "BAD_USER_INPUT",
-  "SERVICE_OFFLINE",
-  "RESOURCE_EXHAUSTED",
-  "INTERNAL_SERVER_ERROR",
-]);
-
 interface ErrorEntry {
   message: string;
   extensions?: { code?: string; [key: string]: unknown };
@@ -146,8 +137,7 @@ function withApiCodes(status: number, text: string): { status: number; text: str
   const payload = parsed as { data?: unknown; errors?: ErrorEntry[] };
   if (!payload.errors) return { status, text };
   for (const error of payload.errors) {
-    const code = error.extensions?.code;
-    error.extensions = { code: code && API_CODES.has(code) ? code : "BAD_USER_INPUT" };
+    error.extensions = { code: apiCodeOf(error.extensions?.code) };
   }
   const requestError = !("data" in payload) && status < 400;
   return { status: requestError ? 400 : status, text: JSON.stringify(payload) };

@@ -190,6 +190,7 @@ describe("event subscription", () => {
         );
         await eventually(() => deep.errors.length > 0);
         assert.match(JSON.stringify(deep.errors), /depth/i);
+        assert.match(JSON.stringify(deep.errors), /"code":"BAD_USER_INPUT"/);
         await new Promise((r) => setTimeout(r, 200));
         assert.deepEqual(later.errors, []);
       } finally {
