@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import WebSocket from "ws";
+import { MAX_EVENT_SOCKETS_PER_USER } from "../../broker/api/event-socket.js";
 import { MAX_SUBSCRIPTIONS_PER_USER } from "../../broker/events/event-bus.js";
 import {
   signedEventClient,
@@ -167,6 +168,32 @@ describe("event subscription", () => {
         await upgradeStatus(url, signedUpgradeHeaders(broker.apiUrl, user.credentials)),
         101,
       );
+    }));
+
+  it(`holds a user to ${MAX_EVENT_SOCKETS_PER_USER} open sockets`, () =>
+    withStack({ users: ["sockets@example.com"] }, async ({ broker, user }) => {
+      const url = broker.apiUrl.replace(/^http/, "ws");
+      const open = async () => {
+        const ws = new WebSocket(url, "graphql-transport-ws", {
+          headers: signedUpgradeHeaders(broker.apiUrl, user.credentials),
+        });
+        await new Promise((resolve, reject) => {
+          ws.once("open", resolve);
+          ws.once("error", reject);
+        });
+        return ws;
+      };
+      const sockets: WebSocket[] = [];
+      try {
+        for (let i = 0; i < MAX_EVENT_SOCKETS_PER_USER; i++) sockets.push(await open());
+        const headers = signedUpgradeHeaders(broker.apiUrl, user.credentials);
+        assert.equal(await upgradeStatus(url, headers), 429);
+        const first = sockets.shift();
+        first?.close();
+        await eventually(async () => (await upgradeStatus(url, headers)) === 101);
+      } finally {
+        for (const ws of sockets) ws.terminate();
+      }
     }));
 
   it(`holds a user to ${MAX_SUBSCRIPTIONS_PER_USER} subscriptions and to the query limits`, () =>
