@@ -107,6 +107,7 @@ export function createEventSocket(getEnveloped: GetEnveloped, users: UserStore) 
     callers.set(request, {
       user,
       clientIp: canonicalAddress(request.socket.remoteAddress ?? ""),
+      overWebSocket: true,
     });
     socket.once("close", () => release(user));
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));

@@ -12,7 +12,13 @@ import {
   signedUpgradeHeaders,
   subscribe,
 } from "../../test-support/event-client.js";
-import { connectOrFail, DISCONNECT, eventually, withStack } from "../../test-support/stack.js";
+import {
+  connectOrFail,
+  DISCONNECT,
+  errorCode,
+  eventually,
+  withStack,
+} from "../../test-support/stack.js";
 import { closed, connectFrom } from "../../test-support/visitors.js";
 
 const EVENTS = `subscription { event {
@@ -153,6 +159,13 @@ describe("event subscription", () => {
       } finally {
         await client.dispose();
       }
+    }));
+
+  it("answers a subscription sent with POST at once, pointing at the WebSocket", () =>
+    withStack({ users: ["posted@example.com"] }, async ({ user }) => {
+      const reply = await user.api("subscription { event { id } }");
+      assert.equal(errorCode(reply), "BAD_USER_INPUT");
+      assert.match(reply.errors?.[0]?.message ?? "", /WebSocket/);
     }));
 
   it("refuses unsigned and badly signed upgrades before any subscription", () =>

@@ -10,6 +10,8 @@ export interface ApiContext {
   user: User;
   /** The caller's address, canonical (IPv4-mapped IPv6 as IPv4). */
   clientIp: string;
+  /** True on the event socket: subscriptions are served there only (a POST would hang). */
+  overWebSocket?: boolean;
 }
 
 export interface ResolverDeps {

@@ -3,6 +3,7 @@
 // The bus already keeps events per owner, so a subscriber never sees another user's.
 import type { BrokerEvent } from "../../events/event-bus.js";
 import type { User } from "../../store/store.js";
+import { apiError } from "../api-error.js";
 import type { ApiContext, ResolverDeps } from "./context.js";
 import { deviceRef, serviceRef, userRef } from "./references.js";
 import type { SessionParent } from "./sessions.js";
@@ -77,8 +78,15 @@ export function eventResolvers({ events }: ResolverDeps) {
   return {
     Subscription: {
       event: {
-        subscribe: (_: unknown, __: unknown, context: ApiContext) =>
-          events.subscribe(context.user.id),
+        subscribe: (_: unknown, __: unknown, context: ApiContext) => {
+          if (!context.overWebSocket) {
+            throw apiError(
+              "BAD_USER_INPUT",
+              "Subscribe over the WebSocket at /graphql/v1 (graphql-transport-ws), not with POST.",
+            );
+          }
+          return events.subscribe(context.user.id);
+        },
         resolve: (event: BrokerEvent, _: unknown, context: ApiContext) =>
           toLogEvent(event, context.user),
       },
