@@ -9,8 +9,6 @@ import { canonicalAddress } from "../../common/host-ip.js";
 export class VisitorSession {
   readonly id = randomUUID();
   readonly address: string;
-  /** When the visitor came, ISO 8601. */
-  readonly started: string;
   /** When the socket closed, ISO 8601; null while connected. */
   ended: string | null = null;
   /** Bytes counted at the end, so a closed session keeps its figures. */
@@ -18,10 +16,15 @@ export class VisitorSession {
 
   constructor(
     private readonly socket: Socket,
-    now: number,
+    /** When the visitor came, in ms: formatted only when someone asks (started). */
+    private readonly startedAt: number,
   ) {
     this.address = canonicalAddress(socket.remoteAddress ?? "");
-    this.started = new Date(now).toISOString();
+  }
+
+  /** When the visitor came, ISO 8601. */
+  get started(): string {
+    return new Date(this.startedAt).toISOString();
   }
 
   get connected(): boolean {
