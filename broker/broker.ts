@@ -5,6 +5,7 @@
 import { createGraphqlHandler } from "./api/graphql-handler.js";
 import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
+import { EventBus } from "./events/event-bus.js";
 import { createBrokerServer } from "./http-server.js";
 import { LinkManager } from "./links/link-manager.js";
 import { BrokerListeners } from "./listeners.js";
@@ -40,12 +41,14 @@ export async function startBroker(
   const store = openSqliteStore(config.dataDir);
   const { users, devices } = store;
   const listeners = new BrokerListeners(config);
+  const events = new EventBus();
   const gateway = new TunnelGateway({
     users,
     devices,
     poolSize: config.agentPoolSize,
     stunPort: () => listeners.stunPort,
     log,
+    events,
   });
   const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort);
   const connections = new ConnectionManager({
@@ -55,6 +58,7 @@ export async function startBroker(
     gateway,
     ports: new PortAllocator(config.proxyPortLow, config.proxyPortHigh),
     log,
+    events,
     listenPort: () => listeners.port,
   });
   const links = new LinkManager({
@@ -77,6 +81,7 @@ export async function startBroker(
     connections,
     peerSessions,
     links,
+    events,
   });
   const server = createBrokerServer(config, {
     graphql,

@@ -2,16 +2,12 @@
 // public link's host goes to its device, /graphql/v1 to the API, /tunnel/v1/* upgrades to
 // the agents' gateway (and the on-demand relay).
 import { readFileSync } from "node:fs";
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { GRAPHQL_PATH } from "../common/graphql/schema.js";
 import { CONTROL_PATH, DATA_PATH, RELAY_PATH } from "../common/tunnel/protocol.js";
+import type { GraphqlHandler } from "./api/graphql-handler.js";
 import type { BrokerConfig } from "./config.js";
 import type { ConnectionManager } from "./connections/connection-manager.js";
 import type { LinkManager } from "./links/link-manager.js";
@@ -21,7 +17,8 @@ import { proxyRequest, proxyUpgrade } from "./proxy/reverse-proxy.js";
 import type { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
 export interface BrokerRoutes {
-  graphql: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** POSTs, and (its upgrade) graphql-ws subscriptions over a signed WebSocket. */
+  graphql: GraphqlHandler;
   gateway: TunnelGateway;
   connections: ConnectionManager;
   peerSessions: PeerSessions;
@@ -141,6 +138,10 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
       }
       if (path === RELAY_PATH) {
         handleRelayUpgrade(routes.peerSessions, routes.gateway, request, socket, head);
+        return;
+      }
+      if (path === GRAPHQL_PATH) {
+        routes.graphql.upgrade(request, socket, head).catch(() => socket.destroy());
         return;
       }
     }

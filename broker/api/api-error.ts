@@ -8,6 +8,21 @@ export function apiError(code: ApiErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
+/** Every code a client may see in extensions.code; anything else becomes BAD_USER_INPUT. */
+export const API_CODES = new Set<string>([
+  "UNAUTHENTICATED",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "SERVICE_OFFLINE",
+  "RESOURCE_EXHAUSTED",
+  "INTERNAL_SERVER_ERROR",
+]);
+
+/** `code` if it is one of the API's, else BAD_USER_INPUT ("your request is wrong"). */
+export function apiCodeOf(code: unknown): string {
+  return typeof code === "string" && API_CODES.has(code) ? code : "BAD_USER_INPUT";
+}
+
 /**
  * A GraphQL-shaped error body for refusals that happen before GraphQL runs; `reason` says
  * why in a code (extensions.reason) when there is more than one why.

@@ -1,5 +1,6 @@
 // The GraphQL endpoint: size limit, R3 authentication, then graphql-yoga with
-// graphql-armor's depth, cost, alias and token limits.
+// graphql-armor's depth, cost, alias and token limits; WebSocket upgrades of the same path
+// carry subscriptions (event-socket.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { createSchema, createYoga } from "graphql-yoga";
@@ -8,7 +9,8 @@ import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
 import type { UserStore } from "../store/store.js";
-import { errorBody } from "./api-error.js";
+import { apiCodeOf, errorBody } from "./api-error.js";
+import { createEventSocket } from "./event-socket.js";
 import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers/index.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -36,7 +38,7 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
     ],
   });
 
-  return async function handleGraphql(request: IncomingMessage, response: ServerResponse) {
+  const handleGraphql = async (request: IncomingMessage, response: ServerResponse) => {
     /** Answers before GraphQL runs; a body still on its way is drained, within bounds. */
     const refuse = (status: number, body: string, headers: Record<string, string> = {}) => {
       response.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
@@ -98,16 +100,12 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
       .writeHead(answer.status, { "content-type": "application/json; charset=utf-8" })
       .end(answer.text);
   };
+  // WebSocket upgrades at the same path: graphql-ws subscriptions (event-socket.ts).
+  const upgrade = createEventSocket(yoga.getEnveloped, deps.users);
+  return Object.assign(handleGraphql, { upgrade });
 }
 
-const API_CODES = new Set<string>([
-  "UNAUTHENTICATED",
-  "NOT_FOUND",
-  "BAD_USER_INPUT",
-  "SERVICE_OFFLINE",
-  "RESOURCE_EXHAUSTED",
-  "INTERNAL_SERVER_ERROR",
-]);
+export type GraphqlHandler = ReturnType<typeof createGraphqlHandler>;
 
 interface ErrorEntry {
   message: string;
@@ -139,8 +137,7 @@ function withApiCodes(status: number, text: string): { status: number; text: str
   const payload = parsed as { data?: unknown; errors?: ErrorEntry[] };
   if (!payload.errors) return { status, text };
   for (const error of payload.errors) {
-    const code = error.extensions?.code;
-    error.extensions = { code: code && API_CODES.has(code) ? code : "BAD_USER_INPUT" };
+    error.extensions = { code: apiCodeOf(error.extensions?.code) };
   }
   const requestError = !("data" in payload) && status < 400;
   return { status: requestError ? 400 : status, text: JSON.stringify(payload) };

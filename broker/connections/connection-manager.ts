@@ -8,6 +8,7 @@ import { type HostIpPolicy, PUBLIC_HOST_IP, parseHostIp } from "../../common/hos
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import { apiError, quoteId } from "../api/api-error.js";
 import type { BrokerConfig } from "../config.js";
+import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
 import type { PortAllocator } from "../proxy/port-allocator.js";
@@ -24,7 +25,7 @@ import type {
   OwnedService,
 } from "../store/store.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
-import { LiveConnection } from "./live-connection.js";
+import { LiveConnection, type SessionListener } from "./live-connection.js";
 import { requireOnlineService } from "./require-online-service.js";
 
 /** How often expiry and idleness are checked: connections end within this of their time. */
@@ -37,6 +38,8 @@ export interface ConnectionManagerOptions {
   gateway: TunnelGateway;
   ports: PortAllocator;
   log: Logger;
+  /** Hears connections open and end, and visitors come and go. */
+  events: EventBus;
   /** The port the broker's listener actually got (for reverse-proxy URLs). */
   listenPort: () => number;
 }
@@ -86,7 +89,7 @@ export class ConnectionManager {
         await connections.end(row.id, "expired");
         continue;
       }
-      const live = new LiveConnection(row, service, now);
+      const live = new LiveConnection(row, service, now, this.publishSession);
       const proxy = row.reverseProxy
         ? this.openReverseRoute(live)
         : await this.reopenPortProxy(live);
@@ -160,7 +163,7 @@ export class ConnectionManager {
       hostIP: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
       latchedIp: null,
     };
-    const live = new LiveConnection(row, service, now);
+    const live = new LiveConnection(row, service, now, this.publishSession);
     let proxy: OpenProxy;
     if (reverse) {
       row.host = `${newSubdomainLabel()}.p${config.node}.${config.domain}`;
@@ -187,6 +190,13 @@ export class ConnectionManager {
       throw storageError(error, "the connection was not made");
     }
     this.served.set(id, { live, proxy });
+    this.options.events.publish(userId, {
+      kind: "connection",
+      action: "opened",
+      reason: null,
+      connection: row,
+      service,
+    });
     return toView(row);
   }
 
@@ -206,6 +216,30 @@ export class ConnectionManager {
   async listActive(userId: string): Promise<ConnectionView[]> {
     return (await this.options.connections.listActiveOfUser(userId)).map(toView);
   }
+
+  /** The running state of an active connection of `userId`'s, if it is one. */
+  liveConnection(userId: string, connectionId: string): LiveConnection | undefined {
+    const live = this.served.get(connectionId)?.live;
+    return live?.row.userId === userId ? live : undefined;
+  }
+
+  /** `userId`'s active connections as they run (visitors, sessions), oldest first. */
+  liveConnectionsOf(userId: string): LiveConnection[] {
+    const found: LiveConnection[] = [];
+    for (const { live } of this.served.values()) if (live.row.userId === userId) found.push(live);
+    return found;
+  }
+
+  /** Tells the event bus of a visitor coming or going (a field, so it can be passed as is). */
+  private readonly publishSession: SessionListener = (action, session, live) => {
+    this.options.events.publish(live.row.userId, {
+      kind: "session",
+      action,
+      session,
+      connection: live.row,
+      service: live.service,
+    });
+  };
 
   /** The reverse-proxy route for a request's Host, if one is open. */
   routeFor(hostname: string): ReverseRoute | undefined {
@@ -246,6 +280,14 @@ export class ConnectionManager {
     if (served) {
       this.served.delete(id);
       closeServed(served);
+      const { row, service } = served.live;
+      this.options.events.publish(row.userId, {
+        kind: "connection",
+        action: "ended",
+        reason,
+        connection: row,
+        service,
+      });
     }
     return ended;
   }

@@ -68,6 +68,8 @@ export interface DeviceStore {
   /** Records that a device's agent was heard from at `at` (ISO time). */
   reported(deviceId: string, at: string): Promise<void>;
   findService(serviceId: string): Promise<OwnedService | undefined>;
+  /** One device by id, whoever owns it (events and sessions name their device). */
+  findDevice(deviceId: string): Promise<DeviceRow | undefined>;
   /** One page of the user's devices that match `query`, and how many match in all. */
   findDevices(userId: string, query: DeviceQuery): Promise<{ total: number; items: DeviceRow[] }>;
   /** A device's services by name, only those of these applications when given. */

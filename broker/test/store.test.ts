@@ -83,6 +83,8 @@ for (const implementation of implementations) {
         assert.deepEqual(again.removedServiceIds, [webId]);
         assert.equal((await devices.findService(sshId ?? ""))?.userId, userId);
         assert.equal(await devices.findService(webId ?? ""), undefined);
+        assert.deepEqual(await devices.findDevice(first.device.id), again.device);
+        assert.equal(await devices.findDevice("no-such-device"), undefined);
         const page = await devices.findDevices(userId, {
           size: 10,
           from: 0,

@@ -12,6 +12,7 @@ import {
   versionRefusal,
 } from "../../common/tunnel/version.js";
 import { verifyR3 } from "../auth/verify-r3.js";
+import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import type { DeviceStore, Registration, UserStore } from "../store/store.js";
 import { DeviceOfflineError, DeviceSession } from "./device-session.js";
@@ -27,6 +28,8 @@ export interface TunnelGatewayOptions {
   /** The broker's STUN port, told to agents for their ICE candidates; null when off. */
   stunPort: () => number | null;
   log: Logger;
+  /** Hears devices come online and go offline. */
+  events: EventBus;
 }
 
 export class TunnelGateway {
@@ -171,6 +174,7 @@ export class TunnelGateway {
         this.noteReported(current.deviceId);
       });
       this.options.log.info("device online", { deviceId: device.id, name: device.name });
+      this.options.events.publish(userId, { kind: "device", deviceId: device.id, online: true });
     });
   }
 
@@ -191,6 +195,11 @@ export class TunnelGateway {
     if (this.sessions.get(session.deviceId) === session) {
       this.sessions.delete(session.deviceId);
       this.options.log.info("device offline", { deviceId: session.deviceId });
+      this.options.events.publish(session.userId, {
+        kind: "device",
+        deviceId: session.deviceId,
+        online: false,
+      });
     }
     this.sessionsByToken.delete(session.dataToken);
     session.close();

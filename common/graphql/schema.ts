@@ -4,8 +4,10 @@ import { applicationTypesSdl } from "./sdl/application-types.js";
 import { baseSdl } from "./sdl/base.js";
 import { connectionsSdl } from "./sdl/connections.js";
 import { devicesSdl } from "./sdl/devices.js";
+import { eventsSdl } from "./sdl/events.js";
 import { linksSdl } from "./sdl/links.js";
 import { peerSessionsSdl } from "./sdl/peer-sessions.js";
+import { sessionsSdl } from "./sdl/sessions.js";
 
 export const GRAPHQL_PATH = "/graphql/v1";
 
@@ -20,6 +22,8 @@ export const typeDefs = [
   connectionsSdl,
   peerSessionsSdl,
   linksSdl,
+  sessionsSdl,
+  eventsSdl,
 ];
 
 export type ProxyType = "AUTO_PROXY" | "REVERSE_PROXY" | "PORT_PROXY";

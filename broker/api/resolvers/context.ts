@@ -1,6 +1,7 @@
 // What every resolver gets: the signed-in caller (ApiContext) and the broker's parts it
 // acts on (ResolverDeps).
 import type { ConnectionManager } from "../../connections/connection-manager.js";
+import type { EventBus } from "../../events/event-bus.js";
 import type { LinkManager } from "../../links/link-manager.js";
 import type { PeerSessions } from "../../p2p/peer-sessions.js";
 import type { DeviceStore, User } from "../../store/store.js";
@@ -10,6 +11,8 @@ export interface ApiContext {
   user: User;
   /** The caller's address, canonical (IPv4-mapped IPv6 as IPv4). */
   clientIp: string;
+  /** True on the event socket: subscriptions are served there only (a POST would hang). */
+  overWebSocket?: boolean;
 }
 
 export interface ResolverDeps {
@@ -18,4 +21,5 @@ export interface ResolverDeps {
   connections: ConnectionManager;
   peerSessions: PeerSessions;
   links: LinkManager;
+  events: EventBus;
 }

@@ -5,8 +5,11 @@ import { applicationTypeResolvers } from "./application-types.js";
 import { connectionResolvers } from "./connections.js";
 import type { ApiContext, ResolverDeps } from "./context.js";
 import { deviceResolvers } from "./devices.js";
+import { eventResolvers } from "./events.js";
 import { linkResolvers } from "./links.js";
 import { peerSessionResolvers } from "./peer-sessions.js";
+import { referenceResolvers } from "./references.js";
+import { sessionResolvers } from "./sessions.js";
 
 export type { ApiContext, ResolverDeps } from "./context.js";
 
@@ -23,5 +26,8 @@ export function createResolvers(deps: ResolverDeps) {
     connectionResolvers(deps),
     peerSessionResolvers(deps),
     linkResolvers(deps),
+    referenceResolvers(deps.devices),
+    sessionResolvers(deps),
+    eventResolvers(deps),
   ];
 }

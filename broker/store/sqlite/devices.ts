@@ -139,6 +139,12 @@ export class SqliteDeviceStore implements DeviceStore {
     return this.serviceById.get(serviceId);
   }
 
+  async findDevice(deviceId: string): Promise<DeviceRow | undefined> {
+    return this.db
+      .prepare<[string], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ?`)
+      .get(deviceId);
+  }
+
   async findDevices(
     userId: string,
     query: DeviceQuery,
