@@ -1,24 +1,18 @@
 // A graphql-ws client for the broker's `event` subscription, signed as remote.it's R3 asks:
 // the WebSocket upgrade (GET /graphql/v1) carries Date and an Authorization signature over
-// (request-target), host and date, the same as an agent's control channel.
+// (request-target), host, date and a nonce, as an agent's control channel does.
 import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { GRAPHQL_PATH } from "../common/graphql/schema.js";
-import { R3_REQUIRED_HEADERS, type R3Credentials, signRequest } from "../common/r3-signature.js";
+import type { R3Credentials } from "../common/r3-signature.js";
+import { signedUpgradeHeaders as signedGet } from "../common/r3-upgrade.js";
 
 /** The headers of a signed upgrade to `apiUrl` (the broker's /graphql/v1 URL). */
 export function signedUpgradeHeaders(
   apiUrl: string,
   credentials: R3Credentials,
 ): Record<string, string> {
-  const host = new URL(apiUrl).host;
-  const signed = signRequest(
-    credentials,
-    { method: "GET", path: GRAPHQL_PATH, headers: { host } },
-    new Date(),
-    R3_REQUIRED_HEADERS,
-  );
-  return { date: signed.date, authorization: signed.authorization };
+  return signedGet(credentials, new URL(apiUrl).host, GRAPHQL_PATH);
 }
 
 /** A graphql-ws client whose every (re)connection is signed with `credentials`. */

@@ -199,11 +199,12 @@ describe("event subscription", () => {
       const sockets: WebSocket[] = [];
       try {
         for (let i = 0; i < MAX_EVENT_SOCKETS_PER_USER; i++) sockets.push(await open());
-        const headers = signedUpgradeHeaders(broker.apiUrl, user.credentials);
-        assert.equal(await upgradeStatus(url, headers), 429);
+        // Each attempt signs afresh: the broker accepts a signature once.
+        const signed = () => signedUpgradeHeaders(broker.apiUrl, user.credentials);
+        assert.equal(await upgradeStatus(url, signed()), 429);
         const first = sockets.shift();
         first?.close();
-        await eventually(async () => (await upgradeStatus(url, headers)) === 101);
+        await eventually(async () => (await upgradeStatus(url, signed())) === 101);
       } finally {
         for (const ws of sockets) ws.terminate();
       }
