@@ -49,7 +49,7 @@ export function relaySocketOverChannel(
     socket.write(bytes, () => {
       unreported += bytes.length;
       if (unreported >= ACK_EVERY_BYTES || socket.writableLength === 0) {
-        if (channel.isOpen()) channel.sendMessage(`ack:${unreported}`);
+        send(channel, `ack:${unreported}`);
         unreported = 0;
       }
     });
@@ -61,11 +61,11 @@ export function relaySocketOverChannel(
     if (!channel.isOpen()) return;
     counters.sent += chunk.length;
     unacked += chunk.length;
-    channel.sendMessageBinary(chunk);
-    if (unacked > WINDOW_BYTES) socket.pause();
+    if (!send(channel, chunk)) socket.destroy();
+    else if (unacked > WINDOW_BYTES) socket.pause();
   });
   socket.on("end", () => {
-    if (channel.isOpen()) channel.sendMessage("end");
+    send(channel, "end");
   });
   socket.on("error", () => socket.destroy());
   socket.on("close", (hadError) => {
@@ -90,8 +90,26 @@ export function relaySocketOverChannel(
 
 /** Tells the other end its socket failed (or never opened), and closes the channel. */
 export function resetChannel(channel: DataChannel): void {
-  channel.sendMessage("reset");
+  send(channel, "reset");
   channel.close();
+}
+
+/**
+ * Sends on a channel that may close underneath: libdatachannel closes channels on its own
+ * thread, so isOpen() can be true a moment before sendMessage throws "DataChannel is
+ * closed" (seen from an ack written in a socket's write callback). A channel that closed
+ * is reported by onClosed; here it only means the message is dropped. False when it was.
+ * (libdatachannel's own false means "queued, not yet sent", which is no failure.)
+ */
+function send(channel: DataChannel, message: string | Buffer): boolean {
+  if (!channel.isOpen()) return false;
+  try {
+    if (typeof message === "string") channel.sendMessage(message);
+    else channel.sendMessageBinary(message);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function closeWhenDrained(channel: DataChannel): void {
