@@ -28,10 +28,24 @@ const SORT_COLUMNS: Record<DeviceSortField, string> = {
 };
 
 export class SqliteDeviceStore implements DeviceStore {
+  // Prepared once: these run per control-channel message (reported), per device listed
+  // (tagsOf) and per event or session named (findDevice).
   private readonly serviceById;
   private readonly servicesOfDevice;
+  private readonly deviceById;
+  private readonly tagsOfDevice;
+  private readonly reportedAt;
 
   constructor(private readonly db: Db) {
+    this.deviceById = db.prepare<[string], DeviceRow>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ?`,
+    );
+    this.tagsOfDevice = db.prepare<[string], { name: string }>(
+      "SELECT name FROM device_tags WHERE device_id = ? ORDER BY name",
+    );
+    this.reportedAt = db.prepare<[string, string]>(
+      "UPDATE devices SET last_reported = ? WHERE id = ?",
+    );
     this.serviceById = db.prepare<[string], OwnedService>(
       `SELECT ${SERVICE_COLUMNS}, d.user_id AS userId
        FROM services s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
@@ -53,9 +67,7 @@ export class SqliteDeviceStore implements DeviceStore {
   }
 
   async reported(deviceId: string, at: string): Promise<void> {
-    guardWrite(() =>
-      this.db.prepare("UPDATE devices SET last_reported = ? WHERE id = ?").run(at, deviceId),
-    );
+    guardWrite(() => this.reportedAt.run(at, deviceId));
   }
 
   private registerNow(
@@ -140,9 +152,7 @@ export class SqliteDeviceStore implements DeviceStore {
   }
 
   async findDevice(deviceId: string): Promise<DeviceRow | undefined> {
-    return this.db
-      .prepare<[string], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ?`)
-      .get(deviceId);
+    return this.deviceById.get(deviceId);
   }
 
   async findDevices(
@@ -223,12 +233,7 @@ export class SqliteDeviceStore implements DeviceStore {
   }
 
   async tagsOf(deviceId: string): Promise<string[]> {
-    return this.db
-      .prepare<[string], { name: string }>(
-        "SELECT name FROM device_tags WHERE device_id = ? ORDER BY name",
-      )
-      .all(deviceId)
-      .map((row) => row.name);
+    return this.tagsOfDevice.all(deviceId).map((row) => row.name);
   }
 
   private unusedAddress(): string {
