@@ -4,7 +4,13 @@
 // The types are derived from the one table below, so a renamed or removed method, or a
 // wrong payload, fails to compile in the core, the preload and the renderer alike.
 import { z } from "zod";
-import { addOnDemandInput, type OnDemandView, onDemandIdInput } from "./on-demand.js";
+import { type DesktopSettings, settingsChangeInput } from "./desktop-settings.js";
+import {
+  addOnDemandInput,
+  type OnDemandView,
+  onDemandIdInput,
+  updateOnDemandInput,
+} from "./on-demand.js";
 import type { ErrorDetail, Result } from "./result.js";
 
 export interface ServiceView {
@@ -17,6 +23,27 @@ export interface ServiceView {
   online: boolean;
   /** http and https services get reverse proxies (always public). */
   web: boolean;
+  /** The service's persistent public link (setConnectLink), for web services that have one. */
+  link: PublicLinkView | null;
+}
+
+/** A persistent public link as the window shows it; the password itself never leaves the broker. */
+export interface PublicLinkView {
+  url: string;
+  enabled: boolean;
+  hasPassword: boolean;
+}
+
+/** One visitor of a public proxy (a broker Session): who, since when, how much. */
+export interface VisitorView {
+  address: string;
+  /** When the visitor came, epoch milliseconds. */
+  since: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** This visitor's address is the one a latching connection latched. */
+  latched: boolean;
+  connected: boolean;
 }
 
 export interface DeviceView {
@@ -43,6 +70,13 @@ export interface ConnectionState {
   expiresAt: number;
   timeout: number;
   status: ConnectionStatus;
+  /** Visitors now on it (and those who left while it was open), newest first. */
+  visitors: VisitorView[];
+  /** The address a latching connection latched; null before its first visitor or for other modes. */
+  latchedIP: string | null;
+  /** Sum over visitors: bytes towards the service, and back. */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface VaultStatus {
@@ -77,6 +111,16 @@ export interface DesktopState {
   onDemand: OnDemandView[];
   /** The last background error (a failed re-sync), shown until the next success. */
   problem: ErrorDetail | null;
+  settings: DesktopSettings;
+  /** Why the settings file was not used (damaged: defaults apply until the next save). */
+  settingsProblem: string | null;
+  /** The profiles of ~/.reach/credentials and the one signed in (null: signed in by key). */
+  accounts: { profiles: string[]; active: string | null };
+  /**
+   * How changes made elsewhere reach the app: the broker's event subscription, or (when it
+   * dropped) re-syncing every few seconds; note says why, for the status bar.
+   */
+  live: { mode: "events" | "polling" | "off"; note: string | null };
 }
 
 export const signInInput = z.object({
@@ -113,6 +157,21 @@ export const removeLocalServiceInput = z.object({ name: z.string().min(1).max(64
 
 export const emptyInput = z.object({}).strict();
 
+/** Copy or launch a saved connection; username fills a missing [username] and is remembered. */
+export const useOnDemandInput = z.object({
+  id: z.string().min(1).max(64),
+  username: z.string().trim().min(1).max(128).optional(),
+});
+
+export const switchAccountInput = z.object({ profile: z.string().min(1).max(128) });
+
+export const setPublicLinkInput = z.object({
+  serviceId: z.string().min(1).max(64),
+  enabled: z.boolean(),
+  /** A new password; "" removes it; left out keeps the current one. */
+  password: z.string().max(256).optional(),
+});
+
 /**
  * Each method and its payload schema: the allow-list hosts check a method name against, and
  * what they validate its payload with before the core sees it (main/core/api-dispatch.ts).
@@ -132,7 +191,15 @@ export const desktopApiInputs = {
   addLocalService: addLocalServiceInput,
   removeLocalService: removeLocalServiceInput,
   addOnDemand: addOnDemandInput,
+  updateOnDemand: updateOnDemandInput,
   removeOnDemand: onDemandIdInput,
+  startOnDemand: onDemandIdInput,
+  stopOnDemand: onDemandIdInput,
+  copyOnDemand: useOnDemandInput,
+  launchOnDemand: useOnDemandInput,
+  setSettings: settingsChangeInput,
+  switchAccount: switchAccountInput,
+  setPublicLink: setPublicLinkInput,
 } as const;
 
 export type DesktopMethod = keyof typeof desktopApiInputs;
@@ -165,9 +232,32 @@ interface DesktopOutputs {
   removeLocalService: DesktopState;
   /** Starts listening on 127.0.0.1 (the port given, else a free one) for the service. */
   addOnDemand: OnDemandView;
+  /** Changes a connection's settings; refused while its path or public proxy is open. */
+  updateOnDemand: OnDemandView;
   /** Stops the listener, closes its path, and forgets it. */
   removeOnDemand: DesktopState;
+  /** Switches it on: a local route listens, a public one asks the broker for its proxy. */
+  startOnDemand: OnDemandView;
+  /** Switches it off: closes the listener and path, or disconnects the public proxy. */
+  stopOnDemand: OnDemandView;
+  /** Resolves the copy template and puts it on the clipboard (or says what is missing). */
+  copyOnDemand: UseOutcome;
+  /** Resolves the launch template and opens the URL or runs the command in a terminal. */
+  launchOnDemand: UseOutcome;
+  setSettings: DesktopState;
+  /** Signs in with another profile of the credentials file, without a restart. */
+  switchAccount: DesktopState;
+  /** Creates, changes or disables the service's persistent public link (setConnectLink). */
+  setPublicLink: PublicLinkView;
 }
+
+/**
+ * What copy and launch did. done: the resolved text, and whether the host did it (false:
+ * headless, where the page copies or opens a URL itself). missing: tokens to ask for first.
+ */
+export type UseOutcome =
+  | { done: true; text: string; kind: "copy" | "url" | "command"; byHost: boolean }
+  | { done: false; missing: string[] };
 
 export type DesktopOutput<M extends DesktopMethod> = DesktopOutputs[M];
 

@@ -31,7 +31,15 @@ const bridge = {
   addLocalService: invoke("addLocalService"),
   removeLocalService: invoke("removeLocalService"),
   addOnDemand: invoke("addOnDemand"),
+  updateOnDemand: invoke("updateOnDemand"),
   removeOnDemand: invoke("removeOnDemand"),
+  startOnDemand: invoke("startOnDemand"),
+  stopOnDemand: invoke("stopOnDemand"),
+  copyOnDemand: invoke("copyOnDemand"),
+  launchOnDemand: invoke("launchOnDemand"),
+  setSettings: invoke("setSettings"),
+  switchAccount: invoke("switchAccount"),
+  setPublicLink: invoke("setPublicLink"),
   onEvent(listener: (event: DesktopEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: DesktopEvent) => listener(payload);
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler);

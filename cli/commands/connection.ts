@@ -177,14 +177,13 @@ export function registerConnectionCommand(program: Command): void {
         return;
       }
       const rows = [
-        ["ID", "SERVICE", "DEVICE", "ADDRESS", "P2P", "FAILOVER", "IDLE TIMEOUT"],
+        ["ID", "SERVICE", "DEVICE", "ADDRESS", "ROUTE", "IDLE TIMEOUT"],
         ...specs.map((s) => [
           s.id,
           s.serviceName,
           s.deviceName,
           `127.0.0.1:${s.port}`,
-          s.p2p ? "on" : "off",
-          s.failover ? "on" : "off",
+          s.route,
           idleText(s.idleTimeout),
         ]),
       ];

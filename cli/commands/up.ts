@@ -43,6 +43,11 @@ function stateText(view: OnDemandView): string {
       return view.reason ? `idle (${view.reason})` : "idle";
     case "failed":
       return `failed: ${view.reason ?? "no reason given"}`;
+    case "off":
+      return "off";
+    case "public":
+    case "expired":
+      return view.status;
   }
 }
 

@@ -86,6 +86,8 @@ export class OnDemandConnection {
       bytesIn,
       bytesOut,
       openSockets: this.sockets.size,
+      refused: 0,
+      connectionId: null,
     };
   }
 
@@ -136,10 +138,10 @@ export class OnDemandConnection {
       const session = await client.openPeerSession(this.spec.serviceId, null);
       this.sessionId = session.id;
       this.sessionToken = session.token;
-      let p2pFailure: string | null = this.spec.p2p
-        ? null
-        : "Peer to peer is off for this connection.";
-      if (this.spec.p2p) {
+      const p2p = this.spec.route !== "proxy";
+      const failover = this.spec.route !== "p2p";
+      let p2pFailure: string | null = p2p ? null : "Peer to peer is off for this connection.";
+      if (p2p) {
         try {
           const path = await PeerPath.open({
             client,
@@ -152,7 +154,7 @@ export class OnDemandConnection {
           p2pFailure = messageOf(error);
         }
       }
-      if (!this.spec.failover) throw new Error(`${p2pFailure} Proxy failover is off.`);
+      if (!failover) throw new Error(`${p2pFailure} Proxy failover is off.`);
       return this.use(new RelayPath(client.credentials.apiUrl, session.token), p2pFailure);
     } catch (error) {
       await this.release();
@@ -170,7 +172,7 @@ export class OnDemandConnection {
       // P2P dropped: new sockets fail over to the relay of the same session.
       const client = this.env.client();
       const token = this.sessionToken;
-      if (path.kind === "p2p" && this.spec.failover && client && token) {
+      if (path.kind === "p2p" && this.spec.route !== "p2p" && client && token) {
         this.use(new RelayPath(client.credentials.apiUrl, token), `P2P dropped: ${why}.`);
         return;
       }

@@ -4,9 +4,11 @@
 import { randomUUID } from "node:crypto";
 import {
   type AddOnDemandInput,
+  DEFAULT_BIND,
   DEFAULT_IDLE_TIMEOUT_S,
   type OnDemandSpec,
   type OnDemandView,
+  type Route,
 } from "../../common/on-demand.js";
 import { messageOf } from "../../common/result.js";
 import type { BrokerClient } from "../broker-client.js";
@@ -66,6 +68,8 @@ export class OnDemandManager {
         bytesIn: 0,
         bytesOut: 0,
         openSockets: 0,
+        refused: 0,
+        connectionId: null,
       };
     });
   }
@@ -83,13 +87,19 @@ export class OnDemandManager {
       deviceName: service.deviceName,
       application: service.application,
       port,
-      p2p: input.p2p ?? true,
-      failover: input.failover ?? true,
+      name: input.name ?? service.name,
+      route: input.route ?? routeOf(input.p2p ?? true, input.failover ?? true),
+      enabled: input.enabled ?? true,
+      bind: input.bind ?? DEFAULT_BIND,
+      restrict: input.restrict ?? "none",
+      latchedIp: null,
       idleTimeout: input.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_S,
+      publicMode: input.publicMode ?? "latching",
+      publicIp: input.publicIp ?? null,
+      copyTemplate: input.copyTemplate ?? null,
+      launchTemplate: input.launchTemplate ?? null,
+      username: input.username ?? null,
     };
-    if (!spec.p2p && !spec.failover) {
-      throw new Error("With both P2P and failover off there is no path: keep one of them.");
-    }
     if (this.listening) {
       const connection = new OnDemandConnection(spec, this.environment());
       await connection.listen();
@@ -155,4 +165,12 @@ async function findService(
     }
   }
   throw new Error(`There is no service with id ${JSON.stringify(serviceId)} in this account.`);
+}
+
+/** The old p2p/failover switches as a route; both off leaves no path. */
+function routeOf(p2p: boolean, failover: boolean): Route {
+  if (p2p && failover) return "adaptive";
+  if (p2p) return "p2p";
+  if (failover) return "proxy";
+  throw new Error("With both P2P and failover off there is no path: keep one of them.");
 }

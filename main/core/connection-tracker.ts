@@ -44,6 +44,10 @@ export class ConnectionTracker {
       expiresAt,
       timeout: view.timeout,
       status: this.clock.now() >= expiresAt ? "expired" : "active",
+      visitors: [],
+      latchedIP: null,
+      bytesIn: 0,
+      bytesOut: 0,
     };
     this.connections.set(view.id, state);
     if (state.status === "active") this.arm(state);

@@ -15,7 +15,10 @@ import {
   type DesktopState,
   type DeviceView,
   externalUrl,
+  type PublicLinkView,
+  type UseOutcome,
 } from "../../common/desktop-api.js";
+import { DEFAULT_SETTINGS } from "../../common/desktop-settings.js";
 import type { OnDemandView } from "../../common/on-demand.js";
 import { type ErrorDetail, fail, messageOf, ok, type Result } from "../../common/result.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
@@ -141,6 +144,10 @@ export class DesktopCore implements DesktopApi {
       onDemand: this.onDemand?.list() ?? [],
       syncedAt: this.syncedAt,
       problem: this.problem,
+      settings: DEFAULT_SETTINGS,
+      settingsProblem: null,
+      accounts: { profiles: [], active: null },
+      live: { mode: "polling", note: null },
     };
   }
 
@@ -289,6 +296,39 @@ export class DesktopCore implements DesktopApi {
     return ok(this.snapshot());
   }
 
+  // CONTRACT PLACEHOLDERS (issue 13): each track replaces its own; none may land.
+  async updateOnDemand(_input: DesktopInput<"updateOnDemand">): Promise<Result<OnDemandView>> {
+    return notYet();
+  }
+
+  async startOnDemand(_input: DesktopInput<"startOnDemand">): Promise<Result<OnDemandView>> {
+    return notYet();
+  }
+
+  async stopOnDemand(_input: DesktopInput<"stopOnDemand">): Promise<Result<OnDemandView>> {
+    return notYet();
+  }
+
+  async copyOnDemand(_input: DesktopInput<"copyOnDemand">): Promise<Result<UseOutcome>> {
+    return notYet();
+  }
+
+  async launchOnDemand(_input: DesktopInput<"launchOnDemand">): Promise<Result<UseOutcome>> {
+    return notYet();
+  }
+
+  async setSettings(_input: DesktopInput<"setSettings">): Promise<Result<DesktopState>> {
+    return notYet();
+  }
+
+  async switchAccount(_input: DesktopInput<"switchAccount">): Promise<Result<DesktopState>> {
+    return notYet();
+  }
+
+  async setPublicLink(_input: DesktopInput<"setPublicLink">): Promise<Result<PublicLinkView>> {
+    return notYet();
+  }
+
   private async changeThisComputer(
     change: (computer: ThisComputer) => Promise<void>,
   ): Promise<Result<DesktopState>> {
@@ -371,8 +411,13 @@ function toDeviceView(device: DeviceRecord): DeviceView {
       host: s.host,
       online: s.state === "active",
       web: serviceTypeByApplication(s.application)?.web ?? false,
+      link: null,
     })),
   };
+}
+
+function notYet<T>(): Result<T> {
+  return fail("INTERNAL", "CONTRACT PLACEHOLDER: not built yet.");
 }
 
 function signedOut<T>(): Result<T> {

@@ -10,6 +10,7 @@ const service = (name: string, type: string, port: number): ServiceView => ({
   application: 28,
   port,
   host: "127.0.0.1",
+  link: null,
   online: true,
   web: false,
 });
