@@ -47,9 +47,14 @@ export class OnDemandConnection {
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly spec: OnDemandSpec,
+    private spec: OnDemandSpec,
     private readonly env: OnDemandEnvironment,
   ) {}
+
+  /** Takes settings that do not change how it listens (name, templates, idle timeout…). */
+  respec(spec: OnDemandSpec): void {
+    this.spec = spec;
+  }
 
   /** Starts listening; rejects with a sentence naming the port when it is taken. */
   async listen(): Promise<void> {

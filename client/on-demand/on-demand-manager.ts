@@ -9,6 +9,7 @@ import {
   type OnDemandSpec,
   type OnDemandView,
   type Route,
+  type UpdateOnDemandInput,
 } from "../../common/on-demand.js";
 import { messageOf } from "../../common/result.js";
 import type { BrokerClient } from "../broker-client.js";
@@ -100,7 +101,7 @@ export class OnDemandManager {
       launchTemplate: input.launchTemplate ?? null,
       username: input.username ?? null,
     };
-    if (this.listening) {
+    if (this.listening && spec.enabled && spec.route !== "public") {
       const connection = new OnDemandConnection(spec, this.environment());
       await connection.listen();
       this.running.set(spec.id, connection);
@@ -109,6 +110,41 @@ export class OnDemandManager {
     await this.options.store.save(this.specs);
     this.changed();
     return this.list().find((view) => view.id === spec.id) as OnDemandView;
+  }
+
+  /**
+   * Changes a connection's settings. Refused while its path is open (the user disconnects
+   * first); a listener whose port, address or route changed is restarted on the new ones.
+   * (Track A adds the checks of bind and restrict; this is the contract's shape.)
+   */
+  async update(input: UpdateOnDemandInput): Promise<OnDemandView> {
+    this.specs = await this.options.store.load();
+    const current = this.specs.find((spec) => spec.id === input.id);
+    if (!current)
+      throw new Error(`There is no on-demand connection with id ${JSON.stringify(input.id)}.`);
+    const running = this.running.get(input.id);
+    const { id: _id, ...patch } = input;
+    const next: OnDemandSpec = { ...current, ...definedOnly(patch) };
+    const relisten =
+      next.port !== current.port ||
+      next.bind !== current.bind ||
+      next.route !== current.route ||
+      next.enabled !== current.enabled;
+    if (relisten && running && running.view().status === "connected") {
+      throw new Error(
+        `${current.name} is connected: disconnect it before changing how it listens.`,
+      );
+    }
+    if (relisten && running) {
+      this.running.delete(input.id);
+      await running.close();
+    }
+    this.specs = this.specs.map((spec) => (spec.id === input.id ? next : spec));
+    await this.options.store.save(this.specs);
+    if (relisten && this.listening) await this.startListener(next);
+    else running?.respec(next);
+    this.changed();
+    return this.list().find((view) => view.id === input.id) as OnDemandView;
   }
 
   async remove(id: string): Promise<void> {
@@ -133,6 +169,7 @@ export class OnDemandManager {
   }
 
   private async startListener(spec: OnDemandSpec): Promise<void> {
+    if (!spec.enabled || spec.route === "public") return;
     const connection = new OnDemandConnection(spec, this.environment());
     try {
       await connection.listen();
@@ -173,4 +210,11 @@ function routeOf(p2p: boolean, failover: boolean): Route {
   if (p2p) return "p2p";
   if (failover) return "proxy";
   throw new Error("With both P2P and failover off there is no path: keep one of them.");
+}
+
+/** The fields a patch gives (undefined means "leave as it is"; null is a value). */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(patch).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

@@ -18,7 +18,7 @@ import {
   type PublicLinkView,
   type UseOutcome,
 } from "../../common/desktop-api.js";
-import { DEFAULT_SETTINGS } from "../../common/desktop-settings.js";
+import { DEFAULT_SETTINGS, type DesktopSettings } from "../../common/desktop-settings.js";
 import type { OnDemandView } from "../../common/on-demand.js";
 import { type ErrorDetail, fail, messageOf, ok, type Result } from "../../common/result.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
@@ -70,6 +70,8 @@ export class DesktopCore implements DesktopApi {
   private readonly onDemand: OnDemandManager | null;
   private trafficTimer: unknown;
   private trafficSeen = "";
+  /** Track D loads these from the settings file; until then, the defaults. */
+  private settings: DesktopSettings = DEFAULT_SETTINGS;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -144,7 +146,7 @@ export class DesktopCore implements DesktopApi {
       onDemand: this.onDemand?.list() ?? [],
       syncedAt: this.syncedAt,
       problem: this.problem,
-      settings: DEFAULT_SETTINGS,
+      settings: this.settings,
       settingsProblem: null,
       accounts: { profiles: [], active: null },
       live: { mode: "polling", note: null },
@@ -286,6 +288,15 @@ export class DesktopCore implements DesktopApi {
     }
   }
 
+  async updateOnDemand(input: DesktopInput<"updateOnDemand">): Promise<Result<OnDemandView>> {
+    if (!this.onDemand) return noDataDir();
+    try {
+      return ok(await this.onDemand.update(input));
+    } catch (error) {
+      return onDemandFailure(error);
+    }
+  }
+
   async removeOnDemand(input: DesktopInput<"removeOnDemand">): Promise<Result<DesktopState>> {
     if (!this.onDemand) return noDataDir();
     try {
@@ -297,10 +308,6 @@ export class DesktopCore implements DesktopApi {
   }
 
   // CONTRACT PLACEHOLDERS (issue 13): each track replaces its own; none may land.
-  async updateOnDemand(_input: DesktopInput<"updateOnDemand">): Promise<Result<OnDemandView>> {
-    return notYet();
-  }
-
   async startOnDemand(_input: DesktopInput<"startOnDemand">): Promise<Result<OnDemandView>> {
     return notYet();
   }
