@@ -220,7 +220,7 @@ describe("desktop app in headless mode (Chromium)", () => {
     await item.getByRole("button", { name: "Copied" }).waitFor();
     assert.equal(
       await page.evaluate(() => navigator.clipboard.readText()),
-      `ssh -p ${port} user@127.0.0.1`,
+      `ssh -l [username] 127.0.0.1 -p ${port}`,
     );
     await page.screenshot({ path: `${SHOTS}/on-demand.png`, fullPage: true });
 

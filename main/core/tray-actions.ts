@@ -1,14 +1,21 @@
 // What a click on a tray item does: the action (data, from trayMenu) becomes core calls,
 // and the two things only the shell can do (show its window, quit the app) are handed
 // back to it. Free of Electron, so it is tested without one.
-import { launchFor } from "../../common/on-demand.js";
 import type { DesktopCore } from "./desktop-core.js";
 import type { TrayAction } from "./tray-menu.js";
 
 /** The parts of the core a tray action uses. */
 export type TrayCore = Pick<
   DesktopCore,
-  "snapshot" | "connect" | "copyText" | "openExternal" | "disconnect" | "disconnectAll" | "stop"
+  | "snapshot"
+  | "connect"
+  | "copyText"
+  | "openExternal"
+  | "copyOnDemand"
+  | "launchOnDemand"
+  | "disconnect"
+  | "disconnectAll"
+  | "stop"
 >;
 
 /** What the host does itself. */
@@ -37,9 +44,13 @@ export async function runTrayAction(
       if (connection) await core.openExternal({ url: connection.url });
       return;
     }
-    case "copy-on-demand": {
-      const view = core.snapshot().onDemand.find((v) => v.id === action.id);
-      if (view) await core.copyText({ text: launchFor(view.application, view.port) });
+    case "copy-on-demand":
+    case "launch-on-demand": {
+      if (!core.snapshot().onDemand.some((v) => v.id === action.id)) return;
+      const use = action.kind === "copy-on-demand" ? core.copyOnDemand : core.launchOnDemand;
+      const outcome = await use.call(core, { id: action.id });
+      // A menu cannot ask for a username: the window, which can, is shown instead.
+      if (outcome.ok && !outcome.value.done) shell.showWindow();
       return;
     }
     case "disconnect":

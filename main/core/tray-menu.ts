@@ -11,8 +11,10 @@ export type TrayAction =
   | { kind: "open"; connectionId: string }
   | { kind: "disconnect"; connectionId: string }
   | { kind: "disconnect-all" }
-  /** Copies what to run or open for an on-demand connection (launchFor). */
+  /** Copies a saved connection's copy template, resolved (DesktopCore.copyOnDemand). */
   | { kind: "copy-on-demand"; id: string }
+  /** Opens or runs a saved connection's launch template (DesktopCore.launchOnDemand). */
+  | { kind: "launch-on-demand"; id: string }
   | { kind: "show-window" }
   | { kind: "quit" };
 

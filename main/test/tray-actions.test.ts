@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { launchFor } from "../../common/on-demand.js";
 import { RecordingHost } from "../../test-support/recording-host.js";
 import { eventually, startStack, type TestStack, tempDir } from "../../test-support/stack.js";
 import { DesktopCore } from "../core/desktop-core.js";
@@ -87,11 +86,20 @@ describe("tray actions", () => {
     assert.equal(host.opened.length, 1);
   });
 
-  it("copies an on-demand connection's launch command", async () => {
+  it("copies and launches a saved connection through its templates, asking for a username in the window", async () => {
     const added = await core.addOnDemand({ serviceId: serviceId("shell") });
     assert.ok(added.ok, JSON.stringify(added));
+    const copiedBefore = host.copied.length;
     await run({ kind: "copy-on-demand", id: added.value.id });
-    assert.equal(host.copied.at(-1), launchFor(28, added.value.port));
+    assert.equal(host.copied.length, copiedBefore, "nothing copied without a username");
+    assert.deepEqual(shellCalls.splice(0), ["showWindow"], "the window asks for it");
+    const named = await core.copyOnDemand({ id: added.value.id, username: "alice" });
+    assert.ok(named.ok && named.value.done, JSON.stringify(named));
+    await run({ kind: "copy-on-demand", id: added.value.id });
+    assert.equal(host.copied.at(-1), `ssh -l alice 127.0.0.1 -p ${added.value.port}`);
+    await run({ kind: "launch-on-demand", id: added.value.id });
+    assert.equal(host.opened.at(-1), `ssh://alice@127.0.0.1:${added.value.port}`);
+    assert.deepEqual(shellCalls, []);
   });
 
   it("disconnects one, then all, at the broker", async () => {

@@ -1,7 +1,8 @@
 // On-demand connections: a listener on 127.0.0.1 that opens a path to its service when a
 // program connects. Shows where to connect, the path in use (P2P, or the broker's relay
 // as "Proxy") and why when it is not P2P, the bytes carried, and copy / open / remove.
-import { launchFor, type OnDemandView } from "../../../common/on-demand.js";
+import { localCopyText } from "../../../common/launch-templates.js";
+import type { OnDemandView } from "../../../common/on-demand.js";
 import { formatBytes, openableUrl, pathLabel } from "../lib/on-demand-labels.js";
 import { useStore } from "../store.js";
 
@@ -25,7 +26,7 @@ function OnDemandItem({ view }: { view: OnDemandView }) {
   const copy = useStore((s) => s.copy);
   const launch = useStore((s) => s.launch);
   const copied = useStore((s) => s.copiedId === view.id);
-  const command = launchFor(view.application, view.port);
+  const command = localCopyText(view);
   const url = openableUrl(view);
   const web = url?.startsWith("http") ?? false;
   return (
