@@ -301,7 +301,8 @@ export class DesktopCore implements DesktopApi {
     try {
       const refusal = this.saved.refusal(input);
       if (refusal) return fail("INVALID_INPUT", refusal);
-      return ok(await this.onDemand.add(input));
+      const view = await this.onDemand.add(input);
+      return ok(this.saved.find(view.id));
     } catch (error) {
       return onDemandFailure(error);
     }
