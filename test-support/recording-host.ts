@@ -7,6 +7,8 @@ export class RecordingHost implements HostServices {
   copied: string[] = [];
   opened: string[] = [];
   notifications: string[] = [];
+  /** Each setOpenAtLogin call, in order. */
+  openAtLogin: boolean[] = [];
 
   async copyText(text: string): Promise<boolean> {
     this.copied.push(text);
@@ -20,5 +22,10 @@ export class RecordingHost implements HostServices {
 
   notify(title: string, body: string): void {
     this.notifications.push(`${title}: ${body}`);
+  }
+
+  async setOpenAtLogin(enabled: boolean): Promise<boolean> {
+    this.openAtLogin.push(enabled);
+    return true;
   }
 }

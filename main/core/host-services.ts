@@ -1,5 +1,5 @@
 // What the core needs from whatever hosts it (the Electron shell, or the headless server):
-// a clipboard, a way to open URLs outside the app, and notifications.
+// a clipboard, a way to open URLs outside the app, notifications, and the login item.
 
 export interface HostServices {
   /** Returns false when the host has no clipboard of its own (headless: the browser copies). */
@@ -7,4 +7,6 @@ export interface HostServices {
   /** Returns false when the host cannot open URLs (headless: the browser opens them). */
   openExternal(url: string): Promise<boolean>;
   notify(title: string, body: string): void;
+  /** Starts the app at login, or stops doing so; false when the host has no login item (headless). */
+  setOpenAtLogin(enabled: boolean): Promise<boolean>;
 }

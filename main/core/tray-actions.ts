@@ -8,7 +8,14 @@ import type { TrayAction } from "./tray-menu.js";
 /** The parts of the core a tray action uses. */
 export type TrayCore = Pick<
   DesktopCore,
-  "snapshot" | "connect" | "copyText" | "openExternal" | "disconnect" | "disconnectAll" | "stop"
+  | "snapshot"
+  | "connect"
+  | "copyText"
+  | "openExternal"
+  | "disconnect"
+  | "disconnectAll"
+  | "switchAccount"
+  | "stop"
 >;
 
 /** What the host does itself. */
@@ -47,6 +54,9 @@ export async function runTrayAction(
       return;
     case "disconnect-all":
       await core.disconnectAll();
+      return;
+    case "switch-account":
+      await core.switchAccount({ profile: action.profile });
       return;
     case "show-window":
       shell.showWindow();

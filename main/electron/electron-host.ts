@@ -1,5 +1,6 @@
-// HostServices backed by Electron: the main-process clipboard, the shell, notifications.
-import { clipboard, Notification, shell } from "electron";
+// HostServices backed by Electron: the main-process clipboard, the shell, notifications,
+// and the login item.
+import { app, clipboard, Notification, shell } from "electron";
 import { externalUrl } from "../../common/desktop-api.js";
 import type { HostServices } from "../core/host-services.js";
 
@@ -18,5 +19,12 @@ export const electronHost: HostServices = {
   },
   notify(title, body) {
     if (Notification.isSupported()) new Notification({ title, body }).show();
+  },
+  async setOpenAtLogin(enabled) {
+    // macOS and Windows keep a login item; on Linux Electron has none (autostart files are
+    // the desktop's business), so say the host could not rather than pretend.
+    if (process.platform === "linux") return false;
+    app.setLoginItemSettings({ openAtLogin: enabled });
+    return true;
   },
 };
