@@ -3,6 +3,7 @@
 import { app, clipboard, Notification, shell } from "electron";
 import { externalUrl } from "../../common/desktop-api.js";
 import type { HostServices } from "../core/host-services.js";
+import { setXdgAutostart } from "../core/xdg-autostart.js";
 
 export const electronHost: HostServices = {
   async copyText(text) {
@@ -21,9 +22,17 @@ export const electronHost: HostServices = {
     if (Notification.isSupported()) new Notification({ title, body }).show();
   },
   async setOpenAtLogin(enabled) {
-    // macOS and Windows keep a login item; on Linux Electron has none (autostart files are
-    // the desktop's business), so say the host could not rather than pretend.
-    if (process.platform === "linux") return false;
+    if (process.platform === "linux") {
+      // Electron keeps no login item on Linux; the desktop's autostart folder is the way.
+      // A packaged AppImage runs from a mount that changes each run: start the file itself.
+      const command = process.env.APPIMAGE
+        ? [process.env.APPIMAGE]
+        : app.isPackaged
+          ? [process.execPath]
+          : [process.execPath, app.getAppPath()];
+      await setXdgAutostart(enabled, command);
+      return true;
+    }
     app.setLoginItemSettings({ openAtLogin: enabled });
     return true;
   },
