@@ -220,6 +220,8 @@ export class DesktopCore implements DesktopApi {
   }
 
   async refresh(): Promise<Result<DesktopState>> {
+    // The credentials file may have gained or lost profiles since: the switcher follows.
+    await this.readProfiles();
     try {
       await this.sync();
       return ok(this.snapshot());

@@ -82,12 +82,12 @@ describe("several accounts", () => {
 
   after(() => stack?.stop());
 
-  async function startCore(dataDir: string): Promise<DesktopCore> {
+  async function startCore(dataDir: string, credentials = credentialsPath): Promise<DesktopCore> {
     const core = new DesktopCore({
       vault: new FileVault(join(dataDir, "vault.json")),
       host: new RecordingHost(),
       dataDir,
-      credentialsPath,
+      credentialsPath: credentials,
       syncIntervalMs: 60_000,
       p2pBindAddress: "127.0.0.1",
     });
@@ -268,6 +268,24 @@ describe("several accounts", () => {
       await assert.rejects(stat(legacy), /ENOENT/, "the old list moved to alice's");
       assert.ok((await core.switchAccount({ profile: "bob" })).ok);
       assert.deepEqual(core.snapshot().onDemand, [], "and it is not bob's");
+    } finally {
+      await core.stop();
+    }
+  });
+
+  it("follows the credentials file: a profile added later shows after a refresh", async () => {
+    const own = join(await tempDir("reach-accounts-creds-"), "credentials");
+    await writeProfile("alice", { ...stack.user.credentials, apiUrl: stack.broker.apiUrl }, own);
+    const core = await startCore(await tempDir("reach-accounts-"), own);
+    try {
+      assert.deepEqual(core.snapshot().accounts.profiles, ["alice"]);
+      const bob = stack.users[1];
+      assert.ok(bob);
+      await writeProfile("bob", { ...bob.credentials, apiUrl: stack.broker.apiUrl }, own);
+      await core.refresh();
+      assert.deepEqual(core.snapshot().accounts.profiles, ["alice", "bob"]);
+      const switched = await core.switchAccount({ profile: "bob" });
+      assert.ok(switched.ok && switched.value.accounts.active === "bob");
     } finally {
       await core.stop();
     }
