@@ -15,6 +15,7 @@ export type TrayCore = Pick<
   | "launchOnDemand"
   | "disconnect"
   | "disconnectAll"
+  | "switchAccount"
   | "stop"
 >;
 
@@ -58,6 +59,9 @@ export async function runTrayAction(
       return;
     case "disconnect-all":
       await core.disconnectAll();
+      return;
+    case "switch-account":
+      await core.switchAccount({ profile: action.profile });
       return;
     case "show-window":
       shell.showWindow();

@@ -15,6 +15,8 @@ export type TrayAction =
   | { kind: "copy-on-demand"; id: string }
   /** Opens or runs a saved connection's launch template (DesktopCore.launchOnDemand). */
   | { kind: "launch-on-demand"; id: string }
+  /** Signs in with another profile of the credentials file. */
+  | { kind: "switch-account"; profile: string }
   | { kind: "show-window" }
   | { kind: "quit" };
 
@@ -22,6 +24,8 @@ export interface TrayItem {
   label?: string;
   type?: "separator";
   enabled?: boolean;
+  /** A choice of one among its siblings (Electron's radio item): whether it is the one. */
+  checked?: boolean;
   action?: TrayAction;
   submenu?: TrayItem[];
 }
@@ -39,8 +43,10 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
   const items: TrayItem[] = [];
   if (!state.session.signedIn) {
     items.push({ label: "Not signed in", enabled: false });
+    items.push(...accountSwitcher(state));
   } else {
     items.push({ label: `Signed in as ${state.session.email}`, enabled: false });
+    items.push(...accountSwitcher(state));
     items.push(separator);
     if (state.devices.length === 0) items.push({ label: "No devices yet", enabled: false });
     for (const device of state.devices) {
@@ -85,6 +91,22 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
     { label: "Quit", action: { kind: "quit" } },
   );
   return items;
+}
+
+/** Every profile of the credentials file, the signed-in one ticked; nothing without profiles. */
+function accountSwitcher(state: DesktopState): TrayItem[] {
+  const { profiles, active } = state.accounts;
+  if (profiles.length === 0) return [];
+  return [
+    {
+      label: "Switch account",
+      submenu: profiles.map((profile) => ({
+        label: profile,
+        checked: profile === active,
+        action: { kind: "switch-account", profile },
+      })),
+    },
+  ];
 }
 
 function connectionItem(connection: ConnectionState, now: number): TrayItem {
