@@ -27,8 +27,8 @@ export async function startHeadlessApp(
   const host: HostServices = {
     copyText: async () => false,
     openExternal: async () => false,
-    notify: (title, body) =>
-      server?.broadcast({ type: "notice", title, body } satisfies DesktopEvent),
+    notify: (title, body, action) =>
+      server?.broadcast({ type: "notice", title, body, action } satisfies DesktopEvent),
   };
   const core = new DesktopCore({
     vault: new FileVault(join(options.dataDir, "credentials.json")),
