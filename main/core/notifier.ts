@@ -161,11 +161,12 @@ export class Notifier {
       if (before === undefined || before === device.online) continue;
       const open = openConnectionsOn(device, state);
       if (open === 0) continue;
-      const their = open === 1 ? "its connection" : `its ${open} connections`;
       if (device.online) {
-        this.say("devices", "Device back online", `${device.name} is back; ${their} work again.`);
+        const works = open === 1 ? "its connection works" : `its ${open} connections work`;
+        this.say("devices", "Device back online", `${device.name} is back; ${works} again.`);
       } else {
-        this.say("devices", "Device offline", `${device.name} went offline; ${their} wait for it.`);
+        const held = open === 1 ? "a connection to it is" : `${open} connections to it are`;
+        this.say("devices", "Device offline", `${device.name} went offline while ${held} open.`);
       }
     }
     this.deviceOnline = seen;
