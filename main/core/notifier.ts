@@ -107,6 +107,11 @@ export class Notifier {
     for (const id of this.connectionStatus.keys()) {
       if (!seen.has(id)) this.disarmWarning(id);
     }
+    // What is kept per connection lasts only while the connection is active and listed.
+    for (const id of this.warnDone) if (seen.get(id) !== "active") this.warnDone.delete(id);
+    for (const id of this.endReasons.keys()) {
+      if (seen.get(id) !== "active") this.endReasons.delete(id);
+    }
     this.connectionStatus = seen;
   }
 
