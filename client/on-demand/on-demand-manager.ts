@@ -141,8 +141,8 @@ export class OnDemandManager {
   }
 
   /**
-   * Changes a connection's settings, checked whole first. Refused while its path is open
-   * when the change needs a new listener (the user disconnects first); a listener whose
+   * Changes a connection's settings, checked whole first. Refused while local programs use
+   * it when the change needs a new listener (the user disconnects first); a listener whose
    * port, address, route or switch changed listens anew, and if it cannot the old one is
    * put back and nothing is saved. Giving a restriction (even the same one) forgets the
    * latched address, as changing the bind address does.
@@ -161,7 +161,9 @@ export class OnDemandManager {
       }
       const relisten = listensDifferently(current, next);
       const running = this.running.get(input.id);
-      if (relisten && running && running.view().status === "connected") {
+      // Only sockets in use hold a change back: an open path with none is let go (the next
+      // connect opens it again), and switching off is how a connection is disconnected.
+      if (relisten && next.enabled && running && running.view().openSockets > 0) {
         throw new Error(
           `${current.name} is connected: disconnect it before changing how it listens.`,
         );
