@@ -4,6 +4,7 @@
 // Every change is checked whole (spec-checks.ts) before anything is written or listened
 // on, and changes run one at a time, so a latch being saved and an edit never interleave.
 import { randomUUID } from "node:crypto";
+import { parseRestriction } from "../../common/local-restriction.js";
 import {
   type AddOnDemandInput,
   DEFAULT_BIND,
@@ -266,7 +267,7 @@ export class OnDemandManager {
       const specs = await this.options.store.load();
       const spec = specs.find((s) => s.id === id);
       // An edit in between (a new restriction, a move) already forgot this latch.
-      if (spec && spec.latchedIp === null && spec.restrict === "latching") {
+      if (spec && spec.latchedIp === null && isLatching(spec)) {
         this.specs = specs.map((s) => (s.id === id ? { ...s, latchedIp: address } : s));
         await this.options.store.save(this.specs);
       }
@@ -280,7 +281,7 @@ export class OnDemandManager {
   /** The file's spec, with a latch its listener took that is not in the file yet. */
   private withUnsavedLatch(spec: OnDemandSpec): OnDemandSpec {
     const latched = this.unsavedLatches.get(spec.id);
-    return latched && spec.latchedIp === null && spec.restrict === "latching"
+    return latched && spec.latchedIp === null && isLatching(spec)
       ? { ...spec, latchedIp: latched }
       : spec;
   }
@@ -313,6 +314,12 @@ async function findService(
     }
   }
   throw new Error(`There is no service with id ${JSON.stringify(serviceId)} in this account.`);
+}
+
+/** Whether a spec's restriction latches (however a hand-edited file spells it). */
+function isLatching(spec: OnDemandSpec): boolean {
+  const parsed = parseRestriction(spec.restrict);
+  return parsed.ok && parsed.restriction.kind === "latching";
 }
 
 /** The old p2p/failover switches as a route; both off leaves no path. */
