@@ -18,6 +18,9 @@ const MAX_VISITORS = 50;
 export class ConnectionTracker {
   private readonly connections = new Map<string, ConnectionState>();
   private readonly timers = new Map<string, unknown>();
+  /** When (in mark() steps) each connection was first added. */
+  private readonly madeAt = new Map<string, number>();
+  private changes = 0;
   /** Each connection's visitors by session id, in the order they came. */
   private readonly visitors = new Map<string, Map<string, VisitorView>>();
 
@@ -82,6 +85,14 @@ export class ConnectionTracker {
     return true;
   }
 
+  /**
+   * A point in the tracker's history, taken before the broker's list is asked for and given
+   * back to sync(): connections added after it are left alone by that sync.
+   */
+  mark(): number {
+    return this.changes;
+  }
+
   /** Adds or refreshes one connection as the broker described it; its visitors are kept. */
   upsert(view: ConnectionView, devices: DeviceView[]): ConnectionState {
     const service = devices
@@ -106,6 +117,7 @@ export class ConnectionTracker {
       bytesIn: 0,
       bytesOut: 0,
     };
+    if (!this.connections.has(view.id)) this.madeAt.set(view.id, ++this.changes);
     this.connections.set(view.id, this.withVisitors(state));
     if (state.status === "active") this.arm(state);
     return state;
@@ -115,10 +127,12 @@ export class ConnectionTracker {
    * Reconciles with the broker's list of active connections: new ones are added, ours that
    * it no longer has end (expired if their time is up, closed otherwise).
    */
-  sync(active: ConnectionView[], devices: DeviceView[]): void {
+  sync(active: ConnectionView[], devices: DeviceView[], asked = this.mark()): void {
     const seen = new Set(active.map((c) => c.id));
     for (const view of active) this.upsert(view, devices);
     for (const connection of this.connections.values()) {
+      // Made after the list was asked for (a Connect racing a sync): the list cannot know it.
+      if ((this.madeAt.get(connection.id) ?? 0) > asked) continue;
       if (connection.status === "active" && !seen.has(connection.id)) {
         this.end(connection.id, this.clock.now() >= connection.expiresAt ? "expired" : "closed");
       }
@@ -150,6 +164,7 @@ export class ConnectionTracker {
   clear(): void {
     for (const id of this.timers.keys()) this.disarm(id);
     this.connections.clear();
+    this.madeAt.clear();
     this.visitors.clear();
   }
 

@@ -3,14 +3,8 @@
 // (the Electron shell's window and tray, or the headless host's browser tabs).
 
 import { join } from "node:path";
-import {
-  BrokerClient,
-  BrokerError,
-  type DeviceRecord,
-  type LinkRecord,
-} from "../../client/broker-client.js";
+import { BrokerClient } from "../../client/broker-client.js";
 import { type BrokerEvent, watchEvents } from "../../client/broker-events.js";
-import { machineAddresses } from "../../client/on-demand/bind-address.js";
 import { OnDemandManager } from "../../client/on-demand/on-demand-manager.js";
 import { OnDemandStore } from "../../client/on-demand/on-demand-store.js";
 import { listProfiles, readProfile } from "../../common/credentials-file.js";
@@ -25,19 +19,19 @@ import {
   type PublicLinkView,
   type UseOutcome,
 } from "../../common/desktop-api.js";
-import { DEFAULT_SETTINGS, type DesktopSettings } from "../../common/desktop-settings.js";
 import type { AddOnDemandInput, OnDemandView } from "../../common/on-demand.js";
 import type { ApiCredentials } from "../../common/r3-signature.js";
 import { type ErrorDetail, fail, messageOf, ok, type Result } from "../../common/result.js";
-import { serviceTypeByApplication } from "../../common/service-types.js";
 import { AccountFile, adoptLegacyOnDemand, onDemandFileOf } from "./accounts.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
+import { errorOf, failure, noDataDir, onDemandFailure, signedOut } from "./core-results.js";
+import { DesktopPreferences } from "./desktop-preferences.js";
+import { lanAddresses, toDeviceView, toLinkView } from "./device-views.js";
 import type { HostServices } from "./host-services.js";
 import { LiveSync } from "./live-sync.js";
 import { Notifier } from "./notifier.js";
 import { SavedConnections } from "./saved-connections.js";
-import { nextSettings } from "./settings-change.js";
 import { SETTINGS_FILE, SettingsStore } from "./settings-store.js";
 import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault } from "./vault/credential-vault.js";
@@ -81,6 +75,12 @@ const SAFETY_SYNC_MS = 5 * 60_000;
 
 type Listener = (event: DesktopEvent) => void;
 
+interface AccountView {
+  email: string;
+  devices: DeviceView[];
+  myIp: string | null;
+}
+
 export class DesktopCore implements DesktopApi {
   private readonly clock: Clock;
   private readonly tracker: ConnectionTracker;
@@ -100,11 +100,7 @@ export class DesktopCore implements DesktopApi {
   private trafficTimer: unknown;
   private trafficSeen = "";
   /** Loaded from the settings file at start (defaults until then, and without a data dir). */
-  private settings: DesktopSettings = DEFAULT_SETTINGS;
-  private settingsProblem: string | null = null;
-  private readonly settingsStore: SettingsStore | null;
-  /** Open at login was asked for and the host has no login item to set. */
-  private loginItemMissing = false;
+  private readonly preferences: DesktopPreferences;
   private readonly accountFile: AccountFile | null;
   /** The profile the signed-in account came from; null when signed in by key. */
   private activeProfile: string | null = null;
@@ -117,9 +113,11 @@ export class DesktopCore implements DesktopApi {
   constructor(private readonly options: DesktopCoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.thisComputer = options.dataDir ? new ThisComputer(options.dataDir) : null;
-    this.settingsStore = options.dataDir
-      ? new SettingsStore(join(options.dataDir, SETTINGS_FILE))
-      : null;
+    this.preferences = new DesktopPreferences(
+      options.dataDir ? new SettingsStore(join(options.dataDir, SETTINGS_FILE)) : null,
+      options.host,
+      options.headlessLanNow,
+    );
     this.accountFile = options.dataDir
       ? new AccountFile(join(options.dataDir, "account.json"))
       : null;
@@ -128,7 +126,7 @@ export class DesktopCore implements DesktopApi {
     this.notifier = new Notifier({
       clock: this.clock,
       notify: (title, body, action) => options.host.notify(title, body, action),
-      settings: () => this.settings.notifications,
+      settings: () => this.preferences.current.notifications,
     });
     this.live = new LiveSync({
       clock: this.clock,
@@ -156,7 +154,7 @@ export class DesktopCore implements DesktopApi {
           client: () => this.client,
           devices: () => this.devices,
           myIp: () => this.myIp,
-          terminal: () => this.settings.terminal,
+          terminal: () => this.preferences.current.terminal,
           changed: () => this.emit(),
         })
       : null;
@@ -164,10 +162,7 @@ export class DesktopCore implements DesktopApi {
 
   /** Signs in with stored credentials, if any, and starts the periodic re-sync. */
   async start(): Promise<void> {
-    if (this.settingsStore) {
-      ({ settings: this.settings, problem: this.settingsProblem } =
-        await this.settingsStore.load());
-    }
+    await this.preferences.load();
     await this.thisComputer?.load();
     const stored = await this.options.vault.load();
     if (stored) {
@@ -219,11 +214,11 @@ export class DesktopCore implements DesktopApi {
       thisComputer: this.thisComputer?.list() ?? [],
       onDemand: this.onDemand ? (this.saved?.list() ?? []) : [],
       syncedAt: this.syncedAt,
-      lanAddresses: machineAddresses().filter(reachableFromLan),
+      lanAddresses: lanAddresses(),
       problem: this.problem,
-      settings: this.settings,
-      settingsProblem: this.settingsProblem,
-      settingsNote: this.settingsNote(),
+      settings: this.preferences.current,
+      settingsProblem: this.preferences.problem,
+      settingsNote: this.preferences.note(),
       accounts: { profiles: this.profiles, active: credentials ? this.activeProfile : null },
       live: this.live.live,
     };
@@ -418,30 +413,9 @@ export class DesktopCore implements DesktopApi {
     return this.withSaved(async (saved) => ok(await saved.launch(input)));
   }
 
-  /** Checks the whole change, saves it, then applies it (the login item through the host). */
   async setSettings(input: DesktopInput<"setSettings">): Promise<Result<DesktopState>> {
-    const store = this.settingsStore;
-    if (!store) return noDataDir();
-    let next: DesktopSettings;
-    try {
-      next = await nextSettings(this.settings, input);
-    } catch (error) {
-      return fail("INVALID_INPUT", messageOf(error));
-    }
-    try {
-      await store.save(next);
-    } catch (error) {
-      return fail(
-        "INTERNAL",
-        `The settings could not be saved to ${store.path}: ${messageOf(error)}`,
-      );
-    }
-    this.settings = next;
-    this.settingsProblem = null;
-    if (input.openAtLogin !== undefined) {
-      const done = await this.options.host.setOpenAtLogin(next.openAtLogin).catch(() => false);
-      this.loginItemMissing = next.openAtLogin && !done;
-    }
+    const changed = await this.preferences.change(input);
+    if (!changed.ok) return changed;
     this.emit();
     return ok(this.snapshot());
   }
@@ -516,8 +490,9 @@ export class DesktopCore implements DesktopApi {
     profile: string | null,
   ): Promise<Result<DesktopState>> {
     const candidate = new BrokerClient(credentials);
+    let account: AccountView;
     try {
-      await this.load(candidate);
+      account = await this.fetchAccount(candidate);
     } catch (error) {
       candidate.stop();
       return failure(error);
@@ -526,6 +501,7 @@ export class DesktopCore implements DesktopApi {
     await this.closeOnDemand();
     this.client?.stop();
     this.client = candidate;
+    this.apply(account);
     this.tracker.clear();
     this.saved?.clear();
     this.notifier.reset();
@@ -595,29 +571,12 @@ export class DesktopCore implements DesktopApi {
       .find((s) => s.id === input.serviceId);
     // The old p2p/failover switches still choose a route when given (the manager reads them).
     const oldSwitches = input.p2p !== undefined || input.failover !== undefined;
-    const defaultRoute = service?.web ? "public" : this.settings.defaultRoute;
+    const defaultRoute = service?.web ? "public" : this.preferences.current.defaultRoute;
     return {
       ...input,
       route: input.route ?? (oldSwitches ? undefined : defaultRoute),
-      idleTimeout: input.idleTimeout ?? this.settings.defaultIdleTimeoutMinutes * 60,
+      idleTimeout: input.idleTimeout ?? this.preferences.current.defaultIdleTimeoutMinutes * 60,
     };
-  }
-
-  /** What a saved setting waits for, or why it does nothing here. */
-  private settingsNote(): string | null {
-    const notes: string[] = [];
-    if (this.loginItemMissing) {
-      notes.push("Open at login is saved, but this host has no login item to set.");
-    }
-    const lanNow = this.options.headlessLanNow;
-    if (lanNow !== undefined && lanNow !== this.settings.headlessLan) {
-      notes.push(
-        this.settings.headlessLan
-          ? "Headless mode listens on every address from its next start; until then only on 127.0.0.1."
-          : "Headless mode goes back to 127.0.0.1 only at its next start; until then it listens on every address.",
-      );
-    }
-    return notes.length > 0 ? notes.join(" ") : null;
   }
 
   /** Why there is no on-demand list to change: no data directory, or nobody signed in. */
@@ -630,8 +589,15 @@ export class DesktopCore implements DesktopApi {
     const client = this.client;
     if (!client) return;
     try {
-      await this.load(client);
-      this.tracker.sync(await client.connections(), this.devices);
+      const asked = this.tracker.mark();
+      const [account, connections] = await Promise.all([
+        this.fetchAccount(client),
+        client.connections(),
+      ]);
+      // Applied together with no await in between: the window never sees devices of one
+      // moment next to connections of another (nor may the notifier).
+      this.apply(account);
+      this.tracker.sync(connections, this.devices, asked);
       this.syncedAt = this.clock.now();
       this.problem = null;
       this.visitors.watch();
@@ -643,16 +609,25 @@ export class DesktopCore implements DesktopApi {
     }
   }
 
-  private async load(client: BrokerClient): Promise<void> {
+  /** The account's devices (with their links) and this machine's address, as the broker says. */
+  private async fetchAccount(client: BrokerClient): Promise<AccountView> {
     const [account, myIp, links] = await Promise.all([
       client.account(),
       client.myIp(),
       client.links(),
     ]);
-    this.email = account.email;
     const linkOf = new Map(links.map((link) => [link.serviceId, toLinkView(link)]));
-    this.devices = account.devices.map((device) => toDeviceView(device, linkOf));
-    this.myIp = myIp;
+    return {
+      email: account.email,
+      devices: account.devices.map((device) => toDeviceView(device, linkOf)),
+      myIp,
+    };
+  }
+
+  private apply(account: AccountView): void {
+    this.email = account.email;
+    this.devices = account.devices;
+    this.myIp = account.myIp;
   }
 
   /** An event from the broker: the live sync re-syncs where needed; visitors are read here. */
@@ -698,58 +673,6 @@ export class DesktopCore implements DesktopApi {
   }
 }
 
-function toLinkView(link: LinkRecord): PublicLinkView {
-  return { url: link.url, enabled: link.enabled, hasPassword: link.password !== null };
-}
-
-function toDeviceView(device: DeviceRecord, linkOf: Map<string, PublicLinkView>): DeviceView {
-  return {
-    id: device.id,
-    name: device.name,
-    online: device.state === "active",
-    services: device.services.map((s) => ({
-      id: s.id,
-      name: s.name,
-      type: s.title,
-      application: s.application,
-      port: s.port,
-      host: s.host,
-      online: s.state === "active",
-      web: serviceTypeByApplication(s.application)?.web ?? false,
-      link: linkOf.get(s.id) ?? null,
-    })),
-  };
-}
-
-function signedOut<T>(): Result<T> {
-  return fail("UNAUTHENTICATED", "Sign in first.");
-}
-
-function noDataDir<T>(): Result<T> {
-  return fail("INVALID_INPUT", "This app was started without a data directory.");
-}
-
-/** The manager's refusals are sentences about the input; the broker's keep their code. */
-function onDemandFailure<T>(error: unknown): Result<T> {
-  return error instanceof BrokerError ? failure(error) : fail("INVALID_INPUT", messageOf(error));
-}
-
 function trafficOf(views: OnDemandView[]): string {
   return views.map((view) => `${view.id}:${view.bytesIn}:${view.bytesOut}`).join(",");
-}
-
-/** A broker's refusal keeps its code; anything else thrown is INTERNAL. */
-function errorOf(error: unknown): ErrorDetail {
-  if (error instanceof BrokerError) return error.detail;
-  return { code: "INTERNAL", message: messageOf(error) };
-}
-
-function failure<T>(error: unknown): Result<T> {
-  const { code, message } = errorOf(error);
-  return fail(code, message);
-}
-
-/** Loopback is this computer only; a link-local IPv6 address needs a zone no LAN peer shares. */
-function reachableFromLan(address: string): boolean {
-  return !address.startsWith("127.") && address !== "::1" && !address.startsWith("fe80:");
 }
