@@ -65,7 +65,7 @@ async function start(): Promise<void> {
     dataDir,
   });
   registerIpcHandlers(core);
-  const shell = { showWindow, quit };
+  const shell = { showWindow, quit, notify: electronHost.notify };
   const tray = createTray(
     join(ROOT, "assets"),
     (action) => void runTrayAction(core, shell, action),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { connectionRows } from "../src/lib/connection-rows.js";
+import { connectionRows } from "../../common/connection-rows.js";
 import { brokerConnection, savedView } from "./fixtures.js";
 
 describe("connectionRows", () => {

@@ -1,6 +1,6 @@
 // The one connection list: saved connections (what Connect made, local or public) and the
 // broker's connections made elsewhere, ticking once a second for countdowns.
-import { connectionRows } from "../lib/connection-rows.js";
+import { connectionRows } from "../../../common/connection-rows.js";
 import { useNow } from "../lib/use-now.js";
 import { useStore } from "../store.js";
 import { BrokerConnectionItem } from "./BrokerConnectionItem.js";

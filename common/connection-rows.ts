@@ -1,8 +1,8 @@
 // The one connection list: every saved connection (with the broker connection carrying it,
 // for a public one), then the broker's connections no saved one accounts for, such as a
 // proxy opened from the CLI or another machine.
-import type { ConnectionState } from "../../../common/desktop-api.js";
-import type { OnDemandView } from "../../../common/on-demand.js";
+import type { ConnectionState } from "./desktop-api.js";
+import type { OnDemandView } from "./on-demand.js";
 
 export type ConnectionRow =
   | { kind: "saved"; view: OnDemandView; broker: ConnectionState | null }
