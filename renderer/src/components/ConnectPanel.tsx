@@ -32,6 +32,7 @@ export function ConnectPanel({ service, existing, close }: ConnectPanelProps) {
   const desktop = useStore((s) => s.desktop);
   const call = useStore((s) => s.call);
   const busy = useStore((s) => s.busy);
+  const dismissError = useStore((s) => s.dismissError);
   const myIp = desktop?.myIp ?? null;
   const [form, setForm] = useState<ConnectionForm>(() =>
     existing
@@ -43,6 +44,12 @@ export function ConnectPanel({ service, existing, close }: ConnectPanelProps) {
   const invalid = Object.keys(problems).length > 0;
   const change = (patch: Partial<ConnectionForm>) => setForm({ ...form, ...patch });
 
+  // The core's refusal is said here, beside the fields, rather than in the status bar too.
+  const refuse = (error: ErrorDetail) => {
+    setRefusal(error);
+    dismissError();
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (invalid) return;
@@ -50,11 +57,11 @@ export function ConnectPanel({ service, existing, close }: ConnectPanelProps) {
     const saved = existing
       ? await call("updateOnDemand", { id: existing.id, ...fields })
       : await call("addOnDemand", { serviceId: service.id, ...fields });
-    if (!saved.ok) return setRefusal(saved.error);
+    if (!saved.ok) return refuse(saved.error);
     // A public route opens its proxy at once; a local one is listening already.
     if (!existing && saved.value.route === "public") {
       const started = await call("startOnDemand", { id: saved.value.id });
-      if (!started.ok) return setRefusal(started.error);
+      if (!started.ok) return refuse(started.error);
     }
     close();
   };
