@@ -1,7 +1,6 @@
 // On-demand connections: what they are (the spec kept on disk) and what they are doing
 // (the view shown by the desktop app and `reach connection list`). Browser-safe.
 import { z } from "zod";
-import { serviceTypeByApplication } from "./service-types.js";
 
 /** Ports picked for on-demand listeners when the user names none. */
 export const ON_DEMAND_PORTS = { low: 33000, high: 42999 } as const;
@@ -136,12 +135,4 @@ export interface OnDemandView extends OnDemandSpec {
   refused: number;
   /** Public route: the broker connection carrying it now, if any (ConnectionState.id). */
   connectionId: string | null;
-}
-
-/** What to run or open to use an on-demand connection, e.g. `ssh -p 33012 user@127.0.0.1`. */
-export function launchFor(application: number, port: number): string {
-  const scheme = serviceTypeByApplication(application)?.scheme;
-  if (scheme === "ssh") return `ssh -p ${port} user@127.0.0.1`;
-  if (!scheme || scheme === "tcp") return `127.0.0.1:${port}`;
-  return `${scheme}://127.0.0.1:${port}`;
 }

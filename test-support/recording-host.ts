@@ -1,12 +1,18 @@
 // The host services a desktop core gets where no Electron runs: what it copied, opened and
 // notified is recorded for the test to read. The clipboard, the URL opener and system
-// notifications are the operating system's, not Reach's; everything else is real.
+// notifications are the operating system's, not Reach's; everything else is real, launch
+// commands included: they run through the real terminal launcher, looked up on `env`'s PATH.
 import type { HostServices } from "../main/core/host-services.js";
+import { runInTerminal } from "../main/core/terminal-launcher.js";
 
 export class RecordingHost implements HostServices {
   copied: string[] = [];
   opened: string[] = [];
+  ran: string[] = [];
   notifications: string[] = [];
+
+  /** env: where the terminal launcher looks for a terminal (a test puts one of its own on PATH). */
+  constructor(private readonly env?: NodeJS.ProcessEnv) {}
 
   async copyText(text: string): Promise<boolean> {
     this.copied.push(text);
@@ -15,6 +21,12 @@ export class RecordingHost implements HostServices {
 
   async openExternal(url: string): Promise<boolean> {
     this.opened.push(url);
+    return true;
+  }
+
+  async runInTerminal(command: string, terminal: string | null): Promise<boolean> {
+    this.ran.push(command);
+    await runInTerminal(command, { terminal, env: this.env });
     return true;
   }
 

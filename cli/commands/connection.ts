@@ -6,9 +6,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import type { BrokerClient } from "../../client/broker-client.js";
+import { localCopyText } from "../../common/launch-templates.js";
 import {
   DEFAULT_IDLE_TIMEOUT_S,
-  launchFor,
   type OnDemandSpec,
   onDemandSpecSchema,
 } from "../../common/on-demand.js";
@@ -82,7 +82,8 @@ function described(spec: OnDemandSpec) {
   return {
     ...onDemandSpecSchema.parse(spec),
     address: `127.0.0.1:${spec.port}`,
-    launch: launchFor(spec.application, spec.port),
+    // What to run or open: the copy template resolved ("ssh -l [username] 127.0.0.1 -p 33012").
+    launch: localCopyText(spec),
   };
 }
 

@@ -3,7 +3,8 @@
 // terminal edit the store file; `up` notices within about a second and follows it.
 import { type Stats, unwatchFile, watchFile } from "node:fs";
 import type { Command } from "commander";
-import { DEFAULT_P2P_WAIT_MS, launchFor, type OnDemandView } from "../../common/on-demand.js";
+import { localCopyText } from "../../common/launch-templates.js";
+import { DEFAULT_P2P_WAIT_MS, type OnDemandView } from "../../common/on-demand.js";
 import { messageOf } from "../../common/result.js";
 import { integer, onShutdown } from "../options.js";
 import {
@@ -28,7 +29,7 @@ function label(view: OnDemandView): string {
 /** The first line of a connection, and again when a failed one starts listening. */
 function listeningLine(view: OnDemandView): string {
   if (view.status === "failed") return `${label(view)}: not listening: ${view.reason}`;
-  return `${view.address} → ${view.serviceName} on ${view.deviceName} (${launchFor(view.application, view.port)})`;
+  return `${view.address} → ${view.serviceName} on ${view.deviceName} (${localCopyText(view)})`;
 }
 
 function stateText(view: OnDemandView): string {

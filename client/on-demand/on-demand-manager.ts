@@ -130,7 +130,9 @@ export class OnDemandManager {
       next.bind !== current.bind ||
       next.route !== current.route ||
       next.enabled !== current.enabled;
-    if (relisten && running && running.view().status === "connected") {
+    // Switching it off is the Disconnect button: it closes the open path rather than refuse.
+    const switchingOff = next.enabled === false && current.enabled;
+    if (relisten && running && running.view().status === "connected" && !switchingOff) {
       throw new Error(
         `${current.name} is connected: disconnect it before changing how it listens.`,
       );

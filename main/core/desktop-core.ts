@@ -25,6 +25,7 @@ import { serviceTypeByApplication } from "../../common/service-types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
+import { SavedConnections } from "./saved-connections.js";
 import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault } from "./vault/credential-vault.js";
 
@@ -68,6 +69,8 @@ export class DesktopCore implements DesktopApi {
   private syncTimer: unknown;
   private readonly thisComputer: ThisComputer | null;
   private readonly onDemand: OnDemandManager | null;
+  /** The saved connections' Connect, Disconnect, Copy and Launch (public ones included). */
+  private readonly saved: SavedConnections | null;
   private trafficTimer: unknown;
   private trafficSeen = "";
   /** Track D loads these from the settings file; until then, the defaults. */
@@ -95,6 +98,18 @@ export class DesktopCore implements DesktopApi {
       );
       this.emit();
     });
+    this.saved = this.onDemand
+      ? new SavedConnections({
+          manager: this.onDemand,
+          tracker: this.tracker,
+          host: options.host,
+          client: () => this.client,
+          devices: () => this.devices,
+          myIp: () => this.myIp,
+          terminal: () => this.settings.terminal,
+          changed: () => this.emit(),
+        })
+      : null;
   }
 
   /** Signs in with stored credentials, if any, and starts the periodic re-sync. */
@@ -143,7 +158,7 @@ export class DesktopCore implements DesktopApi {
       connections: this.tracker.list(),
       myIp: this.myIp,
       thisComputer: this.thisComputer?.list() ?? [],
-      onDemand: this.onDemand?.list() ?? [],
+      onDemand: this.saved?.list() ?? [],
       syncedAt: this.syncedAt,
       problem: this.problem,
       settings: this.settings,
@@ -168,6 +183,7 @@ export class DesktopCore implements DesktopApi {
     this.client?.stop();
     this.client = candidate;
     this.tracker.clear();
+    this.saved?.clear();
     await this.options.vault.save(input);
     await this.thisComputer?.attach(input).catch(() => {});
     await this.sync().catch(() => {});
@@ -200,6 +216,7 @@ export class DesktopCore implements DesktopApi {
     this.myIp = null;
     this.problem = null;
     this.tracker.clear();
+    this.saved?.clear();
     await this.thisComputer?.attach(null);
     await this.options.vault.clear();
     this.emit();
@@ -279,19 +296,26 @@ export class DesktopCore implements DesktopApi {
   }
 
   async addOnDemand(input: DesktopInput<"addOnDemand">): Promise<Result<OnDemandView>> {
-    if (!this.onDemand) return noDataDir();
+    if (!this.onDemand || !this.saved) return noDataDir();
     if (!this.client) return signedOut();
     try {
-      return ok(await this.onDemand.add(input));
+      const refusal = this.saved.refusal(input);
+      if (refusal) return fail("INVALID_INPUT", refusal);
+      const view = await this.onDemand.add(input);
+      return ok(this.saved.find(view.id));
     } catch (error) {
       return onDemandFailure(error);
     }
   }
 
   async updateOnDemand(input: DesktopInput<"updateOnDemand">): Promise<Result<OnDemandView>> {
-    if (!this.onDemand) return noDataDir();
+    if (!this.onDemand || !this.saved) return noDataDir();
     try {
-      return ok(await this.onDemand.update(input));
+      // Checked before the manager saves anything: a refused edit changes nothing.
+      const refusal = this.saved.refusal(input);
+      if (refusal) return fail("INVALID_INPUT", refusal);
+      await this.onDemand.update(input);
+      return ok(this.saved.find(input.id));
     } catch (error) {
       return onDemandFailure(error);
     }
@@ -307,22 +331,32 @@ export class DesktopCore implements DesktopApi {
     return ok(this.snapshot());
   }
 
+  async startOnDemand(input: DesktopInput<"startOnDemand">): Promise<Result<OnDemandView>> {
+    return this.withSaved(async (saved) => {
+      if (saved.find(input.id).route === "public" && !this.client) return signedOut();
+      const view = await saved.start(input.id);
+      this.emit();
+      return ok(view);
+    });
+  }
+
+  async stopOnDemand(input: DesktopInput<"stopOnDemand">): Promise<Result<OnDemandView>> {
+    return this.withSaved(async (saved) => {
+      const view = await saved.stop(input.id);
+      this.emit();
+      return ok(view);
+    });
+  }
+
+  async copyOnDemand(input: DesktopInput<"copyOnDemand">): Promise<Result<UseOutcome>> {
+    return this.withSaved(async (saved) => ok(await saved.copy(input)));
+  }
+
+  async launchOnDemand(input: DesktopInput<"launchOnDemand">): Promise<Result<UseOutcome>> {
+    return this.withSaved(async (saved) => ok(await saved.launch(input)));
+  }
+
   // CONTRACT PLACEHOLDERS (issue 13): each track replaces its own; none may land.
-  async startOnDemand(_input: DesktopInput<"startOnDemand">): Promise<Result<OnDemandView>> {
-    return notYet();
-  }
-
-  async stopOnDemand(_input: DesktopInput<"stopOnDemand">): Promise<Result<OnDemandView>> {
-    return notYet();
-  }
-
-  async copyOnDemand(_input: DesktopInput<"copyOnDemand">): Promise<Result<UseOutcome>> {
-    return notYet();
-  }
-
-  async launchOnDemand(_input: DesktopInput<"launchOnDemand">): Promise<Result<UseOutcome>> {
-    return notYet();
-  }
 
   async setSettings(_input: DesktopInput<"setSettings">): Promise<Result<DesktopState>> {
     return notYet();
@@ -334,6 +368,18 @@ export class DesktopCore implements DesktopApi {
 
   async setPublicLink(_input: DesktopInput<"setPublicLink">): Promise<Result<PublicLinkView>> {
     return notYet();
+  }
+
+  /** Runs a saved-connection call; its refusals become sentences, the broker's keep their code. */
+  private async withSaved<T>(
+    use: (saved: SavedConnections) => Promise<Result<T>>,
+  ): Promise<Result<T>> {
+    if (!this.saved) return noDataDir();
+    try {
+      return await use(this.saved);
+    } catch (error) {
+      return onDemandFailure(error);
+    }
   }
 
   private async changeThisComputer(

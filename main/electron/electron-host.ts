@@ -1,7 +1,8 @@
-// HostServices backed by Electron: the main-process clipboard, the shell, notifications.
+// HostServices backed by Electron: the main-process clipboard, the shell, a terminal, notifications.
 import { clipboard, Notification, shell } from "electron";
 import { externalUrl } from "../../common/desktop-api.js";
 import type { HostServices } from "../core/host-services.js";
+import { runInTerminal } from "../core/terminal-launcher.js";
 
 export const electronHost: HostServices = {
   async copyText(text) {
@@ -14,6 +15,10 @@ export const electronHost: HostServices = {
     const href = externalUrl(url);
     if (href === null) return false;
     await shell.openExternal(href);
+    return true;
+  },
+  async runInTerminal(command, terminal) {
+    await runInTerminal(command, { terminal });
     return true;
   },
   notify(title, body) {

@@ -23,10 +23,12 @@ export async function startHeadlessApp(
 ): Promise<RunningHeadless & { core: DesktopCore }> {
   const rendererDir = await ensureRendererBuilt();
   let server: RunningHeadless | undefined;
-  // No clipboard, browser or notification centre on a server: the page does these itself.
+  // No clipboard, browser, terminal or notification centre on a server: the page does
+  // these itself (a launch command is shown for the user to copy).
   const host: HostServices = {
     copyText: async () => false,
     openExternal: async () => false,
+    runInTerminal: async () => false,
     notify: (title, body) =>
       server?.broadcast({ type: "notice", title, body } satisfies DesktopEvent),
   };

@@ -59,7 +59,12 @@ describe("headless server over plain HTTP", () => {
     await writeFile(join(rendererDir, "index.html"), PAGE);
     const core = new DesktopCore({
       vault: new FileVault(join(dir, "credentials.json")),
-      host: { copyText: async () => false, openExternal: async () => false, notify: () => {} },
+      host: {
+        copyText: async () => false,
+        openExternal: async () => false,
+        runInTerminal: async () => false,
+        notify: () => {},
+      },
     });
     server = await startHeadless({ core, rendererDir, port: 0, token: "test-token" });
     self = `127.0.0.1:${server.port}`;

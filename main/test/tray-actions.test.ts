@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { stateWords } from "../../common/on-demand-words.js";
 import { RecordingHost } from "../../test-support/recording-host.js";
 import { eventually, startStack, type TestStack, tempDir } from "../../test-support/stack.js";
 import { DesktopCore } from "../core/desktop-core.js";
@@ -94,10 +95,10 @@ describe("tray actions", () => {
   it("Disconnect and Connect switch a saved connection off and on", async () => {
     const { id, port } = saved("shell");
     await run({ kind: "stop-on-demand", id });
-    assert.equal(saved("shell").status, "off");
+    assert.equal(stateWords(saved("shell")), "off", "as the tray and the window say it");
     assert.equal(await listening(port), false);
     await run({ kind: "start-on-demand", id });
-    assert.equal(saved("shell").status, "idle");
+    assert.equal(stateWords(saved("shell")), "idle");
     assert.equal(await listening(port), true);
     await run({ kind: "stop-on-demand", id: saved("web").id });
     assert.deepEqual(active(), [], "the public proxy is closed at the broker");
@@ -112,13 +113,15 @@ describe("tray actions", () => {
     assert.ok(updated.ok, JSON.stringify(updated));
     await run({ kind: "copy-on-demand", id: saved("shell").id });
     assert.deepEqual(host.copied, [`ssh -l alice 127.0.0.1 -p ${saved("shell").port}`]);
+    await run({ kind: "launch-on-demand", id: saved("shell").id });
+    assert.deepEqual(host.opened, [`ssh://alice@127.0.0.1:${saved("shell").port}`]);
   });
 
   it("Launch opens a web connection's URL through the host", async () => {
     const updated = await core.updateOnDemand({ id: saved("web").id, route: "adaptive" });
     assert.ok(updated.ok, JSON.stringify(updated));
     await run({ kind: "launch-on-demand", id: saved("web").id });
-    assert.deepEqual(host.opened, [`http://127.0.0.1:${saved("web").port}`]);
+    assert.equal(host.opened.at(-1), `http://127.0.0.1:${saved("web").port}/`);
   });
 
   it("tells why an action failed", async () => {
@@ -134,7 +137,7 @@ describe("tray actions", () => {
     await run({ kind: "copy", connectionId: made.value.id });
     assert.equal(host.copied.at(-1), made.value.address);
     await run({ kind: "open", connectionId: made.value.id });
-    assert.equal(host.opened.at(-1), made.value.url);
+    assert.equal(host.opened.at(-1), new URL(made.value.url).href);
     await run({ kind: "copy", connectionId: "gone" });
     assert.equal(host.copied.at(-1), made.value.address, "nothing for a connection that is gone");
     await run({ kind: "disconnect", connectionId: made.value.id });

@@ -2,8 +2,15 @@
 // bytes carried, for a public one its countdown and visitors, and what can be done with it.
 import type { ConnectionState } from "../../../common/desktop-api.js";
 import { formatRemaining } from "../../../common/format-remaining.js";
+import { templatesOf } from "../../../common/launch-templates.js";
 import type { OnDemandView } from "../../../common/on-demand.js";
-import { canConnect, isOpen, ROUTE_NAMES, stateWords } from "../../../common/on-demand-words.js";
+import {
+  canConnect,
+  isOpen,
+  ROUTE_NAMES,
+  shownStatus,
+  stateWords,
+} from "../../../common/on-demand-words.js";
 import { connectionClock } from "../lib/connection-clock.js";
 import { formatBytes } from "../lib/on-demand-labels.js";
 import { restrictionWords } from "../lib/restriction-words.js";
@@ -32,11 +39,12 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
   );
   const open = isOpen(view);
   const clock = broker ? connectionClock(broker, now) : null;
+  const launchable = templatesOf(view).launch !== null;
   const shared = view.route !== "public" && view.bind !== "127.0.0.1";
 
   return (
     <li
-      className={`connection saved ${view.status}`}
+      className={`connection saved ${shownStatus(view)}`}
       data-on-demand-id={view.id}
       aria-label={`${view.name} on ${view.deviceName}`}
     >
@@ -66,16 +74,20 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
         <button type="button" disabled={busy} onClick={() => void runTemplate("copy", view.id)}>
           {copied ? "Copied" : "Copy"}
         </button>
-        <button type="button" disabled={busy} onClick={() => void runTemplate("launch", view.id)}>
-          Launch
-        </button>
+        {launchable && (
+          <button type="button" disabled={busy} onClick={() => void runTemplate("launch", view.id)}>
+            Launch
+          </button>
+        )}
         {canConnect(view) ? (
           <button
             type="button"
             disabled={busy}
             onClick={() => call("startOnDemand", { id: view.id })}
           >
-            {view.status === "expired" || view.status === "failed" ? "Connect again" : "Connect"}
+            {shownStatus(view) === "off" || (view.route === "public" && view.status === "idle")
+              ? "Connect"
+              : "Connect again"}
           </button>
         ) : (
           <button
