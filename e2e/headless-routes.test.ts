@@ -161,10 +161,10 @@ describe("connect panel routes in headless mode (Chromium)", () => {
   it("asks for the username once when Launch needs it", async () => {
     const row = await connectVia(page, "shell", { route: "Adaptive", name: "shell-launch" });
     const { port } = await addressOf(row);
-    await row.getByRole("button", { name: "Launch" }).click();
+    await row.getByRole("button", { name: "Launch", exact: true }).click();
     const prompt = row.locator("form.token-prompt");
     await prompt.getByLabel("Username for this connection").fill("bob");
-    await prompt.getByRole("button", { name: "Launch" }).click();
+    await prompt.getByRole("button", { name: "Launch", exact: true }).click();
     await prompt.waitFor({ state: "detached" });
     await row.locator(".used", { hasText: `bob@127.0.0.1:${port}` }).waitFor();
     const saved = app.core.snapshot().onDemand.find((v) => v.name === "shell-launch");
