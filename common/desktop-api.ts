@@ -114,6 +114,8 @@ export interface DesktopState {
   settings: DesktopSettings;
   /** Why the settings file was not used (damaged: defaults apply until the next save). */
   settingsProblem: string | null;
+  /** What a saved setting waits for or why it does nothing here (headless LAN: the next start). */
+  settingsNote: string | null;
   /** The profiles of ~/.reach/credentials and the one signed in (null: signed in by key). */
   accounts: { profiles: string[]; active: string | null };
   /**

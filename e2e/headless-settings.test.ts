@@ -8,13 +8,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { writeProfile } from "../common/credentials-file.js";
+import { SETTINGS_FILE } from "../main/core/settings-store.js";
 import { startHeadlessApp } from "../main/headless/start-headless-app.js";
 import { launchChromium } from "../test-support/browser.js";
 import { startStack, type TestStack, tempDir } from "../test-support/stack.js";
 import { openConnect, shoot } from "./desktop-page.js";
-
-/** The settings file in the app's data directory (main/core/settings-store.ts). */
-const SETTINGS_FILE = "settings.json";
 
 describe("settings and accounts in headless mode (Chromium)", () => {
   let stack: TestStack;

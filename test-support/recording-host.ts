@@ -10,6 +10,8 @@ export class RecordingHost implements HostServices {
   opened: string[] = [];
   ran: string[] = [];
   notifications: string[] = [];
+  /** Each setOpenAtLogin call, in order. */
+  openAtLogin: boolean[] = [];
 
   /** env: where the terminal launcher looks for a terminal (a test puts one of its own on PATH). */
   constructor(private readonly env?: NodeJS.ProcessEnv) {}
@@ -32,5 +34,10 @@ export class RecordingHost implements HostServices {
 
   notify(title: string, body: string): void {
     this.notifications.push(`${title}: ${body}`);
+  }
+
+  async setOpenAtLogin(enabled: boolean): Promise<boolean> {
+    this.openAtLogin.push(enabled);
+    return true;
   }
 }

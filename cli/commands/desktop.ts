@@ -67,5 +67,6 @@ export function registerDesktopCommand(program: Command): void {
           );
       }
       process.stdout.write(`Reach is running headless. Open ${app.link}\n`);
+      for (const link of app.lanLinks) process.stdout.write(`From the LAN: ${link}\n`);
     });
 }

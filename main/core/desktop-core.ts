@@ -19,13 +19,17 @@ import {
   type UseOutcome,
 } from "../../common/desktop-api.js";
 import { DEFAULT_SETTINGS, type DesktopSettings } from "../../common/desktop-settings.js";
-import type { OnDemandView } from "../../common/on-demand.js";
+import type { AddOnDemandInput, OnDemandView } from "../../common/on-demand.js";
+import type { ApiCredentials } from "../../common/r3-signature.js";
 import { type ErrorDetail, fail, messageOf, ok, type Result } from "../../common/result.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
+import { AccountFile, adoptLegacyOnDemand, onDemandFileOf } from "./accounts.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
 import { SavedConnections } from "./saved-connections.js";
+import { nextSettings } from "./settings-change.js";
+import { SETTINGS_FILE, SettingsStore } from "./settings-store.js";
 import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault } from "./vault/credential-vault.js";
 
@@ -46,6 +50,11 @@ export interface DesktopCoreOptions {
   p2pBindAddress?: string;
   /** How long P2P may take before the relay carries a socket (default, and for 0: 3 s). */
   p2pWaitMs?: number;
+  /**
+   * Headless mode only: whether its server listens on every address now (settings.headlessLan
+   * as it was at start). A changed setting applies at the next start, and the state says so.
+   */
+  headlessLanNow?: boolean;
 }
 
 /**
@@ -68,28 +77,31 @@ export class DesktopCore implements DesktopApi {
   private problem: ErrorDetail | null = null;
   private syncTimer: unknown;
   private readonly thisComputer: ThisComputer | null;
-  private readonly onDemand: OnDemandManager | null;
+  /** The signed-in account's on-demand connections; none while signed out. */
+  private onDemand: OnDemandManager | null = null;
   /** The saved connections' Connect, Disconnect, Copy and Launch (public ones included). */
   private readonly saved: SavedConnections | null;
   private trafficTimer: unknown;
   private trafficSeen = "";
-  /** Track D loads these from the settings file; until then, the defaults. */
+  /** Loaded from the settings file at start (defaults until then, and without a data dir). */
   private settings: DesktopSettings = DEFAULT_SETTINGS;
+  private settingsProblem: string | null = null;
+  private readonly settingsStore: SettingsStore | null;
+  /** Open at login was asked for and the host has no login item to set. */
+  private loginItemMissing = false;
+  private readonly accountFile: AccountFile | null;
+  /** The profile the signed-in account came from; null when signed in by key. */
+  private activeProfile: string | null = null;
+  private profiles: string[] = [];
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.thisComputer = options.dataDir ? new ThisComputer(options.dataDir) : null;
-    this.onDemand = options.dataDir
-      ? new OnDemandManager({
-          store: new OnDemandStore(join(options.dataDir, "on-demand.json")),
-          client: () => this.client,
-          p2pBindAddress: options.p2pBindAddress,
-          p2pWaitMs: options.p2pWaitMs || undefined,
-          onChange: () => {
-            this.emit();
-            this.watchTraffic();
-          },
-        })
+    this.settingsStore = options.dataDir
+      ? new SettingsStore(join(options.dataDir, SETTINGS_FILE))
+      : null;
+    this.accountFile = options.dataDir
+      ? new AccountFile(join(options.dataDir, "account.json"))
       : null;
     this.tracker = new ConnectionTracker(this.clock, (connection) => {
       options.host.notify(
@@ -98,9 +110,9 @@ export class DesktopCore implements DesktopApi {
       );
       this.emit();
     });
-    this.saved = this.onDemand
+    this.saved = options.dataDir
       ? new SavedConnections({
-          manager: this.onDemand,
+          manager: () => this.onDemand,
           tracker: this.tracker,
           host: options.host,
           client: () => this.client,
@@ -114,17 +126,21 @@ export class DesktopCore implements DesktopApi {
 
   /** Signs in with stored credentials, if any, and starts the periodic re-sync. */
   async start(): Promise<void> {
+    if (this.settingsStore) {
+      ({ settings: this.settings, problem: this.settingsProblem } =
+        await this.settingsStore.load());
+    }
     await this.thisComputer?.load();
     const stored = await this.options.vault.load();
     if (stored) {
       this.client = new BrokerClient(stored);
+      const account = await this.accountFile?.load();
+      this.activeProfile = account?.accessKeyId === stored.accessKeyId ? account.profile : null;
       await this.thisComputer?.attach(stored).catch(() => {});
       await this.sync().catch(() => {});
+      await this.openOnDemand(stored.accessKeyId);
     }
-    // Listeners start signed out too: a program connecting then learns why in the reason.
-    await this.onDemand?.start(true).catch((error: unknown) => {
-      this.problem = { code: "INVALID_INPUT", message: messageOf(error) };
-    });
+    await this.readProfiles();
     this.scheduleSync();
   }
 
@@ -158,12 +174,13 @@ export class DesktopCore implements DesktopApi {
       connections: this.tracker.list(),
       myIp: this.myIp,
       thisComputer: this.thisComputer?.list() ?? [],
-      onDemand: this.saved?.list() ?? [],
+      onDemand: this.onDemand ? (this.saved?.list() ?? []) : [],
       syncedAt: this.syncedAt,
       problem: this.problem,
       settings: this.settings,
-      settingsProblem: null,
-      accounts: { profiles: [], active: null },
+      settingsProblem: this.settingsProblem,
+      settingsNote: this.settingsNote(),
+      accounts: { profiles: this.profiles, active: credentials ? this.activeProfile : null },
       live: { mode: "polling", note: null },
     };
   }
@@ -173,31 +190,22 @@ export class DesktopCore implements DesktopApi {
   }
 
   async signIn(input: DesktopInput<"signIn">): Promise<Result<DesktopState>> {
-    const candidate = new BrokerClient(input);
-    try {
-      await this.load(candidate);
-    } catch (error) {
-      candidate.stop();
-      return failure(error);
-    }
-    this.client?.stop();
-    this.client = candidate;
-    this.tracker.clear();
-    this.saved?.clear();
-    await this.options.vault.save(input);
-    await this.thisComputer?.attach(input).catch(() => {});
-    await this.sync().catch(() => {});
-    return ok(this.snapshot());
+    return this.signInAs(input, null);
   }
 
   async importProfile(input: DesktopInput<"importProfile">): Promise<Result<DesktopState>> {
+    return this.switchAccount({ profile: input.name });
+  }
+
+  /** Signs in with a profile of the credentials file; the old account's listeners stop first. */
+  async switchAccount(input: DesktopInput<"switchAccount">): Promise<Result<DesktopState>> {
     let profile: Awaited<ReturnType<typeof readProfile>>;
     try {
-      profile = await readProfile(input.name, this.options.credentialsPath);
+      profile = await readProfile(input.profile, this.options.credentialsPath);
     } catch (error) {
       return fail("INVALID_INPUT", messageOf(error));
     }
-    return this.signIn(profile);
+    return this.signInAs(profile, input.profile);
   }
 
   async listProfiles(): Promise<Result<string[]>> {
@@ -209,21 +217,27 @@ export class DesktopCore implements DesktopApi {
   }
 
   async signOut(): Promise<Result<DesktopState>> {
+    // The listeners go first, while the client can still tell the broker their paths ended.
+    await this.closeOnDemand();
     this.client?.stop();
     this.client = null;
     this.email = "";
     this.devices = [];
     this.myIp = null;
     this.problem = null;
+    this.activeProfile = null;
     this.tracker.clear();
     this.saved?.clear();
     await this.thisComputer?.attach(null);
     await this.options.vault.clear();
+    await this.accountFile?.clear();
     this.emit();
     return ok(this.snapshot());
   }
 
   async refresh(): Promise<Result<DesktopState>> {
+    // The credentials file may have gained or lost profiles since: the switcher follows.
+    await this.readProfiles();
     try {
       await this.sync();
       return ok(this.snapshot());
@@ -296,12 +310,12 @@ export class DesktopCore implements DesktopApi {
   }
 
   async addOnDemand(input: DesktopInput<"addOnDemand">): Promise<Result<OnDemandView>> {
-    if (!this.onDemand || !this.saved) return noDataDir();
-    if (!this.client) return signedOut();
+    if (!this.options.dataDir) return noDataDir();
+    if (!this.client || !this.onDemand || !this.saved) return signedOut();
     try {
       const refusal = this.saved.refusal(input);
       if (refusal) return fail("INVALID_INPUT", refusal);
-      const view = await this.onDemand.add(input);
+      const view = await this.onDemand.add(this.withDefaults(input));
       return ok(this.saved.find(view.id));
     } catch (error) {
       return onDemandFailure(error);
@@ -309,7 +323,7 @@ export class DesktopCore implements DesktopApi {
   }
 
   async updateOnDemand(input: DesktopInput<"updateOnDemand">): Promise<Result<OnDemandView>> {
-    if (!this.onDemand || !this.saved) return noDataDir();
+    if (!this.onDemand || !this.saved) return this.noManager();
     try {
       // Checked before the manager saves anything: a refused edit changes nothing.
       const refusal = this.saved.refusal(input);
@@ -322,7 +336,7 @@ export class DesktopCore implements DesktopApi {
   }
 
   async removeOnDemand(input: DesktopInput<"removeOnDemand">): Promise<Result<DesktopState>> {
-    if (!this.onDemand) return noDataDir();
+    if (!this.onDemand) return this.noManager();
     try {
       await this.onDemand.remove(input.id);
     } catch (error) {
@@ -356,14 +370,32 @@ export class DesktopCore implements DesktopApi {
     return this.withSaved(async (saved) => ok(await saved.launch(input)));
   }
 
-  // CONTRACT PLACEHOLDERS (issue 13): each track replaces its own; none may land.
-
-  async setSettings(_input: DesktopInput<"setSettings">): Promise<Result<DesktopState>> {
-    return notYet();
-  }
-
-  async switchAccount(_input: DesktopInput<"switchAccount">): Promise<Result<DesktopState>> {
-    return notYet();
+  /** Checks the whole change, saves it, then applies it (the login item through the host). */
+  async setSettings(input: DesktopInput<"setSettings">): Promise<Result<DesktopState>> {
+    const store = this.settingsStore;
+    if (!store) return noDataDir();
+    let next: DesktopSettings;
+    try {
+      next = await nextSettings(this.settings, input);
+    } catch (error) {
+      return fail("INVALID_INPUT", messageOf(error));
+    }
+    try {
+      await store.save(next);
+    } catch (error) {
+      return fail(
+        "INTERNAL",
+        `The settings could not be saved to ${store.path}: ${messageOf(error)}`,
+      );
+    }
+    this.settings = next;
+    this.settingsProblem = null;
+    if (input.openAtLogin !== undefined) {
+      const done = await this.options.host.setOpenAtLogin(next.openAtLogin).catch(() => false);
+      this.loginItemMissing = next.openAtLogin && !done;
+    }
+    this.emit();
+    return ok(this.snapshot());
   }
 
   async setPublicLink(_input: DesktopInput<"setPublicLink">): Promise<Result<PublicLinkView>> {
@@ -374,7 +406,7 @@ export class DesktopCore implements DesktopApi {
   private async withSaved<T>(
     use: (saved: SavedConnections) => Promise<Result<T>>,
   ): Promise<Result<T>> {
-    if (!this.saved) return noDataDir();
+    if (!this.saved || !this.onDemand) return this.noManager();
     try {
       return await use(this.saved);
     } catch (error) {
@@ -394,6 +426,119 @@ export class DesktopCore implements DesktopApi {
     }
     await this.sync().catch(() => {});
     return ok(this.snapshot());
+  }
+
+  /** Signs in to `credentials` (from `profile`, null: typed in) in place of any account. */
+  private async signInAs(
+    credentials: ApiCredentials,
+    profile: string | null,
+  ): Promise<Result<DesktopState>> {
+    const candidate = new BrokerClient(credentials);
+    try {
+      await this.load(candidate);
+    } catch (error) {
+      candidate.stop();
+      return failure(error);
+    }
+    // The old account's listeners close before the new one's open: both may want a port.
+    await this.closeOnDemand();
+    this.client?.stop();
+    this.client = candidate;
+    this.tracker.clear();
+    this.saved?.clear();
+    await this.options.vault.save(credentials);
+    this.activeProfile = profile;
+    await this.thisComputer?.attach(credentials).catch(() => {});
+    await this.sync().catch(() => {});
+    await this.openOnDemand(credentials.accessKeyId);
+    // Only the switcher's tick depends on this file: failing to write it is shown, not fatal.
+    await this.accountFile
+      ?.save({ accessKeyId: credentials.accessKeyId, profile })
+      .catch((error: unknown) => {
+        this.problem = { code: "INTERNAL", message: messageOf(error) };
+      });
+    await this.readProfiles();
+    this.emit();
+    return ok(this.snapshot());
+  }
+
+  /**
+   * Starts the listeners of the signed-in account, from its own list. The manager reaches
+   * the broker only with the client it was opened for: once that account is gone it is
+   * "not signed in", never another account's client.
+   */
+  private async openOnDemand(accessKeyId: string): Promise<void> {
+    const dataDir = this.options.dataDir;
+    const client = this.client;
+    if (!dataDir || !client) return;
+    const file = onDemandFileOf(dataDir, accessKeyId);
+    const manager = new OnDemandManager({
+      store: new OnDemandStore(file),
+      client: () => (this.client === client ? client : null),
+      p2pBindAddress: this.options.p2pBindAddress,
+      p2pWaitMs: this.options.p2pWaitMs || undefined,
+      onChange: () => {
+        this.emit();
+        this.watchTraffic();
+      },
+    });
+    this.onDemand = manager;
+    try {
+      await adoptLegacyOnDemand(dataDir, file);
+      await manager.start(true);
+    } catch (error) {
+      this.problem = { code: "INVALID_INPUT", message: messageOf(error) };
+    }
+  }
+
+  private async closeOnDemand(): Promise<void> {
+    const manager = this.onDemand;
+    this.onDemand = null;
+    this.clock.clearTimeout(this.trafficTimer);
+    this.trafficTimer = undefined;
+    await manager?.stop();
+  }
+
+  /** The profiles of the credentials file, for the switcher; an unreadable file keeps the last list. */
+  private async readProfiles(): Promise<void> {
+    this.profiles = await listProfiles(this.options.credentialsPath).catch(() => this.profiles);
+  }
+
+  /** A new connection takes the settings' defaults for what it does not say. */
+  private withDefaults(input: AddOnDemandInput): AddOnDemandInput {
+    const service = this.devices
+      .flatMap((device) => device.services)
+      .find((s) => s.id === input.serviceId);
+    // The old p2p/failover switches still choose a route when given (the manager reads them).
+    const oldSwitches = input.p2p !== undefined || input.failover !== undefined;
+    const defaultRoute = service?.web ? "public" : this.settings.defaultRoute;
+    return {
+      ...input,
+      route: input.route ?? (oldSwitches ? undefined : defaultRoute),
+      idleTimeout: input.idleTimeout ?? this.settings.defaultIdleTimeoutMinutes * 60,
+    };
+  }
+
+  /** What a saved setting waits for, or why it does nothing here. */
+  private settingsNote(): string | null {
+    const notes: string[] = [];
+    if (this.loginItemMissing) {
+      notes.push("Open at login is saved, but this host has no login item to set.");
+    }
+    const lanNow = this.options.headlessLanNow;
+    if (lanNow !== undefined && lanNow !== this.settings.headlessLan) {
+      notes.push(
+        this.settings.headlessLan
+          ? "Headless mode listens on every address from its next start; until then only on 127.0.0.1."
+          : "Headless mode goes back to 127.0.0.1 only at its next start; until then it listens on every address.",
+      );
+    }
+    return notes.length > 0 ? notes.join(" ") : null;
+  }
+
+  /** Why there is no on-demand list to change: no data directory, or nobody signed in. */
+  private noManager<T>(): Result<T> {
+    return this.options.dataDir ? signedOut() : noDataDir();
   }
 
   /** Re-reads devices, connections and this machine's address from the broker. */

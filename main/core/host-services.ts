@@ -1,5 +1,6 @@
 // What the core needs from whatever hosts it (the Electron shell, or the headless server):
-// a clipboard, a way to open URLs outside the app, a terminal window, and notifications.
+// a clipboard, a way to open URLs outside the app, a terminal window, notifications, and
+// the login item.
 
 export interface HostServices {
   /** Returns false when the host has no clipboard of its own (headless: the browser copies). */
@@ -13,4 +14,6 @@ export interface HostServices {
    */
   runInTerminal(command: string, terminal: string | null): Promise<boolean>;
   notify(title: string, body: string): void;
+  /** Starts the app at login, or stops doing so; false when the host has no login item (headless). */
+  setOpenAtLogin(enabled: boolean): Promise<boolean>;
 }

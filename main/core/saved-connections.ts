@@ -33,7 +33,8 @@ import type { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
 
 export interface SavedConnectionsOptions {
-  manager: OnDemandManager;
+  /** The signed-in account's manager; null while signed out. */
+  manager: () => OnDemandManager | null;
   tracker: ConnectionTracker;
   host: HostServices;
   client: () => BrokerClient | null;
@@ -53,9 +54,17 @@ export class SavedConnections {
 
   constructor(private readonly options: SavedConnectionsOptions) {}
 
+  private manager(): OnDemandManager {
+    const manager = this.options.manager();
+    if (!manager) throw new Error("Sign in first.");
+    return manager;
+  }
+
   /** The manager's views, public ones overlaid with their broker connection's state. */
   list(): OnDemandView[] {
-    return this.options.manager.list().map((view) => this.overlay(view));
+    return this.manager()
+      .list()
+      .map((view) => this.overlay(view));
   }
 
   find(id: string): OnDemandView {
@@ -89,7 +98,7 @@ export class SavedConnections {
   /** Connect: a local route listens; a public one gets its broker proxy (hostIP from its mode). */
   async start(id: string): Promise<OnDemandView> {
     const view = this.find(id);
-    if (view.route !== "public") return this.options.manager.update({ id, enabled: true });
+    if (view.route !== "public") return this.manager().update({ id, enabled: true });
     if (this.activeConnection(view)) return view;
     const client = this.options.client();
     if (!client) throw new Error("Sign in to a broker first.");
@@ -112,7 +121,7 @@ export class SavedConnections {
     }
     this.failures.delete(id);
     this.links.set(id, connection.id);
-    return this.overlay(await this.options.manager.update({ id, enabled: true }));
+    return this.overlay(await this.manager().update({ id, enabled: true }));
   }
 
   /** Disconnect: a local route stops listening; a public one's broker proxy is closed. */
@@ -128,7 +137,7 @@ export class SavedConnections {
       this.links.delete(id);
       this.failures.delete(id);
     }
-    return this.overlay(await this.options.manager.update({ id, enabled: false }));
+    return this.overlay(await this.manager().update({ id, enabled: false }));
   }
 
   async copy(input: DesktopInput<"copyOnDemand">): Promise<UseOutcome> {
@@ -181,9 +190,7 @@ export class SavedConnections {
     if (input.username !== undefined && input.username !== view.username) {
       const refusal = checkUsername(input.username);
       if (refusal) throw new Error(refusal);
-      view = this.overlay(
-        await this.options.manager.update({ id: input.id, username: input.username }),
-      );
+      view = this.overlay(await this.manager().update({ id: input.id, username: input.username }));
     }
     const values = this.valuesOf(view);
     const refusal = checkTokenValues(values);

@@ -19,6 +19,7 @@ export type TrayCore = Pick<
   | "openExternal"
   | "disconnect"
   | "disconnectAll"
+  | "switchAccount"
   | "stop"
 >;
 
@@ -27,7 +28,7 @@ export interface TrayShell {
   showWindow(): void;
   quit(): void;
   /** A tray action failed: the menu has nowhere to say why, a notification does. */
-  notify(title: string, body: string): void;
+  notify?(title: string, body: string): void;
 }
 
 export async function runTrayAction(
@@ -37,7 +38,7 @@ export async function runTrayAction(
 ): Promise<void> {
   const find = (id: string) => core.snapshot().connections.find((c) => c.id === id);
   const report = (result: Result<unknown>) => {
-    if (!result.ok) shell.notify("Reach could not do that", result.error.message);
+    if (!result.ok) shell.notify?.("Reach could not do that", result.error.message);
   };
   switch (action.kind) {
     case "connect-service": {
@@ -83,6 +84,9 @@ export async function runTrayAction(
       return;
     case "disconnect-all":
       report(await core.disconnectAll());
+      return;
+    case "switch-account":
+      report(await core.switchAccount({ profile: action.profile }));
       return;
     case "show-window":
       shell.showWindow();

@@ -21,6 +21,8 @@ export type TrayAction =
   | { kind: "open"; connectionId: string }
   | { kind: "disconnect"; connectionId: string }
   | { kind: "disconnect-all" }
+  /** Signs in with another profile of the credentials file. */
+  | { kind: "switch-account"; profile: string }
   | { kind: "show-window" }
   | { kind: "quit" };
 
@@ -28,6 +30,8 @@ export interface TrayItem {
   label?: string;
   type?: "separator";
   enabled?: boolean;
+  /** A choice of one among its siblings (Electron's radio item): whether it is the one. */
+  checked?: boolean;
   action?: TrayAction;
   submenu?: TrayItem[];
 }
@@ -43,8 +47,10 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
   const items: TrayItem[] = [];
   if (!state.session.signedIn) {
     items.push({ label: "Not signed in", enabled: false });
+    items.push(...accountSwitcher(state));
   } else {
     items.push({ label: `Signed in as ${state.session.email}`, enabled: false });
+    items.push(...accountSwitcher(state));
     const rows = connectionRows(state.onDemand, state.connections);
     if (rows.length > 0) {
       items.push(separator, { label: "Connections", enabled: false });
@@ -73,6 +79,22 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
     { label: "Quit", action: { kind: "quit" } },
   );
   return items;
+}
+
+/** Every profile of the credentials file, the signed-in one ticked; nothing without profiles. */
+function accountSwitcher(state: DesktopState): TrayItem[] {
+  const { profiles, active } = state.accounts;
+  if (profiles.length === 0) return [];
+  return [
+    {
+      label: "Switch account",
+      submenu: profiles.map((profile) => ({
+        label: profile,
+        checked: profile === active,
+        action: { kind: "switch-account", profile },
+      })),
+    },
+  ];
 }
 
 function serviceItem(service: ServiceView, settings: DesktopSettings): TrayItem {

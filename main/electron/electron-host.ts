@@ -1,8 +1,10 @@
-// HostServices backed by Electron: the main-process clipboard, the shell, a terminal, notifications.
-import { clipboard, Notification, shell } from "electron";
+// HostServices backed by Electron: the main-process clipboard, the shell, a terminal,
+// notifications, and the login item.
+import { app, clipboard, Notification, shell } from "electron";
 import { externalUrl } from "../../common/desktop-api.js";
 import type { HostServices } from "../core/host-services.js";
 import { runInTerminal } from "../core/terminal-launcher.js";
+import { setXdgAutostart } from "../core/xdg-autostart.js";
 
 export const electronHost: HostServices = {
   async copyText(text) {
@@ -23,5 +25,20 @@ export const electronHost: HostServices = {
   },
   notify(title, body) {
     if (Notification.isSupported()) new Notification({ title, body }).show();
+  },
+  async setOpenAtLogin(enabled) {
+    if (process.platform === "linux") {
+      // Electron keeps no login item on Linux; the desktop's autostart folder is the way.
+      // A packaged AppImage runs from a mount that changes each run: start the file itself.
+      const command = process.env.APPIMAGE
+        ? [process.env.APPIMAGE]
+        : app.isPackaged
+          ? [process.execPath]
+          : [process.execPath, app.getAppPath()];
+      await setXdgAutostart(enabled, command);
+      return true;
+    }
+    app.setLoginItemSettings({ openAtLogin: enabled });
+    return true;
   },
 };

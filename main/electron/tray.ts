@@ -28,6 +28,7 @@ export function createTray(
     return {
       label: item.label ?? "",
       enabled: item.enabled ?? true,
+      ...(item.checked !== undefined ? { type: "radio" as const, checked: item.checked } : {}),
       ...(item.submenu ? { submenu: item.submenu.map(toElectron) } : {}),
       ...(action ? { click: () => onAction(action) } : {}),
     };

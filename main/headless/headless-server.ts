@@ -1,11 +1,13 @@
 // Headless mode: the desktop core without Electron, for servers and Raspberry Pis. Serves
-// the built renderer on 127.0.0.1 and carries DesktopApi over a WebSocket. A random token
-// (printed in the start link) guards the API; Host and Origin are checked so a web page
+// the built renderer on 127.0.0.1 (or, with `lan`, on every address, so another machine's
+// browser can use it) and carries DesktopApi over a WebSocket. A random token (printed in
+// the start link) guards the API either way; Host and Origin are checked so a web page
 // elsewhere, or a DNS-rebound name, cannot drive it.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { WebSocketServer } from "ws";
 import type { DesktopEvent } from "../../common/desktop-api.js";
@@ -20,6 +22,8 @@ export interface HeadlessOptions {
   rendererDir: string;
   port?: number;
   token?: string;
+  /** Listen on every address (0.0.0.0) rather than 127.0.0.1; the token is still required. */
+  lan?: boolean;
 }
 
 export interface RunningHeadless {
@@ -27,6 +31,10 @@ export interface RunningHeadless {
   /** The link to open: url with the token. */
   link: string;
   port: number;
+  /** The address listened on: 127.0.0.1, or 0.0.0.0 with `lan`. */
+  listenHost: string;
+  /** With `lan`, the links other machines use (one per address of this machine), else none. */
+  lanLinks: string[];
   broadcast(event: DesktopEvent): void;
   close(): Promise<void>;
 }
@@ -45,8 +53,12 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
   const token = options.token || randomBytes(24).toString("base64url");
   const server: Server = createServer();
   let port = options.port ?? 29999;
-  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  const listenHost = options.lan ? "0.0.0.0" : "127.0.0.1";
+  // On the LAN the page is reached by one of this machine's addresses; a name is still
+  // refused, as a DNS-rebound one would be. Read per request: DHCP may change them.
+  const hostNames = () => ["127.0.0.1", "localhost", ...(options.lan ? lanAddresses() : [])];
+  const allowedHosts = () => new Set(hostNames().map((name) => `${name}:${port}`));
+  const allowedOrigins = () => new Set(hostNames().map((name) => `http://${name}:${port}`));
 
   server.on("request", async (request, response) => {
     if (!allowedHosts().has(request.headers.host ?? "")) {
@@ -81,7 +93,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
         "x-frame-options": "DENY",
         "content-security-policy": [
           "default-src 'self'",
-          `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+          `connect-src 'self' ws://${request.headers.host}`,
           "img-src 'self' data:",
           "style-src 'self'",
           "script-src 'self'",
@@ -130,14 +142,19 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port }, () => resolve());
+    server.listen({ host: listenHost, port }, () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  port = address.port;
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     link: `${url}/?token=${token}`,
     port,
+    listenHost: address.address,
+    lanLinks: options.lan
+      ? lanAddresses().map((name) => `http://${name}:${port}/?token=${token}`)
+      : [],
     broadcast(event) {
       for (const client of wss.clients) client.send(JSON.stringify(event));
     },
@@ -148,4 +165,11 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** This machine's IPv4 addresses other than loopback (0.0.0.0 is IPv4 only). */
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .flatMap((info) => (info && !info.internal && info.family === "IPv4" ? [info.address] : []));
 }

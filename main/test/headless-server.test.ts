@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { RecordingHost } from "../../test-support/recording-host.js";
 import { tempDir } from "../../test-support/stack.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import { FileVault } from "../core/vault/file-vault.js";
@@ -59,12 +60,7 @@ describe("headless server over plain HTTP", () => {
     await writeFile(join(rendererDir, "index.html"), PAGE);
     const core = new DesktopCore({
       vault: new FileVault(join(dir, "credentials.json")),
-      host: {
-        copyText: async () => false,
-        openExternal: async () => false,
-        runInTerminal: async () => false,
-        notify: () => {},
-      },
+      host: new RecordingHost(),
     });
     server = await startHeadless({ core, rendererDir, port: 0, token: "test-token" });
     self = `127.0.0.1:${server.port}`;

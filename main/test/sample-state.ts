@@ -108,6 +108,7 @@ export const state: DesktopState = {
   problem: null,
   settings: DEFAULT_SETTINGS,
   settingsProblem: null,
+  settingsNote: null,
   accounts: { profiles: [], active: null },
   live: { mode: "events", note: null },
   devices: [

@@ -13,6 +13,7 @@ export function SettingsView({ settings }: { settings: DesktopSettings }) {
   const call = useStore((s) => s.call);
   const busy = useStore((s) => s.busy);
   const problem = useStore((s) => s.desktop?.settingsProblem ?? null);
+  const note = useStore((s) => s.desktop?.settingsNote ?? null);
   const showPage = useStore((s) => s.showPage);
   const [draft, setDraft] = useState(settings);
   const [minutes, setMinutes] = useState(String(settings.defaultIdleTimeoutMinutes));
@@ -116,6 +117,11 @@ export function SettingsView({ settings }: { settings: DesktopSettings }) {
           </button>
           {saved && <span role="status">Saved.</span>}
         </div>
+        {note && (
+          <p className="hint" role="note">
+            {note}
+          </p>
+        )}
       </form>
     </section>
   );
