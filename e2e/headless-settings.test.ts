@@ -62,7 +62,9 @@ describe("settings and accounts in headless mode (Chromium)", () => {
     assert.deepEqual(await switcher.locator("option").allTextContents(), ["work (active)", "home"]);
     await switcher.selectOption("home");
     await page.getByText("home@example.com").waitFor();
-    await page.locator("select[aria-label=Account] option", { hasText: "home (active)" }).waitFor();
+    await page
+      .locator("select[aria-label=Account] option", { hasText: "home (active)" })
+      .waitFor({ state: "attached" });
     assert.equal(await switcher.inputValue(), "home");
     await shoot(page, "account-switched");
     await switcher.selectOption("work");

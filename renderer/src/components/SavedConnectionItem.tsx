@@ -13,7 +13,7 @@ import {
 } from "../../../common/on-demand-words.js";
 import { connectionClock } from "../lib/connection-clock.js";
 import { formatBytes } from "../lib/on-demand-labels.js";
-import { restrictionWords } from "../lib/restriction-words.js";
+import { publicRestrictionWords, restrictionWords } from "../lib/restriction-words.js";
 import { useStore } from "../store.js";
 import { ConnectPanel } from "./ConnectPanel.js";
 import { TokenPrompt } from "./TokenPrompt.js";
@@ -63,6 +63,11 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
         </span>
         {view.openSockets > 0 && <span className="sockets">{view.openSockets} open</span>}
         {shared && <span className="restriction">LAN: {restrictionWords(view)}</span>}
+        {view.route === "public" && !service?.web && (
+          <span className="restriction">
+            {publicRestrictionWords(view, broker?.latchedIP ?? null)}
+          </span>
+        )}
         {view.refused > 0 && <span className="refused">{view.refused} refused</span>}
         {clock?.live && (
           <span className="countdown">expires in {formatRemaining(clock.remaining)}</span>
@@ -114,7 +119,6 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
         >
           Remove
         </button>
-        {open && <small className="hint">Disconnect to edit.</small>}
       </div>
       {asking && <TokenPrompt asking={asking} />}
       {used && <p className="used">{used}</p>}

@@ -19,6 +19,8 @@ export function StatusBar() {
       <div className="account">
         <strong>Reach</strong>
         {desktop.session.signedIn && <span className="email">{desktop.session.email}</span>}
+      </div>
+      <div className="account-actions">
         <AccountSwitcher />
         {signedIn && (
           <button type="button" onClick={() => call("refresh")}>

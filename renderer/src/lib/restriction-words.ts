@@ -9,3 +9,13 @@ export function restrictionWords(view: Pick<OnDemandView, "restrict" | "latchedI
   }
   return view.restrict.includes("/") ? view.restrict : `only ${view.restrict}`;
 }
+
+/** Who may use a public proxy: "anyone", "only 203.0.113.9", "latching" or "latched by …". */
+export function publicRestrictionWords(
+  view: Pick<OnDemandView, "publicMode" | "publicIp">,
+  latchedIP: string | null,
+): string {
+  if (view.publicMode === "public") return "anyone";
+  if (view.publicMode === "restricted") return `only ${view.publicIp ?? "my IP"}`;
+  return latchedIP ? `latched by ${latchedIP}` : "latching, not yet latched";
+}
