@@ -40,6 +40,8 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
   const open = isOpen(view);
   const clock = broker ? connectionClock(broker, now) : null;
   const launchable = templatesOf(view).launch !== null;
+  // A public route has an address to copy or launch only while its proxy is up.
+  const usable = view.route !== "public" || view.status === "public";
   const shared = view.route !== "public" && view.bind !== "127.0.0.1";
 
   return (
@@ -76,11 +78,19 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
       {view.reason && view.status !== "failed" && <p className="reason">{view.reason}</p>}
       {broker && view.status === "public" && <VisitorsTable visitors={broker.visitors} now={now} />}
       <div className="actions">
-        <button type="button" disabled={busy} onClick={() => void runTemplate("copy", view.id)}>
+        <button
+          type="button"
+          disabled={busy || !usable}
+          onClick={() => void runTemplate("copy", view.id)}
+        >
           {copied ? "Copied" : "Copy"}
         </button>
         {launchable && (
-          <button type="button" disabled={busy} onClick={() => void runTemplate("launch", view.id)}>
+          <button
+            type="button"
+            disabled={busy || !usable}
+            onClick={() => void runTemplate("launch", view.id)}
+          >
             Launch
           </button>
         )}
