@@ -14,12 +14,16 @@ import {
   CONNECT_MUTATION,
   CONNECTIONS_QUERY,
   DEVICES_QUERY,
+  DISABLE_CONNECT_LINK_MUTATION,
   DISCONNECT_MUTATION,
+  LINKS_QUERY,
   MY_IP_QUERY,
   OFFER_PEER_MUTATION,
   OPEN_PEER_SESSION_MUTATION,
   PEER_CANDIDATES_MUTATION,
   PEER_SESSION_QUERY,
+  SESSIONS_QUERY,
+  SET_CONNECT_LINK_MUTATION,
 } from "../common/graphql/operations.js";
 import type { ConnectionView, PeerSessionView, ProxyType } from "../common/graphql/schema.js";
 import { createSignedFetch } from "../common/r3-fetch.js";
@@ -40,6 +44,40 @@ export interface DeviceRecord {
     host: string;
     state: string;
   }[];
+}
+
+/** One visitor of a connection (remote.it's Session, with Reach's byte counters). */
+export interface SessionRecord {
+  id: string;
+  /** When the visitor came, ISO 8601. */
+  timestamp: string;
+  connected: boolean;
+  address: string | null;
+  connectionId: string;
+  bytesIn: number;
+  bytesOut: number;
+  latched: boolean;
+}
+
+/** The visitors on the caller's connections now, and the address each latching one latched. */
+export interface SessionsSnapshot {
+  sessions: SessionRecord[];
+  latchedIPs: Map<string, string | null>;
+}
+
+/** A service's persistent public link; password is a marker ("********") or null, never the password. */
+export interface LinkRecord {
+  serviceId: string;
+  url: string;
+  enabled: boolean;
+  password: string | null;
+}
+
+interface LinkReply {
+  url: string;
+  enabled: boolean;
+  password: string | null;
+  service: { id: string } | null;
 }
 
 export class BrokerError extends Error {
@@ -123,6 +161,57 @@ export class BrokerClient {
     return data.disconnect;
   }
 
+  async sessions(): Promise<SessionsSnapshot> {
+    const data = await this.run<{
+      login: { sessions: SessionRecord[]; connections: { id: string; latchedIP: string | null }[] };
+    }>(() => this.client.query({ query: gql(SESSIONS_QUERY) }));
+    return {
+      sessions: data.login.sessions,
+      latchedIPs: new Map(data.login.connections.map((c) => [c.id, c.latchedIP])),
+    };
+  }
+
+  /** The caller's persistent public links, one per service at most. */
+  async links(): Promise<LinkRecord[]> {
+    const data = await this.run<{ login: { links: LinkReply[] } }>(() =>
+      this.client.query({ query: gql(LINKS_QUERY) }),
+    );
+    return data.login.links.flatMap((link) =>
+      link.service ? [toLinkRecord(link, link.service.id)] : [],
+    );
+  }
+
+  /**
+   * Creates the service's link or changes it (setConnectLink): enabled as given; a password
+   * sets one, "" removes it, undefined keeps it.
+   */
+  async setConnectLink(
+    serviceId: string,
+    change: { enabled: boolean; password?: string },
+  ): Promise<LinkRecord> {
+    const data = await this.run<{ setConnectLink: LinkReply | null }>(() =>
+      this.client.mutate({
+        mutation: gql(SET_CONNECT_LINK_MUTATION),
+        variables: { serviceId, enabled: change.enabled, password: change.password ?? null },
+      }),
+    );
+    if (!data.setConnectLink) {
+      throw new BrokerError({ code: "INTERNAL", message: "The broker returned no link." });
+    }
+    return toLinkRecord(data.setConnectLink, serviceId);
+  }
+
+  /** Stops serving the service's link, keeping its URL; false when it has none. */
+  async disableConnectLink(serviceId: string): Promise<boolean> {
+    const data = await this.run<{ disableConnectLink: boolean }>(() =>
+      this.client.mutate({
+        mutation: gql(DISABLE_CONNECT_LINK_MUTATION),
+        variables: { serviceId },
+      }),
+    );
+    return data.disableConnectLink;
+  }
+
   /** Opens an on-demand path to a service; with an offer, the agent is asked for P2P. */
   async openPeerSession(serviceId: string, offer: string | null): Promise<PeerSessionView> {
     const data = await this.run<{ openPeerSession: PeerSessionView }>(() =>
@@ -183,6 +272,10 @@ export class BrokerClient {
       throw new BrokerError({ code: "UNREACHABLE", message: "The broker sent no data." });
     return result.data as T;
   }
+}
+
+function toLinkRecord(link: LinkReply, serviceId: string): LinkRecord {
+  return { serviceId, url: link.url, enabled: link.enabled, password: link.password };
 }
 
 /** An error entry of the broker's answer: a sentence, and codes that say what it means. */

@@ -279,10 +279,18 @@ export interface PreloadBridge extends DesktopApi {
   onEvent(listener: (event: DesktopEvent) => void): () => void;
 }
 
+/**
+ * What a notification's button does: connect to the service again with the same hostIP
+ * (DesktopApi.connect), or switch an on-demand connection on again (startOnDemand).
+ */
+export type NoticeAction =
+  | { label: string; kind: "connect"; serviceId: string; hostIP: string }
+  | { label: string; kind: "startOnDemand"; id: string };
+
 export type DesktopEvent =
   | { type: "state"; state: DesktopState }
   /** A notification for hosts without system notifications (headless: the page shows it). */
-  | { type: "notice"; title: string; body: string };
+  | { type: "notice"; title: string; body: string; action?: NoticeAction };
 
 /** URL schemes the app will open outside itself. */
 export const EXTERNAL_SCHEMES = ["http:", "https:", "ssh:", "vnc:", "rdp:", "smb:"];

@@ -266,7 +266,13 @@ describe("desktop app in headless mode (Chromium)", () => {
     });
     await stateIs(row, "expired");
     await row.getByRole("button", { name: "Connect again" }).waitFor();
+    // The notification says so in the page (headless), with its own way back.
+    const notice = page.locator(".notices li", { hasText: "quick" }).first();
+    await notice.getByRole("button", { name: "Connect again" }).waitFor();
     await shoot(page, "expired");
+    await notice.getByRole("button", { name: "Connect again" }).click();
+    await notice.waitFor({ state: "detached" });
+    assert.equal(await page.locator(".status .error").count(), 0, "connected again");
   });
 
   it("offers a service of this computer through the app's own agent", async () => {

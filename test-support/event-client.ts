@@ -1,30 +1,9 @@
-// A graphql-ws client for the broker's `event` subscription, signed as remote.it's R3 asks:
-// the WebSocket upgrade (GET /graphql/v1) carries Date and an Authorization signature over
-// (request-target), host, date and a nonce, as an agent's control channel does.
-import { type Client, createClient } from "graphql-ws";
-import WebSocket from "ws";
-import { GRAPHQL_PATH } from "../common/graphql/schema.js";
-import type { R3Credentials } from "../common/r3-signature.js";
-import { signedUpgradeHeaders as signedGet } from "../common/r3-upgrade.js";
+// Tests' side of the broker's `event` subscription: the signed client is the one the
+// desktop core uses (client/broker-events.ts); subscribe() keeps what arrives so a test
+// can wait for the event it expects.
+import type { Client } from "graphql-ws";
 
-/** The headers of a signed upgrade to `apiUrl` (the broker's /graphql/v1 URL). */
-export function signedUpgradeHeaders(
-  apiUrl: string,
-  credentials: R3Credentials,
-): Record<string, string> {
-  return signedGet(credentials, new URL(apiUrl).host, GRAPHQL_PATH);
-}
-
-/** A graphql-ws client whose every (re)connection is signed with `credentials`. */
-export function signedEventClient(apiUrl: string, credentials: R3Credentials): Client {
-  const url = apiUrl.replace(/^http/, "ws");
-  class SignedWebSocket extends WebSocket {
-    constructor(address: string | URL, protocols?: string | string[]) {
-      super(address, protocols, { headers: signedUpgradeHeaders(apiUrl, credentials) });
-    }
-  }
-  return createClient({ url, webSocketImpl: SignedWebSocket, retryAttempts: 0, lazy: true });
-}
+export { signedEventClient, signedUpgradeHeaders } from "../client/broker-events.js";
 
 export interface EventFeed<T> {
   /** Every payload (or error) received so far, in order. */

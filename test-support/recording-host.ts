@@ -2,6 +2,7 @@
 // notified is recorded for the test to read. The clipboard, the URL opener and system
 // notifications are the operating system's, not Reach's; everything else is real, launch
 // commands included: they run through the real terminal launcher, looked up on `env`'s PATH.
+import type { NoticeAction } from "../common/desktop-api.js";
 import type { HostServices } from "../main/core/host-services.js";
 import { runInTerminal } from "../main/core/terminal-launcher.js";
 
@@ -15,6 +16,8 @@ export class RecordingHost implements HostServices {
 
   /** env: where the terminal launcher looks for a terminal (a test puts one of its own on PATH). */
   constructor(private readonly env?: NodeJS.ProcessEnv) {}
+  /** The same notifications whole, with the button each offered. */
+  notices: { title: string; body: string; action?: NoticeAction }[] = [];
 
   async copyText(text: string): Promise<boolean> {
     this.copied.push(text);
@@ -32,8 +35,9 @@ export class RecordingHost implements HostServices {
     return true;
   }
 
-  notify(title: string, body: string): void {
+  notify(title: string, body: string, action?: NoticeAction): void {
     this.notifications.push(`${title}: ${body}`);
+    this.notices.push({ title, body, action });
   }
 
   async setOpenAtLogin(enabled: boolean): Promise<boolean> {

@@ -52,3 +52,37 @@ export const CLOSE_PEER_SESSION_MUTATION = `mutation ClosePeerSession($id: ID!) 
 export const PEER_SESSION_QUERY = `query PeerSession($id: ID!) {
   peerSession(id: $id) { ${PEER_SESSION_FIELDS} }
 }`;
+
+const SESSION_FIELDS = "id timestamp connected address connectionId bytesIn bytesOut latched";
+
+/** The visitors of every connection of the caller's, and what each latching one latched. */
+export const SESSIONS_QUERY = `query Sessions {
+  login {
+    sessions { ${SESSION_FIELDS} }
+    connections { id latchedIP }
+  }
+}`;
+
+/** The event subscription the desktop core keeps open: enough to know what to re-read. */
+export const EVENTS_SUBSCRIPTION = `subscription Events {
+  event {
+    __typename type action state
+    target { id }
+    ... on DeviceConnectEvent { connectionId reason }
+    ... on ProxySessionEvent { visitor { ${SESSION_FIELDS} } }
+  }
+}`;
+
+const LINK_FIELDS = "url enabled password service { id }";
+
+export const LINKS_QUERY = `query Links {
+  login { links { ${LINK_FIELDS} } }
+}`;
+
+export const SET_CONNECT_LINK_MUTATION = `mutation SetConnectLink($serviceId: String!, $enabled: Boolean, $password: String) {
+  setConnectLink(serviceId: $serviceId, enabled: $enabled, password: $password) { ${LINK_FIELDS} }
+}`;
+
+export const DISABLE_CONNECT_LINK_MUTATION = `mutation DisableConnectLink($serviceId: String!) {
+  disableConnectLink(serviceId: $serviceId)
+}`;

@@ -3,7 +3,13 @@
 // (the Electron shell's window and tray, or the headless host's browser tabs).
 
 import { join } from "node:path";
-import { BrokerClient, BrokerError, type DeviceRecord } from "../../client/broker-client.js";
+import {
+  BrokerClient,
+  BrokerError,
+  type DeviceRecord,
+  type LinkRecord,
+} from "../../client/broker-client.js";
+import { type BrokerEvent, watchEvents } from "../../client/broker-events.js";
 import { OnDemandManager } from "../../client/on-demand/on-demand-manager.js";
 import { OnDemandStore } from "../../client/on-demand/on-demand-store.js";
 import { listProfiles, readProfile } from "../../common/credentials-file.js";
@@ -27,17 +33,23 @@ import { AccountFile, adoptLegacyOnDemand, onDemandFileOf } from "./accounts.js"
 import { type Clock, systemClock } from "./clock.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import type { HostServices } from "./host-services.js";
+import { LiveSync } from "./live-sync.js";
+import { Notifier } from "./notifier.js";
 import { SavedConnections } from "./saved-connections.js";
 import { nextSettings } from "./settings-change.js";
 import { SETTINGS_FILE, SettingsStore } from "./settings-store.js";
 import { ThisComputer } from "./this-computer.js";
 import type { CredentialVault } from "./vault/credential-vault.js";
+import { VisitorPoll } from "./visitor-poll.js";
 
 export interface DesktopCoreOptions {
   vault: CredentialVault;
   host: HostServices;
   clock?: Clock;
-  /** How often to re-sync with the broker (connections closed elsewhere disappear). */
+  /**
+   * How often to re-sync with the broker regardless of events: a safety net, since the
+   * event subscription (or, when it is down, polling every 5 s) carries changes.
+   */
   syncIntervalMs?: number;
   /** The credentials file profiles are imported from (default ~/.reach/credentials). */
   credentialsPath?: string;
@@ -62,6 +74,9 @@ export interface DesktopCoreOptions {
  * without an event of their own, and the window should show them moving.
  */
 const TRAFFIC_REFRESH_MS = 2_000;
+
+/** The safety-net re-sync's default interval. */
+const SAFETY_SYNC_MS = 5 * 60_000;
 
 type Listener = (event: DesktopEvent) => void;
 
@@ -93,6 +108,10 @@ export class DesktopCore implements DesktopApi {
   /** The profile the signed-in account came from; null when signed in by key. */
   private activeProfile: string | null = null;
   private profiles: string[] = [];
+  private readonly live: LiveSync;
+  private readonly notifier: Notifier;
+  private readonly visitors: VisitorPoll;
+  private stopped = false;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -103,12 +122,30 @@ export class DesktopCore implements DesktopApi {
     this.accountFile = options.dataDir
       ? new AccountFile(join(options.dataDir, "account.json"))
       : null;
-    this.tracker = new ConnectionTracker(this.clock, (connection) => {
-      options.host.notify(
-        "Connection expired",
-        `${connection.serviceName} (${connection.address}) has reached its time limit.`,
-      );
-      this.emit();
+    // The notifier sees the expiry in the state this pushes (main/core/notifier.ts).
+    this.tracker = new ConnectionTracker(this.clock, () => this.emit());
+    this.notifier = new Notifier({
+      clock: this.clock,
+      notify: (title, body, action) => options.host.notify(title, body, action),
+      settings: () => this.settings.notifications,
+    });
+    this.live = new LiveSync({
+      clock: this.clock,
+      watch: (handlers) => {
+        const credentials = this.client?.credentials;
+        if (!credentials) throw new Error("LiveSync started while signed out");
+        return watchEvents(credentials.apiUrl, credentials, handlers);
+      },
+      sync: () => this.sync(),
+      onEvent: (event) => this.heard(event),
+      onStatus: () => this.emit(),
+    });
+    this.visitors = new VisitorPoll({
+      clock: this.clock,
+      wanted: () => !this.stopped && this.client !== null && this.tracker.hasActive(),
+      read: () => this.client?.sessions() ?? null,
+      apply: (snapshot) => this.tracker.applySessions(snapshot),
+      onChange: () => this.emit(),
     });
     this.saved = options.dataDir
       ? new SavedConnections({
@@ -139,12 +176,17 @@ export class DesktopCore implements DesktopApi {
       await this.thisComputer?.attach(stored).catch(() => {});
       await this.sync().catch(() => {});
       await this.openOnDemand(stored.accessKeyId);
+      this.live.start();
     }
     await this.readProfiles();
     this.scheduleSync();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.live.stop();
+    this.visitors.stop();
+    this.notifier.reset();
     this.clock.clearTimeout(this.syncTimer);
     this.clock.clearTimeout(this.trafficTimer);
     this.trafficTimer = undefined;
@@ -181,7 +223,7 @@ export class DesktopCore implements DesktopApi {
       settingsProblem: this.settingsProblem,
       settingsNote: this.settingsNote(),
       accounts: { profiles: this.profiles, active: credentials ? this.activeProfile : null },
-      live: { mode: "polling", note: null },
+      live: this.live.live,
     };
   }
 
@@ -219,6 +261,9 @@ export class DesktopCore implements DesktopApi {
   async signOut(): Promise<Result<DesktopState>> {
     // The listeners go first, while the client can still tell the broker their paths ended.
     await this.closeOnDemand();
+    this.live.stop();
+    this.visitors.stop();
+    this.notifier.reset();
     this.client?.stop();
     this.client = null;
     this.email = "";
@@ -254,6 +299,7 @@ export class DesktopCore implements DesktopApi {
       this.tracker.forgetEnded(input.serviceId);
       const state = this.tracker.upsert(view, this.devices);
       this.emit();
+      this.visitors.watch();
       return ok(state);
     } catch (error) {
       return failure(error);
@@ -398,8 +444,42 @@ export class DesktopCore implements DesktopApi {
     return ok(this.snapshot());
   }
 
-  async setPublicLink(_input: DesktopInput<"setPublicLink">): Promise<Result<PublicLinkView>> {
-    return notYet();
+  async setPublicLink(input: DesktopInput<"setPublicLink">): Promise<Result<PublicLinkView>> {
+    const client = this.client;
+    if (!client) return signedOut();
+    const service = this.devices.flatMap((d) => d.services).find((s) => s.id === input.serviceId);
+    if (!service) return fail("INVALID_INPUT", `There is no service with id ${input.serviceId}.`);
+    if (!service.web) {
+      return fail(
+        "INVALID_INPUT",
+        `Public links carry http and https services only; ${service.name} is ${service.type}.`,
+      );
+    }
+    let link: PublicLinkView;
+    try {
+      if (!input.enabled && input.password === undefined) {
+        if (!service.link) {
+          return fail("INVALID_INPUT", `${service.name} has no public link to switch off.`);
+        }
+        await client.disableConnectLink(input.serviceId);
+        link = { ...service.link, enabled: false };
+      } else {
+        link = toLinkView(
+          await client.setConnectLink(input.serviceId, {
+            enabled: input.enabled,
+            password: input.password,
+          }),
+        );
+      }
+    } catch (error) {
+      return failure(error);
+    }
+    this.devices = this.devices.map((device) => ({
+      ...device,
+      services: device.services.map((s) => (s.id === input.serviceId ? { ...s, link } : s)),
+    }));
+    this.emit();
+    return ok(link);
   }
 
   /** Runs a saved-connection call; its refusals become sentences, the broker's keep their code. */
@@ -446,11 +526,13 @@ export class DesktopCore implements DesktopApi {
     this.client = candidate;
     this.tracker.clear();
     this.saved?.clear();
+    this.notifier.reset();
     await this.options.vault.save(credentials);
     this.activeProfile = profile;
     await this.thisComputer?.attach(credentials).catch(() => {});
     await this.sync().catch(() => {});
     await this.openOnDemand(credentials.accessKeyId);
+    this.live.start();
     // Only the switcher's tick depends on this file: failing to write it is shown, not fatal.
     await this.accountFile
       ?.save({ accessKeyId: credentials.accessKeyId, profile })
@@ -550,6 +632,7 @@ export class DesktopCore implements DesktopApi {
       this.tracker.sync(await client.connections(), this.devices);
       this.syncedAt = this.clock.now();
       this.problem = null;
+      this.visitors.watch();
     } catch (error) {
       this.problem = errorOf(error);
       throw error;
@@ -559,14 +642,30 @@ export class DesktopCore implements DesktopApi {
   }
 
   private async load(client: BrokerClient): Promise<void> {
-    const [account, myIp] = await Promise.all([client.account(), client.myIp()]);
+    const [account, myIp, links] = await Promise.all([
+      client.account(),
+      client.myIp(),
+      client.links(),
+    ]);
     this.email = account.email;
-    this.devices = account.devices.map(toDeviceView);
+    const linkOf = new Map(links.map((link) => [link.serviceId, toLinkView(link)]));
+    this.devices = account.devices.map((device) => toDeviceView(device, linkOf));
     this.myIp = myIp;
   }
 
+  /** An event from the broker: the live sync re-syncs where needed; visitors are read here. */
+  private heard(event: BrokerEvent): void {
+    if (event.type === "DEVICE_CONNECT" && event.connectionId && event.reason) {
+      this.notifier.noteEndReason(event.connectionId, event.reason);
+    }
+    if (event.type === "PROXY_SESSION" && event.visitor) {
+      if (this.tracker.applyVisitor(event.visitor)) this.emit();
+      void this.visitors.readNow();
+    }
+  }
+
   private scheduleSync(): void {
-    const interval = this.options.syncIntervalMs ?? 30_000;
+    const interval = this.options.syncIntervalMs ?? SAFETY_SYNC_MS;
     this.syncTimer = this.clock.setTimeout(() => {
       this.sync()
         .catch(() => {})
@@ -590,12 +689,18 @@ export class DesktopCore implements DesktopApi {
   }
 
   private emit(): void {
-    const event: DesktopEvent = { type: "state", state: this.snapshot() };
+    const state = this.snapshot();
+    this.notifier.observe(state);
+    const event: DesktopEvent = { type: "state", state };
     for (const listener of this.listeners) listener(event);
   }
 }
 
-function toDeviceView(device: DeviceRecord): DeviceView {
+function toLinkView(link: LinkRecord): PublicLinkView {
+  return { url: link.url, enabled: link.enabled, hasPassword: link.password !== null };
+}
+
+function toDeviceView(device: DeviceRecord, linkOf: Map<string, PublicLinkView>): DeviceView {
   return {
     id: device.id,
     name: device.name,
@@ -609,13 +714,9 @@ function toDeviceView(device: DeviceRecord): DeviceView {
       host: s.host,
       online: s.state === "active",
       web: serviceTypeByApplication(s.application)?.web ?? false,
-      link: null,
+      link: linkOf.get(s.id) ?? null,
     })),
   };
-}
-
-function notYet<T>(): Result<T> {
-  return fail("INTERNAL", "CONTRACT PLACEHOLDER: not built yet.");
 }
 
 function signedOut<T>(): Result<T> {

@@ -1,6 +1,7 @@
 // What the core needs from whatever hosts it (the Electron shell, or the headless server):
 // a clipboard, a way to open URLs outside the app, a terminal window, notifications, and
 // the login item.
+import type { NoticeAction } from "../../common/desktop-api.js";
 
 export interface HostServices {
   /** Returns false when the host has no clipboard of its own (headless: the browser copies). */
@@ -13,7 +14,8 @@ export interface HostServices {
    * command). Rejects with a sentence when no terminal starts.
    */
   runInTerminal(command: string, terminal: string | null): Promise<boolean>;
-  notify(title: string, body: string): void;
+  /** A notification; `action` is a button the host may offer (headless: the page's notice). */
+  notify(title: string, body: string, action?: NoticeAction): void;
   /** Starts the app at login, or stops doing so; false when the host has no login item (headless). */
   setOpenAtLogin(enabled: boolean): Promise<boolean>;
 }

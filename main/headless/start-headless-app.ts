@@ -33,8 +33,8 @@ export async function startHeadlessApp(
     copyText: async () => false,
     openExternal: async () => false,
     runInTerminal: async () => false,
-    notify: (title, body) =>
-      server?.broadcast({ type: "notice", title, body } satisfies DesktopEvent),
+    notify: (title, body, action) =>
+      server?.broadcast({ type: "notice", title, body, action } satisfies DesktopEvent),
     // A server has no login session to start with; systemd or cron start headless mode.
     setOpenAtLogin: async () => false,
   };

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import type { DesktopEvent, DesktopState } from "../../common/desktop-api.js";
 import { ManualClock } from "../../test-support/manual-clock.js";
 import { RecordingHost } from "../../test-support/recording-host.js";
@@ -44,10 +44,17 @@ describe("desktop core", () => {
 
   after(() => stack?.stop());
 
+  // Each signed-in core holds an event subscription open; a test's cores end with it.
+  const cores: DesktopCore[] = [];
+  afterEach(async () => {
+    for (const core of cores.splice(0)) await core.stop();
+  });
+
   function makeCore(clock = new ManualClock(), name = "vault.json") {
     const host = new RecordingHost();
     const vault = new FileVault(join(dir, name));
     const core = new DesktopCore({ vault, host, clock, syncIntervalMs: 60_000 });
+    cores.push(core);
     return { core, host, vault, clock };
   }
 
