@@ -1,8 +1,8 @@
 // Who is using a public proxy: each visitor's address, how long ago they came, the bytes
 // each way, and which one a latching proxy latched.
 import type { VisitorView } from "../../../common/desktop-api.js";
-import { formatRemaining } from "../../../common/format-remaining.js";
 import { formatBytes } from "../lib/on-demand-labels.js";
+import { sinceWords } from "../lib/since-words.js";
 
 export function VisitorsTable({ visitors, now }: { visitors: VisitorView[]; now: number }) {
   if (visitors.length === 0) return <p className="no-visitors">No visitors yet.</p>;
@@ -24,7 +24,7 @@ export function VisitorsTable({ visitors, now }: { visitors: VisitorView[]; now:
               <code>{v.address}</code>
               {v.latched && <span className="latched-mark">latched</span>}
             </td>
-            <td>{formatRemaining(now - v.since)} ago</td>
+            <td>{sinceWords(v.since, now)}</td>
             <td>{formatBytes(v.bytesIn)}</td>
             <td>{formatBytes(v.bytesOut)}</td>
           </tr>
