@@ -97,6 +97,7 @@ export async function startBroker(
     links.stop();
     peerSessions.stop();
     gateway.close();
+    graphql.upgrade.close();
     await listeners.close();
     await store.close();
   };

@@ -77,11 +77,11 @@ export function createEventSocket(getEnveloped: GetEnveloped, users: UserStore) 
     else socketsOf.delete(user.id);
   };
 
-  return async function handleEventUpgrade(
+  const handleEventUpgrade = async (
     request: IncomingMessage,
     socket: Socket,
     head: Buffer,
-  ): Promise<void> {
+  ): Promise<void> => {
     const auth = await verifyR3(users, {
       method: request.method ?? "GET",
       path: request.url ?? GRAPHQL_PATH,
@@ -112,6 +112,17 @@ export function createEventSocket(getEnveloped: GetEnveloped, users: UserStore) 
     socket.once("close", () => release(user));
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
   };
+
+  /**
+   * Ends every open event socket. An upgraded socket no longer belongs to the HTTP server,
+   * so the server's own close() would wait on it forever: the broker's shutdown calls this.
+   */
+  const close = () => {
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+  };
+
+  return Object.assign(handleEventUpgrade, { close });
 }
 
 /** A refused upgrade: an HTTP answer with the API's JSON error body, then the end. */

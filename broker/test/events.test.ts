@@ -14,9 +14,11 @@ import {
 } from "../../test-support/event-client.js";
 import {
   connectOrFail,
+  createTestUser,
   DISCONNECT,
   errorCode,
   eventually,
+  startTestBroker,
   withStack,
 } from "../../test-support/stack.js";
 import { closed, connectFrom } from "../../test-support/visitors.js";
@@ -160,6 +162,23 @@ describe("event subscription", () => {
         await client.dispose();
       }
     }));
+
+  it("closes while a subscriber is connected, ending its socket", async () => {
+    const broker = await startTestBroker();
+    const user = await createTestUser(broker, "closing@example.com");
+    const client = signedEventClient(broker.apiUrl, user.credentials);
+    const opened = new Promise<void>((resolve) => client.on("connected", () => resolve()));
+    const ended = new Promise<void>((resolve) => client.on("closed", () => resolve()));
+    try {
+      subscribe<EventPayload>(client, EVENTS);
+      await opened;
+      // Before the fix this never resolved: the upgraded socket kept the server open.
+      await broker.close();
+      await ended;
+    } finally {
+      await client.dispose();
+    }
+  });
 
   it("answers a subscription sent with POST at once, pointing at the WebSocket", () =>
     withStack({ users: ["posted@example.com"] }, async ({ user }) => {
