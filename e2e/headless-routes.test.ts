@@ -8,7 +8,13 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startHeadlessApp } from "../main/headless/start-headless-app.js";
 import { launchChromium } from "../test-support/browser.js";
-import { startStack, type TestStack, tempDir } from "../test-support/stack.js";
+import {
+  connectOrFail,
+  DISCONNECT,
+  startStack,
+  type TestStack,
+  tempDir,
+} from "../test-support/stack.js";
 import { connectFrom, echoThrough, probe, randomPayload } from "../test-support/visitors.js";
 import {
   addressOf,
@@ -190,5 +196,16 @@ describe("connect panel routes in headless mode (Chromium)", () => {
     } finally {
       visitor.destroy();
     }
+  });
+
+  it("lists a proxy opened elsewhere (as the CLI does), and its end, without a reload", async () => {
+    const opened = await connectOrFail(stack.user, stack.agent.serviceId("echo"), "0.0.0.0");
+    const row = page.locator(`.connection.broker[data-connection-id="${opened.id}"]`);
+    await row.locator(".origin", { hasText: "opened outside this window" }).waitFor();
+    assert.equal(await probe(Number(opened.port), "127.0.0.2"), "echoed");
+    await shoot(page, "opened-elsewhere");
+    await stack.user.api(DISCONNECT, { connectionId: opened.id });
+    // Ended, it is the past of a service with saved connections: it leaves the list.
+    await row.waitFor({ state: "detached" });
   });
 });

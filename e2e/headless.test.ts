@@ -192,6 +192,20 @@ describe("desktop app in headless mode (Chromium)", () => {
     assert.match(body, /hello from target/);
   });
 
+  it("sets a web service's persistent public link with a password", async () => {
+    const form = await openConnect(page, "web");
+    const link = form.locator(".public-link-row");
+    await link.getByLabel("Persistent public link").check();
+    await link.getByLabel("Link password (optional)").fill("s3cret-pass");
+    await link.getByRole("button", { name: "Save public link" }).click();
+    await link.locator(".link-state", { hasText: "on · password set" }).waitFor();
+    const url = (await link.locator(".link-url").textContent()) ?? "";
+    assert.match(url, /^https?:\/\//);
+    assert.equal(await link.getByLabel("Link password (optional)").inputValue(), "");
+    await shoot(page, "public-link");
+    await form.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("copies a public link to the clipboard and says so; shows the countdown", async () => {
     const row = savedRow(page, "web-link");
     const address = (await row.locator(".address").textContent()) ?? "";
