@@ -5,9 +5,11 @@ import { app, type BrowserWindow, powerMonitor } from "electron";
 import type { DesktopEvent } from "../../common/desktop-api.js";
 import { IPC_EVENT_CHANNEL } from "../../common/desktop-ipc.js";
 import { DesktopCore } from "../core/desktop-core.js";
+import { runNoticeAction } from "../core/notice-actions.js";
 import { runTrayAction } from "../core/tray-actions.js";
 import { registerAppScheme, serveRenderer } from "./app-protocol.js";
-import { electronHost } from "./electron-host.js";
+import { type E2eHooks, installE2eHooks } from "./e2e-hooks.js";
+import { createElectronHost } from "./electron-host.js";
 import { registerIpcHandlers } from "./ipc-handlers.js";
 import { SafeStorageVault } from "./safe-storage-vault.js";
 import { createTray } from "./tray.js";
@@ -58,9 +60,15 @@ function showWindow(): void {
 async function start(): Promise<void> {
   if (process.platform === "darwin") app.dock?.hide();
   serveRenderer(join(ROOT, "dist", "renderer"));
+  let hooks: E2eHooks | null = null;
+  // A notification's "Connect again" runs on the core made just below.
+  const host = createElectronHost(
+    (action) => void runNoticeAction(core, action),
+    (notice) => hooks?.notices.push(notice),
+  );
   const core = new DesktopCore({
     vault: new SafeStorageVault(join(dataDir, "credentials.sealed")),
-    host: electronHost,
+    host,
     // "This computer" and on-demand connections keep their lists here.
     dataDir,
   });
@@ -70,6 +78,7 @@ async function start(): Promise<void> {
     join(ROOT, "assets"),
     (action) => void runTrayAction(core, shell, action),
   );
+  hooks = installE2eHooks(() => tray.items());
   core.subscribe((event: DesktopEvent) => {
     if (event.type === "state") tray.update(event.state);
     if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);

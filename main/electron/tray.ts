@@ -12,6 +12,8 @@ export function createTray(
   onAction: (action: TrayAction) => void,
 ): {
   update(state: DesktopState): void;
+  /** The items last shown (for the e2e hooks). */
+  items(): TrayItem[];
 } {
   const icon =
     process.platform === "darwin"
@@ -33,9 +35,12 @@ export function createTray(
       ...(action ? { click: () => onAction(action) } : {}),
     };
   };
+  let shown: TrayItem[] = [];
   return {
     update(state) {
-      tray?.setContextMenu(Menu.buildFromTemplate(trayMenu(state, Date.now()).map(toElectron)));
+      shown = trayMenu(state, Date.now());
+      tray?.setContextMenu(Menu.buildFromTemplate(shown.map(toElectron)));
     },
+    items: () => shown,
   };
 }
