@@ -109,6 +109,8 @@ export interface DesktopState {
   thisComputer: LocalServiceView[];
   /** Local listeners that open a P2P (or relayed) path to a service when a program connects. */
   onDemand: OnDemandView[];
+  /** This computer's own addresses other than loopback: where a LAN-shared listener may bind. */
+  lanAddresses: string[];
   /** The last background error (a failed re-sync), shown until the next success. */
   problem: ErrorDetail | null;
   settings: DesktopSettings;

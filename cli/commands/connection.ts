@@ -1,35 +1,23 @@
-// `reach connection add|list|remove`: the on-demand connections of a profile, kept in
+// `reach connection add|set|list|remove`: the on-demand connections of a profile, kept in
 // ~/.reach/on-demand/<profile>.json (or $REACH_ON_DEMAND_DIR/<profile>.json, or --store).
 // These commands only edit that file; `reach up` listens, and follows the file as it
 // changes. (The desktop app keeps its own list in its data directory.)
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import type { BrokerClient } from "../../client/broker-client.js";
 import { localCopyText } from "../../common/launch-templates.js";
-import {
-  DEFAULT_IDLE_TIMEOUT_S,
-  type OnDemandSpec,
-  onDemandSpecSchema,
-} from "../../common/on-demand.js";
+import { type OnDemandView, onDemandSpecSchema } from "../../common/on-demand.js";
 import { type CredentialFlags, resolveCredentials, withCredentialOptions } from "../credentials.js";
-import { integer } from "../options.js";
+import { type SettingsFlags, settingsOf, withSettingsOptions } from "./connection-flags.js";
 
 export interface StoreFlags extends CredentialFlags {
   store?: string;
 }
 
-interface AddFlags extends StoreFlags {
-  port?: number;
-  /** commander's --no-p2p and --no-failover set these false. */
-  p2p: boolean;
-  failover: boolean;
-  idleTimeout?: number;
+interface EditFlags extends StoreFlags, SettingsFlags {
   json?: boolean;
 }
-
-/** The schema's bound on idle timeouts (a week), checked here so the flag is named. */
-const MAX_IDLE_TIMEOUT_S = 7 * 86400;
 
 /**
  * Where a profile's on-demand connections live. Like REACH_CREDENTIALS for the
@@ -60,31 +48,30 @@ export async function brokerClientFor(flags: CredentialFlags): Promise<BrokerCli
   return new BrokerClient({ apiUrl, ...credentials });
 }
 
-function port(value: string): number {
-  const n = integer("--port", 1)(value);
-  if (n > 65535) throw new InvalidArgumentError("--port takes a TCP port, 1-65535.");
-  return n;
-}
-
-function idleTimeout(value: string): number {
-  const n = integer("--idle-timeout")(value);
-  if (n > MAX_IDLE_TIMEOUT_S) {
-    throw new InvalidArgumentError(`--idle-timeout is at most ${MAX_IDLE_TIMEOUT_S} (a week).`);
-  }
-  return n;
-}
-
 /**
- * What `add` and `list --json` print for one connection: the stored spec (parsing strips
- * the live fields, which mean nothing outside `reach up`), its address and launch command.
+ * What `add`, `set` and `list --json` print for one connection: every stored field (parsing
+ * strips the live ones, which mean nothing outside `reach up`), its address (bind:port)
+ * and launch command.
  */
-function described(spec: OnDemandSpec) {
+function described(view: OnDemandView) {
   return {
-    ...onDemandSpecSchema.parse(spec),
-    address: `127.0.0.1:${spec.port}`,
+    ...onDemandSpecSchema.parse(view),
+    address: view.address,
     // What to run or open: the copy template resolved ("ssh -l [username] 127.0.0.1 -p 33012").
-    launch: localCopyText(spec),
+    launch: localCopyText(view),
   };
+}
+
+/** "echo on od-box", or with a name of its own "db (echo on od-box)". */
+export function titleOf(view: OnDemandView): string {
+  const what = `${view.serviceName} on ${view.deviceName}`;
+  return view.name === view.serviceName ? what : `${view.name} (${what})`;
+}
+
+/** The RESTRICT column: the rule, and for a latched one whom it latched. */
+function restrictText(view: OnDemandView): string {
+  if (view.restrict === "latching" && view.latchedIp) return `latched to ${view.latchedIp}`;
+  return view.restrict;
 }
 
 function idleText(seconds: number): string {
@@ -120,47 +107,70 @@ export function registerConnectionCommand(program: Command): void {
     .command("connection")
     .description("Manage on-demand connections: local ports that reach a service when used.");
 
-  withStoreOptions(
-    connection
-      .command("add <serviceId>")
-      .description("Add an on-demand connection to a service; `reach up` then listens for it."),
+  withSettingsOptions(
+    withStoreOptions(
+      connection
+        .command("add <serviceId>")
+        .description("Add an on-demand connection to a service; `reach up` then listens for it."),
+    ),
+    "add",
   )
-    .option("--port <port>", "local port on 127.0.0.1 (default: a free one in 33000-42999)", port)
-    .option("--no-p2p", "never try peer to peer: always go through the broker's relay")
-    .option("--no-failover", "never fall back to the broker's relay when P2P does not open")
-    .option(
-      "--idle-timeout <seconds>",
-      `let the path go after this long unused (0 = never; default ${DEFAULT_IDLE_TIMEOUT_S})`,
-      idleTimeout,
-    )
+    .option("--disable", "save it switched off: `reach up` does not listen until --enable")
     .option("--json", "print the connection as one JSON object")
-    .action(async (serviceId: string, flags: AddFlags) => {
-      if (!flags.p2p && !flags.failover) {
-        throw new Error("--no-p2p with --no-failover leaves no path: keep one of them.");
-      }
+    .action(async (serviceId: string, flags: EditFlags) => {
+      const settings = settingsOf(flags);
       const client = await brokerClientFor(flags);
       try {
         const manager = await openManager(flags, () => client);
-        const view = await manager.add({
-          serviceId,
-          port: flags.port,
-          p2p: flags.p2p,
-          failover: flags.failover,
-          idleTimeout: flags.idleTimeout,
-        });
+        const view = await manager.add({ serviceId, ...settings });
         const out = described(view);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(out)}\n`);
           return;
         }
         process.stdout.write(
-          `Added ${view.serviceName} on ${view.deviceName} at ${out.address} (id ${view.id})\n` +
+          `Added ${titleOf(view)} at ${out.address} (id ${view.id})\n` +
             `Use it: ${out.launch}\n` +
-            "It listens while `reach up` runs.\n",
+            (view.enabled
+              ? "It listens while `reach up` runs.\n"
+              : `It is switched off: \`reach connection set ${view.id} --enable\` switches it on.\n`),
         );
       } finally {
         client.stop();
       }
+    });
+
+  withSettingsOptions(
+    withStoreOptions(
+      connection
+        .command("set <id>")
+        .description(
+          "Change a saved connection; a running `reach up` follows (and listens anew when it moves).",
+        ),
+    ),
+    "set",
+  )
+    .option("--enable", "switch it on: `reach up` listens for it")
+    .option("--disable", "switch it off: `reach up` stops listening for it")
+    .option("--json", "print the connection as one JSON object")
+    .action(async (id: string, flags: EditFlags) => {
+      const settings = settingsOf(flags);
+      if (Object.values(settings).every((value) => value === undefined)) {
+        throw new Error(
+          "Nothing to change: give --name, --route, --port, --bind, --restrict, --idle-timeout, --enable or --disable.",
+        );
+      }
+      const manager = await openManager(flags, () => null);
+      const view = await manager.update({ id, ...settings });
+      const out = described(view);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(out)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `Changed ${titleOf(view)}: ${out.address}, ${view.route}, ` +
+          `restrict ${restrictText(view)}, idle timeout ${idleText(view.idleTimeout)}, ${view.enabled ? "enabled" : "disabled"}\n`,
+      );
     });
 
   withStoreOptions(connection.command("list").description("List the on-demand connections."))
@@ -178,14 +188,16 @@ export function registerConnectionCommand(program: Command): void {
         return;
       }
       const rows = [
-        ["ID", "SERVICE", "DEVICE", "ADDRESS", "ROUTE", "IDLE TIMEOUT"],
+        ["ID", "NAME", "DEVICE", "ROUTE", "ADDRESS", "RESTRICT", "IDLE TIMEOUT", "ENABLED"],
         ...specs.map((s) => [
           s.id,
-          s.serviceName,
+          s.name,
           s.deviceName,
-          `127.0.0.1:${s.port}`,
           s.route,
+          s.address,
+          restrictText(s),
           idleText(s.idleTimeout),
+          s.enabled ? "yes" : "no",
         ]),
       ];
       process.stdout.write(`${table(rows)}\n`);
@@ -197,8 +209,6 @@ export function registerConnectionCommand(program: Command): void {
     const manager = await openManager(flags, () => null);
     const spec = manager.list().find((s) => s.id === id);
     await manager.remove(id);
-    process.stdout.write(
-      `Removed ${spec ? `${spec.serviceName} on ${spec.deviceName} at 127.0.0.1:${spec.port}` : id}\n`,
-    );
+    process.stdout.write(`Removed ${spec ? `${titleOf(spec)} at ${spec.address}` : id}\n`);
   });
 }

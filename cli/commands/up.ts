@@ -1,6 +1,7 @@
 // `reach up`: runs the profile's on-demand connections in the foreground — one listener
-// each on 127.0.0.1 — and prints what they do. `reach connection add/remove` in another
-// terminal edit the store file; `up` notices within about a second and follows it.
+// each on its bind address (127.0.0.1 unless shared on the LAN), none for one switched
+// off — and prints what they do. `reach connection add/set/remove` in another terminal
+// edit the store file; `up` notices within about a second and follows it.
 import { type Stats, unwatchFile, watchFile } from "node:fs";
 import type { Command } from "commander";
 import { localCopyText } from "../../common/launch-templates.js";
@@ -11,6 +12,7 @@ import {
   brokerClientFor,
   onDemandStorePath,
   type StoreFlags,
+  titleOf,
   withStoreOptions,
 } from "./connection.js";
 
@@ -23,13 +25,24 @@ interface UpFlags extends StoreFlags {
 const WATCH_INTERVAL_MS = 1_000;
 
 function label(view: OnDemandView): string {
-  return `${view.address} ${view.serviceName} on ${view.deviceName}`;
+  return `${view.address} ${titleOf(view)}`;
 }
 
-/** The first line of a connection, and again when a failed one starts listening. */
+/**
+ * The first line of a connection, and again when it starts listening anew: a failed one
+ * that now listens, one that moved (port or address), one switched on or off.
+ */
 function listeningLine(view: OnDemandView): string {
   if (view.status === "failed") return `${label(view)}: not listening: ${view.reason}`;
-  return `${view.address} → ${view.serviceName} on ${view.deviceName} (${localCopyText(view)})`;
+  if (view.status === "off") return `${label(view)}: off, not listening`;
+  const shared = view.restrict === "none" ? "" : `, restrict ${view.restrict}`;
+  return `${view.address} → ${titleOf(view)} (${localCopyText(view)}${shared})`;
+}
+
+/** Whether a connection listens anew (or stops), which its first line then says again. */
+function relistened(before: OnDemandView, now: OnDemandView): boolean {
+  if (before.address !== now.address || before.enabled !== now.enabled) return true;
+  return before.status === "failed" && now.status === "idle" && !now.path;
 }
 
 function stateText(view: OnDemandView): string {
@@ -67,10 +80,21 @@ class StatusPrinter {
       const text = stateText(view);
       const before = this.shown.get(view.id);
       this.shown.set(view.id, { view, text });
-      if (!before || (before.view.status === "failed" && view.status === "idle" && !view.path)) {
+      if (!before || relistened(before.view, view)) {
         print(listeningLine(view));
-      } else if (before.text !== text) {
-        print(`${label(view)}: ${text}`);
+        continue;
+      }
+      if (before.text !== text) print(`${label(view)}: ${text}`);
+      if (view.restrict !== before.view.restrict) {
+        print(`${label(view)}: restrict ${view.restrict} from now on, open sockets included`);
+      }
+      if (view.latchedIp && view.latchedIp !== before.view.latchedIp) {
+        print(`${label(view)}: latched to ${view.latchedIp}; other clients are refused`);
+      }
+      if (view.refused > before.view.refused) {
+        print(
+          `${label(view)}: refused a client (restrict ${view.restrict}; ${view.refused} so far)`,
+        );
       }
     }
   }

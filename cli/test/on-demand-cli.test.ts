@@ -1,7 +1,8 @@
 // On-demand connections from the command line, with real processes: a broker, a user from
 // `admin create-user`, an agent in front of a TCP echo service, then `reach connection
-// add/list/remove` editing a store file while `reach up` listens and follows it.
-// P2P stays on loopback: the agent and `up` gather candidates on 127.0.0.1 only.
+// add/set/list/remove` editing a store file while `reach up` listens and follows it.
+// P2P stays on loopback: the agent and `up` gather candidates on 127.0.0.1 only. Linux
+// routes all of 127/8 to loopback: 127.0.0.2 and 127.0.0.3 play two LAN machines.
 
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -11,18 +12,22 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type CliSession, cliSession } from "../../test-support/cli-session.js";
 import type { WatchedChild } from "../../test-support/processes.js";
-import { freePort, tempDir } from "../../test-support/stack.js";
+import { eventually, freePort, tempDir } from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
-import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
+import { echoThrough, probe, randomPayload, sha256 } from "../../test-support/visitors.js";
 
 interface Described {
   id: string;
   serviceId: string;
   serviceName: string;
   deviceName: string;
+  name: string;
   port: number;
-  p2p: boolean;
-  failover: boolean;
+  route: string;
+  bind: string;
+  restrict: string;
+  latchedIp: string | null;
+  enabled: boolean;
   idleTimeout: number;
   address: string;
   launch: string;
@@ -110,7 +115,10 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.ok(first.port >= 33000 && first.port <= 42999, `port ${first.port}`);
     assert.equal(first.address, `127.0.0.1:${first.port}`);
     assert.equal(first.launch, `127.0.0.1:${first.port}`, "a tcp service's launch is its address");
-    assert.deepEqual([first.p2p, first.failover, first.idleTimeout], [true, true, 900]);
+    assert.deepEqual(
+      [first.name, first.route, first.bind, first.restrict, first.enabled, first.idleTimeout],
+      ["echo", "adaptive", "127.0.0.1", "none", true, 900],
+    );
     assert.ok((await readFile(store, "utf8")).includes(first.id), "the store holds it");
   });
 
@@ -142,7 +150,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
       port,
       address,
       launch: address,
-      p2p: false,
+      route: "proxy",
       idleTimeout: 60,
     };
   });
@@ -153,21 +161,25 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.equal(json.code, 0, json.stderr);
     const listed = JSON.parse(json.stdout) as Described[];
     assert.deepEqual(
-      listed.map((c) => [c.id, c.port, c.p2p, c.failover, c.idleTimeout]),
+      listed.map((c) => [c.id, c.port, c.route, c.idleTimeout]),
       [
-        [first.id, first.port, true, true, 900],
-        [second.id, second.port, false, true, 60],
+        [first.id, first.port, "adaptive", 900],
+        [second.id, second.port, "proxy", 60],
       ],
     );
+    assert.deepEqual(listed[1], second, "--json has every stored field");
     const text = await reach("connection", "list", ...account());
     assert.equal(text.code, 0, text.stderr);
     const [header, ...rows] = text.stdout.trimEnd().split("\n");
-    assert.match(header ?? "", /^ID\s+SERVICE\s+DEVICE\s+ADDRESS\s+P2P\s+FAILOVER\s+IDLE TIMEOUT$/);
+    assert.match(
+      header ?? "",
+      /^ID\s+NAME\s+DEVICE\s+ROUTE\s+ADDRESS\s+RESTRICT\s+IDLE TIMEOUT\s+ENABLED$/,
+    );
     assert.equal(rows.length, 2);
     assert.match(
       rows[1] ?? "",
       new RegExp(
-        `^${second.id}\\s+echo\\s+od-box\\s+127\\.0\\.0\\.1:${second.port}\\s+off\\s+on\\s+60s$`,
+        `^${second.id}\\s+echo\\s+od-box\\s+proxy\\s+127\\.0\\.0\\.1:${second.port}\\s+none\\s+60s\\s+yes$`,
       ),
     );
   });
@@ -203,6 +215,132 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
       new RegExp(`^127\\.0\\.0\\.1:${second.port} echo on od-box: connected via Proxy.*$`),
     );
     assert.match(line, /Peer to peer is off/);
+  });
+
+  it("connection set moves a port: up listens on the new one, the old one closes", async () => {
+    assert.ok(up && second, "needs reach up from above");
+    const from = up.lines.length;
+    const moved = await freePort();
+    const result = await reach(
+      "connection",
+      "set",
+      second.id,
+      ...account(),
+      "--port",
+      String(moved),
+      "--name",
+      "relayed",
+      "--idle-timeout",
+      "30",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `Changed relayed (echo on od-box): 127.0.0.1:${moved}, proxy, restrict none, idle timeout 30s, enabled\n`,
+    );
+    await up.waitForLine(
+      new RegExp(`^127\\.0\\.0\\.1:${moved} → relayed \\(echo on od-box\\) `),
+      from,
+    );
+    const payload = randomPayload(64 * 1024);
+    assert.equal(sha256(await echoThrough(moved, "127.0.0.1", payload)), sha256(payload));
+    assert.equal(await tryConnect(second.port), "refused");
+    second = {
+      ...second,
+      port: moved,
+      address: `127.0.0.1:${moved}`,
+      launch: `127.0.0.1:${moved}`,
+    };
+  });
+
+  it("connection set shares it on the LAN with one IP: up lets 127.0.0.2 in, refuses 127.0.0.3", async () => {
+    assert.ok(up && second, "needs reach up from above");
+    const from = up.lines.length;
+    const result = await reach(
+      "connection",
+      "set",
+      second.id,
+      ...account(),
+      "--bind",
+      "0.0.0.0",
+      "--restrict",
+      "127.0.0.2",
+      "--json",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const changed = JSON.parse(result.stdout) as Described;
+    assert.deepEqual(
+      [changed.bind, changed.restrict, changed.address],
+      ["0.0.0.0", "127.0.0.2", `0.0.0.0:${second.port}`],
+    );
+    await up.waitForLine(
+      new RegExp(
+        `^0\\.0\\.0\\.0:${second.port} → relayed \\(echo on od-box\\) .*restrict 127\\.0\\.0\\.2\\)$`,
+      ),
+      from,
+    );
+    const payload = randomPayload(4096);
+    assert.equal(sha256(await echoThrough(second.port, "127.0.0.2", payload)), sha256(payload));
+    assert.equal(await probe(second.port, "127.0.0.3"), "closed");
+    await up.waitForLine(
+      new RegExp(
+        `^0\\.0\\.0\\.0:${second.port} relayed \\(echo on od-box\\): refused a client \\(restrict 127\\.0\\.0\\.2; 1 so far\\)$`,
+      ),
+      from,
+    );
+    const text = await reach("connection", "list", ...account());
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^${second.id}\\s+relayed\\s+od-box\\s+proxy\\s+0\\.0\\.0\\.0:${second.port}\\s+127\\.0\\.0\\.2\\s+30s\\s+yes$`,
+        "m",
+      ),
+    );
+  });
+
+  it("connection set --restrict latching: the first machine latches, list shows it", async () => {
+    assert.ok(up && second, "needs reach up from above");
+    const from = up.lines.length;
+    const result = await reach(
+      "connection",
+      "set",
+      second.id,
+      ...account(),
+      "--restrict",
+      "latching",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    await up.waitForLine(/relayed \(echo on od-box\): restrict latching from now on/, from);
+    assert.equal(await probe(second.port, "127.0.0.3"), "echoed");
+    await up.waitForLine(/: latched to 127\.0\.0\.3; other clients are refused$/, from);
+    assert.equal(await probe(second.port, "127.0.0.2"), "closed");
+    await eventually(async () =>
+      (await readFile(store, "utf8")).includes('"latchedIp": "127.0.0.3"'),
+    );
+    const text = await reach("connection", "list", ...account());
+    assert.match(
+      text.stdout,
+      new RegExp(`^${second.id}\\s.*\\slatched to 127\\.0\\.0\\.3\\s+30s\\s+yes$`, "m"),
+    );
+  });
+
+  it("connection set --disable: up stops listening; --enable: it listens again", async () => {
+    assert.ok(up && second, "needs reach up from above");
+    let from = up.lines.length;
+    const off = await reach("connection", "set", second.id, ...account(), "--disable");
+    assert.equal(off.code, 0, off.stderr);
+    await up.waitForLine(
+      new RegExp(`^0\\.0\\.0\\.0:${second.port} relayed \\(echo on od-box\\): off, not listening$`),
+      from,
+    );
+    assert.equal(await tryConnect(second.port), "refused");
+    const listed = await reach("connection", "list", ...account());
+    assert.match(listed.stdout, new RegExp(`^${second.id}\\s.*\\s+no$`, "m"));
+    from = up.lines.length;
+    const on = await reach("connection", "set", second.id, ...account(), "--enable");
+    assert.equal(on.code, 0, on.stderr);
+    await up.waitForLine(new RegExp(`^0\\.0\\.0\\.0:${second.port} → relayed `), from);
+    assert.equal(await probe(second.port, "127.0.0.3"), "echoed", "the latch was kept");
   });
 
   it("connection add refuses a port up already holds, or one another program holds", async () => {
@@ -247,11 +385,56 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
         ["connection", "remove", "no-such-id", ...account()],
         /no on-demand connection with id "no-such-id"/,
       ],
+      [
+        ["connection", "add", serviceId, ...account(), "--route", "adaptive", "--no-p2p"],
+        /^reach: --route adaptive conflicts with --no-p2p, which means --route proxy: give one of them\.\n$/,
+      ],
+      [
+        ["connection", "add", serviceId, ...account(), "--bind", "192.0.2.1"],
+        /^reach: Bind address 192\.0\.2\.1 is not an address of this computer: use 0\.0\.0\.0 \(all addresses\) or one of 127\.0\.0\.1/,
+      ],
+      [
+        ["connection", "add", serviceId, ...account(), "--restrict", "10.0.0.0/33"],
+        /^reach: Local network security "10\.0\.0\.0\/33" is not a valid subnet/,
+      ],
+      [
+        ["connection", "set", first?.id ?? "", ...account()],
+        /^reach: Nothing to change: give --name/,
+      ],
+      [
+        ["connection", "set", first?.id ?? "", ...account(), "--enable", "--disable"],
+        /--enable and --disable contradict each other/,
+      ],
+      [
+        ["connection", "set", first?.id ?? "", ...account(), "--restrict", "anyone"],
+        /"anyone" is not valid: use "none", "latching"/,
+      ],
+      [
+        ["connection", "set", first?.id ?? "", ...account(), "--port", String(second?.port)],
+        /already belongs to another on-demand connection/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await reach(...args);
       assert.notEqual(result.code, 0, args.join(" "));
       assert.match(result.stderr, /^reach: [^\n]+\n$/, result.stderr);
+      assert.match(result.stderr, message);
+    }
+    // A flag's value commander refuses: its own "error: option …" line, then the usage.
+    const flagCases: [string[], RegExp][] = [
+      [
+        ["connection", "add", serviceId, ...account(), "--route", "public"],
+        /public is the desktop app's public proxy, which has no local port: here use adaptive, p2p or proxy/,
+      ],
+      [["connection", "add", serviceId, ...account(), "--route", "fast"], /--route takes adaptive/],
+      [
+        ["connection", "add", serviceId, ...account(), "--port", "70000"],
+        /--port takes a TCP port/,
+      ],
+    ];
+    for (const [args, message] of flagCases) {
+      const result = await reach(...args);
+      assert.notEqual(result.code, 0, args.join(" "));
       assert.match(result.stderr, message);
     }
     const listed = JSON.parse((await reach("connection", "list", ...account(), "--json")).stdout);
@@ -265,10 +448,12 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      new RegExp(`^Removed echo on od-box at 127\\.0\\.0\\.1:${second.port}$`, "m"),
+      new RegExp(`^Removed relayed \\(echo on od-box\\) at 0\\.0\\.0\\.0:${second.port}$`, "m"),
     );
     await up.waitForLine(
-      new RegExp(`^127\\.0\\.0\\.1:${second.port} echo on od-box: removed, no longer listening$`),
+      new RegExp(
+        `^0\\.0\\.0\\.0:${second.port} relayed \\(echo on od-box\\): removed, no longer listening$`,
+      ),
       from,
     );
     assert.equal(await tryConnect(second.port), "refused");
@@ -284,6 +469,51 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     await up.waitForLine(new RegExp(`^127\\.0\\.0\\.1:${added.port} → echo on od-box `), from);
     const payload = randomPayload(4096);
     assert.equal(sha256(await echoThrough(added.port, "127.0.0.1", payload)), sha256(payload));
+  });
+
+  it("connection add takes the name, route, bind, restriction and switch", async () => {
+    assert.ok(up, "needs reach up from above");
+    const from = up.lines.length;
+    const result = await reach(
+      "connection",
+      "add",
+      serviceId,
+      ...account(),
+      "--name",
+      "shared echo",
+      "--route",
+      "p2p",
+      "--bind",
+      "0.0.0.0",
+      "--restrict",
+      "127.0.0.0/30",
+      "--idle-timeout",
+      "0",
+      "--disable",
+      "--json",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const added = JSON.parse(result.stdout) as Described;
+    assert.deepEqual(
+      [added.name, added.route, added.bind, added.restrict, added.idleTimeout, added.enabled],
+      ["shared echo", "p2p", "0.0.0.0", "127.0.0.0/30", 0, false],
+    );
+    assert.equal(added.address, `0.0.0.0:${added.port}`);
+    await up.waitForLine(
+      new RegExp(
+        `^0\\.0\\.0\\.0:${added.port} shared echo \\(echo on od-box\\): off, not listening$`,
+      ),
+      from,
+    );
+    assert.equal(await tryConnect(added.port), "refused");
+    const text = await reach("connection", "list", ...account());
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^${added.id}\\s+shared echo\\s+od-box\\s+p2p\\s+0\\.0\\.0\\.0:${added.port}\\s+127\\.0\\.0\\.0/30\\s+never\\s+no$`,
+        "m",
+      ),
+    );
   });
 
   it("up stops cleanly on SIGTERM, closing its listeners", async () => {

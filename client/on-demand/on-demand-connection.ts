@@ -1,8 +1,15 @@
-// One on-demand connection: a listener on 127.0.0.1:<port> that opens a path to its
-// service when a local program connects, shares that path among all its sockets, and
-// lets it go after the idle timeout. P2P is tried first; when it does not open within the
-// bound (or drops later), the broker's relay carries the sockets instead.
+// One on-demand connection: a listener on <bind>:<port> (127.0.0.1 unless shared on the
+// LAN) that opens a path to its service when a local program connects, shares that path
+// among all its sockets, and lets it go after the idle timeout. P2P is tried first; when it
+// does not open within the bound (or drops later), the broker's relay carries the sockets.
+//
+// Who may connect is decided in accept(), synchronously and before anything else: a
+// refused client is destroyed before its socket is read, before a path is opened and so
+// before any byte or request goes toward the broker or the device. Being synchronous also
+// makes "latching" exact: of two clients arriving together, the first accepted latches.
 import { createServer, type Server, type Socket } from "node:net";
+import { canonicalAddress } from "../../common/host-ip.js";
+import { admits, type LocalRestriction, parseRestriction } from "../../common/local-restriction.js";
 import {
   DEFAULT_P2P_WAIT_MS,
   type OnDemandPath,
@@ -12,6 +19,7 @@ import {
 } from "../../common/on-demand.js";
 import { messageOf } from "../../common/result.js";
 import type { BrokerClient } from "../broker-client.js";
+import { listenAddress } from "./bind-address.js";
 import { PeerPath } from "./peer-path.js";
 import { RelayPath } from "./relay-path.js";
 import type { StreamPath } from "./stream-path.js";
@@ -24,6 +32,8 @@ export interface OnDemandEnvironment {
   /** Gather P2P candidates on this address only (tests keep P2P on loopback). */
   p2pBindAddress?: string;
   onChange: () => void;
+  /** A latching restriction latched onto this client address: keep it (it must survive restarts). */
+  onLatch?: (id: string, address: string) => void;
 }
 
 /** How often idleness is checked, at most. */
@@ -45,19 +55,38 @@ export class OnDemandConnection {
   private lastTraffic = Date.now();
   private lastBytes = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  private restriction: LocalRestriction;
+  /** Local clients the restriction turned away since the listener started. */
+  private refused = 0;
 
   constructor(
     private spec: OnDemandSpec,
     private readonly env: OnDemandEnvironment,
-  ) {}
-
-  /** Takes settings that do not change how it listens (name, templates, idle timeout…). */
-  respec(spec: OnDemandSpec): void {
-    this.spec = spec;
+  ) {
+    this.restriction = restrictionOf(spec);
   }
 
-  /** Starts listening; rejects with a sentence naming the port when it is taken. */
+  get id(): string {
+    return this.spec.id;
+  }
+
+  /**
+   * Takes settings that do not change how it listens (name, templates, idle timeout, the
+   * restriction). A new restriction applies at once: open sockets it would refuse close.
+   */
+  respec(spec: OnDemandSpec): void {
+    const restriction = restrictionOf(spec);
+    this.spec = spec;
+    this.restriction = restriction;
+    for (const socket of this.sockets) {
+      if (!admits(restriction, spec.latchedIp, socket.remoteAddress ?? "")) socket.destroy();
+    }
+  }
+
+  /** Starts listening; rejects with a sentence naming the address when it cannot. */
   async listen(): Promise<void> {
+    const { bind, port } = this.spec;
+    const where = listenAddress(bind, port);
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
     server.on("connection", (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -65,12 +94,14 @@ export class OnDemandConnection {
         reject(
           new Error(
             error.code === "EADDRINUSE"
-              ? `Port ${this.spec.port} on 127.0.0.1 is in use by another program: choose another port.`
-              : `Cannot listen on 127.0.0.1:${this.spec.port}: ${error.code ?? error.message}.`,
+              ? `Port ${port} on ${bind} is in use by another program: choose another port.`
+              : error.code === "EADDRNOTAVAIL"
+                ? `Cannot listen on ${where}: this computer has no address ${bind} (any more).`
+                : `Cannot listen on ${where}: ${error.code ?? error.message}.`,
           ),
         ),
       );
-      server.listen({ host: "127.0.0.1", port: this.spec.port }, () => resolve());
+      server.listen({ host: bind, port }, () => resolve());
     });
     this.server = server;
   }
@@ -84,14 +115,14 @@ export class OnDemandConnection {
     }
     return {
       ...this.spec,
-      address: `127.0.0.1:${this.spec.port}`,
+      address: listenAddress(this.spec.bind, this.spec.port),
       status: this.status,
       path: this.lastPath,
       reason: this.reason,
       bytesIn,
       bytesOut,
       openSockets: this.sockets.size,
-      refused: 0,
+      refused: this.refused,
       connectionId: null,
     };
   }
@@ -106,6 +137,12 @@ export class OnDemandConnection {
   }
 
   private accept(socket: Socket): void {
+    if (!this.admit(socket.remoteAddress ?? "")) {
+      socket.destroy();
+      this.refused++;
+      this.env.onChange();
+      return;
+    }
     socket.setNoDelay(true);
     socket.on("error", () => socket.destroy());
     this.sockets.add(socket);
@@ -124,6 +161,17 @@ export class OnDemandConnection {
       },
       () => socket.destroy(),
     );
+  }
+
+  /** Whether the restriction lets this client in; the first client latches a latching one. */
+  private admit(client: string): boolean {
+    if (!admits(this.restriction, this.spec.latchedIp, client)) return false;
+    if (this.restriction.kind === "latching" && this.spec.latchedIp === null) {
+      const address = canonicalAddress(client);
+      this.spec = { ...this.spec, latchedIp: address };
+      this.env.onLatch?.(this.spec.id, address);
+    }
+    return true;
   }
 
   /** The open path, or one being opened for the sockets that arrived while idle. */
@@ -230,4 +278,14 @@ export class OnDemandConnection {
     this.reason = reason;
     this.env.onChange();
   }
+}
+
+/**
+ * The spec's restriction. The manager saves only values that parse; one that does not
+ * (a hand-edited file) refuses the listener with the sentence rather than admit anyone.
+ */
+function restrictionOf(spec: OnDemandSpec): LocalRestriction {
+  const parsed = parseRestriction(spec.restrict);
+  if (!parsed.ok) throw new Error(`${spec.name}: ${parsed.reason}`);
+  return parsed.restriction;
 }

@@ -1,7 +1,10 @@
 // All on-demand connections of one account: kept in their store, each with its local
 // listener while the manager runs (in `reach up` or the desktop app). The CLI's
-// `connection add/remove` use the same add and remove without listening.
+// `connection add/set/remove` use the same add, update and remove without listening.
+// Every change is checked whole (spec-checks.ts) before anything is written or listened
+// on, and changes run one at a time, so a latch being saved and an edit never interleave.
 import { randomUUID } from "node:crypto";
+import { parseRestriction } from "../../common/local-restriction.js";
 import {
   type AddOnDemandInput,
   DEFAULT_BIND,
@@ -13,11 +16,13 @@ import {
 } from "../../common/on-demand.js";
 import { messageOf } from "../../common/result.js";
 import type { BrokerClient } from "../broker-client.js";
+import { listenAddress } from "./bind-address.js";
 import { OnDemandConnection, type OnDemandEnvironment } from "./on-demand-connection.js";
 import type { OnDemandStore } from "./on-demand-store.js";
-import { pickPort } from "./port-picker.js";
+import { pickPort, requireFree } from "./port-picker.js";
+import { checkedSpec, listens, listensDifferently } from "./spec-checks.js";
 
-export interface OnDemandManagerOptions extends Omit<OnDemandEnvironment, "onChange"> {
+export interface OnDemandManagerOptions extends Omit<OnDemandEnvironment, "onChange" | "onLatch"> {
   store: OnDemandStore;
   onChange?: () => void;
 }
@@ -28,6 +33,10 @@ export class OnDemandManager {
   /** Why a connection's listener could not start, by id. */
   private readonly startErrors = new Map<string, string>();
   private listening = false;
+  /** Latches taken by a listener and not yet in the file: a reload must not undo them. */
+  private readonly unsavedLatches = new Map<string, string>();
+  /** The tail of the one-at-a-time queue of changes. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OnDemandManagerOptions) {}
 
@@ -38,21 +47,35 @@ export class OnDemandManager {
     if (listen) for (const spec of this.specs) await this.startListener(spec);
   }
 
-  /** Re-reads the store (another process added or removed some) and follows it. */
-  async reload(): Promise<void> {
-    const specs = await this.options.store.load();
-    const ids = new Set(specs.map((s) => s.id));
-    for (const [id, connection] of this.running) {
-      if (!ids.has(id)) {
+  /**
+   * Re-reads the store (another process added, changed or removed some) and follows it:
+   * listeners of removed or switched-off connections close, moved ones listen anew, and
+   * the others take the new settings as they run.
+   */
+  reload(): Promise<void> {
+    return this.serially(async () => {
+      const specs = (await this.options.store.load()).map((spec) => this.withUnsavedLatch(spec));
+      const byId = new Map(specs.map((s) => [s.id, s]));
+      for (const [id, connection] of this.running) {
+        const spec = byId.get(id);
+        if (spec && !listensDifferently(connection.view(), spec)) {
+          try {
+            connection.respec(spec);
+            continue;
+          } catch {
+            // A hand-edited restriction that does not parse: close, and startListener
+            // below keeps the sentence as the connection's reason.
+          }
+        }
         this.running.delete(id);
         await connection.close();
       }
-    }
-    this.specs = specs;
-    if (this.listening) {
-      for (const spec of specs) if (!this.running.has(spec.id)) await this.startListener(spec);
-    }
-    this.changed();
+      this.specs = specs;
+      if (this.listening) {
+        for (const spec of specs) if (!this.running.has(spec.id)) await this.startListener(spec);
+      }
+      this.changed();
+    });
   }
 
   list(): OnDemandView[] {
@@ -62,8 +85,8 @@ export class OnDemandManager {
       const error = this.startErrors.get(spec.id) ?? null;
       return {
         ...spec,
-        address: `127.0.0.1:${spec.port}`,
-        status: error ? "failed" : "idle",
+        address: listenAddress(spec.bind, spec.port),
+        status: !spec.enabled ? "off" : error ? "failed" : "idle",
         path: null,
         reason: error,
         bytesIn: 0,
@@ -75,92 +98,112 @@ export class OnDemandManager {
     });
   }
 
-  async add(input: AddOnDemandInput): Promise<OnDemandView> {
-    const client = this.options.client();
-    if (!client) throw new Error("Sign in to a broker first.");
-    const service = await findService(client, input.serviceId);
-    this.specs = await this.options.store.load();
-    const port = await pickPort(input.port, new Set(this.specs.map((s) => s.port)));
-    const spec: OnDemandSpec = {
-      id: randomUUID(),
-      serviceId: input.serviceId,
-      serviceName: service.name,
-      deviceName: service.deviceName,
-      application: service.application,
-      port,
-      name: input.name ?? service.name,
-      route: input.route ?? routeOf(input.p2p ?? true, input.failover ?? true),
-      enabled: input.enabled ?? true,
-      bind: input.bind ?? DEFAULT_BIND,
-      restrict: input.restrict ?? "none",
-      latchedIp: null,
-      idleTimeout: input.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_S,
-      publicMode: input.publicMode ?? "latching",
-      publicIp: input.publicIp ?? null,
-      copyTemplate: input.copyTemplate ?? null,
-      launchTemplate: input.launchTemplate ?? null,
-      username: input.username ?? null,
-    };
-    if (this.listening && spec.enabled && spec.route !== "public") {
-      const connection = new OnDemandConnection(spec, this.environment());
-      await connection.listen();
-      this.running.set(spec.id, connection);
-    }
-    this.specs = [...this.specs, spec];
-    await this.options.store.save(this.specs);
-    this.changed();
-    return this.list().find((view) => view.id === spec.id) as OnDemandView;
+  /** Adds a connection; checked whole, nothing saved or listened on when a check fails. */
+  add(input: AddOnDemandInput): Promise<OnDemandView> {
+    return this.serially(async () => {
+      const client = this.options.client();
+      if (!client) throw new Error("Sign in to a broker first.");
+      const route = input.route ?? routeOf(input.p2p ?? true, input.failover ?? true);
+      const service = await findService(client, input.serviceId);
+      this.specs = await this.options.store.load();
+      const draft = checkedSpec({
+        id: randomUUID(),
+        serviceId: input.serviceId,
+        serviceName: service.name,
+        deviceName: service.deviceName,
+        application: service.application,
+        // Checked with the rest; the real port is picked below, once the bind is known good.
+        port: input.port ?? 1,
+        name: input.name ?? service.name,
+        route,
+        enabled: input.enabled ?? true,
+        bind: input.bind ?? DEFAULT_BIND,
+        restrict: input.restrict ?? "none",
+        latchedIp: null,
+        idleTimeout: input.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_S,
+        publicMode: input.publicMode ?? "latching",
+        publicIp: input.publicIp ?? null,
+        copyTemplate: input.copyTemplate ?? null,
+        launchTemplate: input.launchTemplate ?? null,
+        username: input.username ?? null,
+      });
+      const taken = new Set(this.specs.map((s) => s.port));
+      const spec = { ...draft, port: await pickPort(input.port, taken, draft.bind) };
+      if (this.listening && listens(spec)) {
+        const connection = this.connectionFor(spec);
+        await connection.listen();
+        this.running.set(spec.id, connection);
+      }
+      this.specs = [...this.specs, spec];
+      await this.options.store.save(this.specs);
+      this.changed();
+      return this.viewOf(spec.id);
+    });
   }
 
   /**
-   * Changes a connection's settings. Refused while its path is open (the user disconnects
-   * first); a listener whose port, address or route changed is restarted on the new ones.
-   * (Track A adds the checks of bind and restrict; this is the contract's shape.)
+   * Changes a connection's settings, checked whole first. Refused while local programs use
+   * it when the change needs a new listener (the user disconnects first); a listener whose
+   * port, address, route or switch changed listens anew, and if it cannot the old one is
+   * put back and nothing is saved. Giving a restriction (even the same one) forgets the
+   * latched address, as changing the bind address does.
    */
-  async update(input: UpdateOnDemandInput): Promise<OnDemandView> {
-    this.specs = await this.options.store.load();
-    const current = this.specs.find((spec) => spec.id === input.id);
-    if (!current)
-      throw new Error(`There is no on-demand connection with id ${JSON.stringify(input.id)}.`);
-    const running = this.running.get(input.id);
-    const { id: _id, ...patch } = input;
-    const next: OnDemandSpec = { ...current, ...definedOnly(patch) };
-    const relisten =
-      next.port !== current.port ||
-      next.bind !== current.bind ||
-      next.route !== current.route ||
-      next.enabled !== current.enabled;
-    // Switching it off is the Disconnect button: it closes the open path rather than refuse.
-    const switchingOff = next.enabled === false && current.enabled;
-    if (relisten && running && running.view().status === "connected" && !switchingOff) {
-      throw new Error(
-        `${current.name} is connected: disconnect it before changing how it listens.`,
-      );
-    }
-    if (relisten && running) {
-      this.running.delete(input.id);
-      await running.close();
-    }
-    this.specs = this.specs.map((spec) => (spec.id === input.id ? next : spec));
-    await this.options.store.save(this.specs);
-    if (relisten && this.listening) await this.startListener(next);
-    else running?.respec(next);
-    this.changed();
-    return this.list().find((view) => view.id === input.id) as OnDemandView;
+  update(input: UpdateOnDemandInput): Promise<OnDemandView> {
+    return this.serially(async () => {
+      this.specs = await this.options.store.load();
+      const current = this.specs.find((spec) => spec.id === input.id);
+      if (!current)
+        throw new Error(`There is no on-demand connection with id ${JSON.stringify(input.id)}.`);
+      const { id: _id, ...patch } = input;
+      const next = checkedSpec({ ...current, ...definedOnly(patch) });
+      if (patch.restrict !== undefined || next.bind !== current.bind) next.latchedIp = null;
+      if (next.port !== current.port && this.specs.some((s) => s.port === next.port)) {
+        throw new Error(`Port ${next.port} already belongs to another on-demand connection.`);
+      }
+      const relisten = listensDifferently(current, next);
+      const running = this.running.get(input.id);
+      // Only sockets in use hold a change back: an open path with none is let go (the next
+      // connect opens it again), and switching off is how a connection is disconnected.
+      if (relisten && next.enabled && running && running.view().openSockets > 0) {
+        throw new Error(
+          `${current.name} is connected: disconnect it before changing how it listens.`,
+        );
+      }
+      if (relisten && running) await this.relisten(running, current, next);
+      else if (relisten && listens(next) && this.listening) {
+        const connection = this.connectionFor(next);
+        await connection.listen();
+        this.running.set(next.id, connection);
+      } else if (relisten && listens(next) && next.port !== current.port) {
+        // Not listening here (the CLI): `reach up` may hold the old port for this very
+        // connection, so only a new port can be probed; up reports if it cannot listen.
+        await requireFree(next.port, next.bind);
+      }
+      this.specs = this.specs.map((spec) => (spec.id === input.id ? next : spec));
+      this.unsavedLatches.delete(input.id);
+      await this.options.store.save(this.specs);
+      if (!relisten) running?.respec(next);
+      if (this.listening && !this.running.has(next.id)) await this.startListener(next);
+      this.changed();
+      return this.viewOf(input.id);
+    });
   }
 
-  async remove(id: string): Promise<void> {
-    this.specs = await this.options.store.load();
-    if (!this.specs.some((spec) => spec.id === id)) {
-      throw new Error(`There is no on-demand connection with id ${JSON.stringify(id)}.`);
-    }
-    this.specs = this.specs.filter((spec) => spec.id !== id);
-    await this.options.store.save(this.specs);
-    const connection = this.running.get(id);
-    this.running.delete(id);
-    this.startErrors.delete(id);
-    await connection?.close();
-    this.changed();
+  remove(id: string): Promise<void> {
+    return this.serially(async () => {
+      this.specs = await this.options.store.load();
+      if (!this.specs.some((spec) => spec.id === id)) {
+        throw new Error(`There is no on-demand connection with id ${JSON.stringify(id)}.`);
+      }
+      this.specs = this.specs.filter((spec) => spec.id !== id);
+      await this.options.store.save(this.specs);
+      const connection = this.running.get(id);
+      this.running.delete(id);
+      this.startErrors.delete(id);
+      this.unsavedLatches.delete(id);
+      await connection?.close();
+      this.changed();
+    });
   }
 
   async stop(): Promise<void> {
@@ -168,23 +211,90 @@ export class OnDemandManager {
     this.running.clear();
     this.listening = false;
     await Promise.all(connections.map((c) => c.close()));
+    // A latch still being written finishes, so the file is whole when the process exits.
+    await this.queue;
   }
 
+  /** Starts a connection's listener if it has one; a failure is kept as its reason. */
   private async startListener(spec: OnDemandSpec): Promise<void> {
-    if (!spec.enabled || spec.route === "public") return;
-    const connection = new OnDemandConnection(spec, this.environment());
+    this.startErrors.delete(spec.id);
+    if (!listens(spec)) return;
     try {
+      const connection = this.connectionFor(spec);
       await connection.listen();
       this.running.set(spec.id, connection);
-      this.startErrors.delete(spec.id);
     } catch (error) {
       this.startErrors.set(spec.id, messageOf(error));
     }
   }
 
-  private environment(): OnDemandEnvironment {
+  /** Moves a running listener to the next spec, or puts the current one back and throws. */
+  private async relisten(
+    running: OnDemandConnection,
+    current: OnDemandSpec,
+    next: OnDemandSpec,
+  ): Promise<void> {
+    this.running.delete(next.id);
+    await running.close();
+    if (!listens(next)) return;
+    const connection = this.connectionFor(next);
+    try {
+      await connection.listen();
+    } catch (error) {
+      await this.startListener(current);
+      throw error;
+    }
+    this.running.set(next.id, connection);
+  }
+
+  private connectionFor(spec: OnDemandSpec): OnDemandConnection {
     const { client, p2pWaitMs, p2pBindAddress } = this.options;
-    return { client, p2pWaitMs, p2pBindAddress, onChange: () => this.changed() };
+    return new OnDemandConnection(spec, {
+      client,
+      p2pWaitMs,
+      p2pBindAddress,
+      onChange: () => this.changed(),
+      onLatch: (id, address) => this.saveLatch(id, address),
+    });
+  }
+
+  /** Writes a listener's latch to the store, so the same client is the one let in after a restart. */
+  private saveLatch(id: string, address: string): void {
+    this.unsavedLatches.set(id, address);
+    this.changed();
+    void this.serially(async () => {
+      if (this.unsavedLatches.get(id) !== address) return;
+      const specs = await this.options.store.load();
+      const spec = specs.find((s) => s.id === id);
+      // An edit in between (a new restriction, a move) already forgot this latch.
+      if (spec && spec.latchedIp === null && isLatching(spec)) {
+        this.specs = specs.map((s) => (s.id === id ? { ...s, latchedIp: address } : s));
+        await this.options.store.save(this.specs);
+      }
+      this.unsavedLatches.delete(id);
+    }).catch(() => {
+      // The store cannot be written (a full or read-only disk): the listener and reloads
+      // keep the latch in memory (unsavedLatches), so only a restart would lose it.
+    });
+  }
+
+  /** The file's spec, with a latch its listener took that is not in the file yet. */
+  private withUnsavedLatch(spec: OnDemandSpec): OnDemandSpec {
+    const latched = this.unsavedLatches.get(spec.id);
+    return latched && spec.latchedIp === null && isLatching(spec)
+      ? { ...spec, latchedIp: latched }
+      : spec;
+  }
+
+  private viewOf(id: string): OnDemandView {
+    return this.list().find((view) => view.id === id) as OnDemandView;
+  }
+
+  /** Runs changes one at a time, in the order asked; a failed one does not stop the next. */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(change, change);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   private changed(): void {
@@ -204,6 +314,12 @@ async function findService(
     }
   }
   throw new Error(`There is no service with id ${JSON.stringify(serviceId)} in this account.`);
+}
+
+/** Whether a spec's restriction latches (however a hand-edited file spells it). */
+function isLatching(spec: OnDemandSpec): boolean {
+  const parsed = parseRestriction(spec.restrict);
+  return parsed.ok && parsed.restriction.kind === "latching";
 }
 
 /** The old p2p/failover switches as a route; both off leaves no path. */

@@ -2,12 +2,37 @@
 // restarts. Writes go to a temporary file that is then renamed over the old one: a crash
 // leaves the old list or the new one, never half of either. A file that does not parse
 // is reported and left as it is.
+//
+// Version 1 (before routes and LAN sharing) kept p2p/failover switches and nothing else;
+// it is read as version 2 with the defaults those connections had (127.0.0.1, anyone on
+// it, the service's name), and the next save writes version 2.
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { type OnDemandSpec, onDemandSpecSchema } from "../../common/on-demand.js";
+import {
+  DEFAULT_BIND,
+  type OnDemandSpec,
+  onDemandSpecSchema,
+  type Route,
+} from "../../common/on-demand.js";
 
-const fileSchema = z.object({ version: z.literal(1), connections: z.array(onDemandSpecSchema) });
+const versionOneSpec = onDemandSpecSchema
+  .pick({
+    id: true,
+    serviceId: true,
+    serviceName: true,
+    deviceName: true,
+    application: true,
+    port: true,
+    idleTimeout: true,
+  })
+  .extend({ p2p: z.boolean(), failover: z.boolean() });
+
+const fileSchema = z.discriminatedUnion("version", [
+  z.object({ version: z.literal(1), connections: z.array(versionOneSpec) }),
+  z.object({ version: z.literal(2), connections: z.array(onDemandSpecSchema) }),
+]);
 
 export class OnDemandStore {
   constructor(readonly path: string) {}
@@ -33,15 +58,38 @@ export class OnDemandStore {
         `${this.path} is not an on-demand connection list (${issue?.path.join(".") || "top"}: ${issue?.message}); fix or remove it.`,
       );
     }
-    return result.data.connections;
+    const file = result.data;
+    return file.version === 2 ? file.connections : file.connections.map(fromVersionOne);
   }
 
   async save(connections: OnDemandSpec[]): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ version: 1, connections }, null, 2)}\n`, {
+    // Unique per write: two saves in flight must not share (and tear) one temporary file.
+    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    await writeFile(temporary, `${JSON.stringify({ version: 2, connections }, null, 2)}\n`, {
       mode: 0o600,
     });
     await rename(temporary, this.path);
   }
+}
+
+function fromVersionOne(old: z.infer<typeof versionOneSpec>): OnDemandSpec {
+  const { p2p, failover, ...kept } = old;
+  // Both off had no path at all; such a connection only ever failed. Adaptive is what
+  // it would have been without the mistake, and the user can still pick another route.
+  const route: Route = p2p && !failover ? "p2p" : !p2p && failover ? "proxy" : "adaptive";
+  return {
+    ...kept,
+    name: old.serviceName || old.serviceId,
+    route,
+    enabled: true,
+    bind: DEFAULT_BIND,
+    restrict: "none",
+    latchedIp: null,
+    publicMode: "latching",
+    publicIp: null,
+    copyTemplate: null,
+    launchTemplate: null,
+    username: null,
+  };
 }

@@ -10,6 +10,7 @@ import {
   type LinkRecord,
 } from "../../client/broker-client.js";
 import { type BrokerEvent, watchEvents } from "../../client/broker-events.js";
+import { machineAddresses } from "../../client/on-demand/bind-address.js";
 import { OnDemandManager } from "../../client/on-demand/on-demand-manager.js";
 import { OnDemandStore } from "../../client/on-demand/on-demand-store.js";
 import { listProfiles, readProfile } from "../../common/credentials-file.js";
@@ -218,6 +219,7 @@ export class DesktopCore implements DesktopApi {
       thisComputer: this.thisComputer?.list() ?? [],
       onDemand: this.onDemand ? (this.saved?.list() ?? []) : [],
       syncedAt: this.syncedAt,
+      lanAddresses: machineAddresses().filter(reachableFromLan),
       problem: this.problem,
       settings: this.settings,
       settingsProblem: this.settingsProblem,
@@ -745,4 +747,9 @@ function errorOf(error: unknown): ErrorDetail {
 function failure<T>(error: unknown): Result<T> {
   const { code, message } = errorOf(error);
   return fail(code, message);
+}
+
+/** Loopback is this computer only; a link-local IPv6 address needs a zone no LAN peer shares. */
+function reachableFromLan(address: string): boolean {
+  return !address.startsWith("127.") && address !== "::1" && !address.startsWith("fe80:");
 }

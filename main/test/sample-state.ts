@@ -105,6 +105,7 @@ export const state: DesktopState = {
     },
   ],
   syncedAt: now,
+  lanAddresses: ["192.168.1.20"],
   problem: null,
   settings: DEFAULT_SETTINGS,
   settingsProblem: null,
