@@ -119,7 +119,7 @@ describe("connect panel routes in headless mode (Chromium)", () => {
     assert.equal(saved?.idleTimeout, 0);
   });
 
-  it("shows the core's sentence for a port in use, and adds nothing", async () => {
+  it("shows the core's sentence for a port in use or an address not this computer's, and adds nothing", async () => {
     const before = app.core.snapshot().onDemand.length;
     const form = await openConnect(page, "echo");
     await fill(form, { port: String(stack.echo.port), name: "taken" });
@@ -129,6 +129,9 @@ describe("connect panel routes in headless mode (Chromium)", () => {
       .filter({ hasText: String(stack.echo.port) })
       .waitFor();
     await shoot(page, "port-in-use");
+    await fill(form, { port: "", bind: "Another address", bindAddress: "192.0.2.77" });
+    await form.locator("button[type=submit]").click();
+    await form.getByRole("alert").filter({ hasText: "192.0.2.77" }).waitFor();
     assert.equal(app.core.snapshot().onDemand.length, before);
     await form.getByRole("button", { name: "Cancel" }).click();
   });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DEFAULT_SETTINGS } from "../../common/desktop-settings.js";
 import {
+  bindPatch,
+  bindPick,
   type ConnectionForm,
   formFields,
   formOf,
@@ -144,5 +146,25 @@ describe("connection form", () => {
       "ip",
     );
     assert.equal(formOf(savedView({ bind: "192.168.1.5" }), null).bindAddress, "192.168.1.5");
+  });
+
+  it("offers this computer's LAN addresses as bind choices of their own", () => {
+    const lan = ["192.168.1.20"];
+    const atLan = { ...fresh(), ...bindPatch("at:192.168.1.20", fresh(), lan) };
+    assert.equal(bindPick(atLan, lan), "at:192.168.1.20");
+    assert.equal(formFields(atLan).bind, "192.168.1.20");
+    const another = { ...atLan, ...bindPatch("custom", atLan, lan) };
+    assert.deepEqual(
+      [another.bindChoice, another.bindAddress, bindPick(another, lan)],
+      ["custom", "", "custom"],
+    );
+    const typed = { ...another, bindAddress: "10.0.0.5" };
+    assert.equal(bindPatch("custom", typed, lan).bindAddress, "10.0.0.5", "kept when typed");
+    assert.equal(bindPick(fresh({ bindChoice: "lan" }), lan), "lan");
+    assert.deepEqual(bindPatch("local", atLan, lan), { bindChoice: "local" });
+    assert.equal(
+      bindPick(formOf(savedView({ bind: "192.168.1.20" }), null), lan),
+      "at:192.168.1.20",
+    );
   });
 });

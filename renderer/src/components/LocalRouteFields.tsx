@@ -1,6 +1,12 @@
 // A local route's settings: the port and address it listens on, who on the LAN may use
 // it, and how long an unused path stays open.
-import type { ConnectionForm, FormProblems } from "../lib/connection-form.js";
+import {
+  bindPatch,
+  bindPick,
+  type ConnectionForm,
+  type FormProblems,
+} from "../lib/connection-form.js";
+import { useStore } from "../store.js";
 import { Field } from "./Field.js";
 import { RadioGroup } from "./RadioGroup.js";
 
@@ -11,6 +17,8 @@ export interface FormPartProps {
 }
 
 export function LocalRouteFields({ form, problems, change }: FormPartProps) {
+  const lanAddresses = useStore((s) => s.desktop?.lanAddresses ?? []);
+  const pick = bindPick(form, lanAddresses);
   return (
     <div className="local-route">
       <Field
@@ -27,8 +35,8 @@ export function LocalRouteFields({ form, problems, change }: FormPartProps) {
       </Field>
       <RadioGroup
         legend="Bind address"
-        value={form.bindChoice}
-        onChange={(bindChoice) => change({ bindChoice })}
+        value={pick}
+        onChange={(value) => change(bindPatch(value, form, lanAddresses))}
         choices={[
           { value: "local", label: "This computer only (127.0.0.1)" },
           {
@@ -36,10 +44,14 @@ export function LocalRouteFields({ form, problems, change }: FormPartProps) {
             label: "LAN: all addresses (0.0.0.0)",
             help: "Other machines on your network can use this port.",
           },
+          ...lanAddresses.map((address) => ({
+            value: `at:${address}`,
+            label: `This computer's LAN address ${address}`,
+          })),
           { value: "custom", label: "Another address of this computer" },
         ]}
       />
-      {form.bindChoice === "custom" && (
+      {pick === "custom" && (
         <Field
           label="Address to listen on"
           value={form.bindAddress}

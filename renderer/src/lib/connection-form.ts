@@ -181,3 +181,28 @@ function restrictionOf(form: ConnectionForm): string {
   }
   return form.restrictChoice;
 }
+
+/**
+ * The bind radio's value: "local", "lan", "at:<address>" for one of this computer's LAN
+ * addresses (DesktopState.lanAddresses), or "custom" for an address typed in.
+ */
+export function bindPick(form: ConnectionForm, lanAddresses: string[]): string {
+  const typed = form.bindAddress.trim();
+  if (form.bindChoice === "custom" && lanAddresses.includes(typed)) return `at:${typed}`;
+  return form.bindChoice;
+}
+
+/** What picking a bind radio changes in the form. */
+export function bindPatch(
+  pick: string,
+  form: ConnectionForm,
+  lanAddresses: string[],
+): Partial<ConnectionForm> {
+  if (pick.startsWith("at:")) return { bindChoice: "custom", bindAddress: pick.slice(3) };
+  if (pick === "custom") {
+    // From a listed address to "another": the field starts empty rather than repeating it.
+    const typed = lanAddresses.includes(form.bindAddress.trim()) ? "" : form.bindAddress;
+    return { bindChoice: "custom", bindAddress: typed };
+  }
+  return { bindChoice: pick === "lan" ? "lan" : "local" };
+}
