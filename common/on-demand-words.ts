@@ -10,31 +10,18 @@ export const ROUTE_NAMES: Record<Route, string> = {
   public: "Public proxy",
 };
 
-type Shown = Pick<OnDemandView, "status" | "path" | "reason" | "enabled">;
-
-/**
- * The status to show: a connection switched off is "off" whatever the listener list says
- * (the manager reports a stopped local listener as idle).
- */
-export function shownStatus(
-  view: Pick<OnDemandView, "status" | "enabled">,
-): OnDemandView["status"] {
-  return !view.enabled && view.status === "idle" ? "off" : view.status;
-}
-
 /**
  * "idle", "connecting", "connected P2P", "connected via proxy", "public", "expired",
  * "failed: <reason>" or "off".
  */
-export function stateWords(view: Shown): string {
-  const status = shownStatus(view);
-  switch (status) {
+export function stateWords(view: Pick<OnDemandView, "status" | "path" | "reason">): string {
+  switch (view.status) {
     case "connected":
       return view.path === "relay" ? "connected via proxy" : "connected P2P";
     case "failed":
       return view.reason ? `failed: ${view.reason}` : "failed";
     default:
-      return status;
+      return view.status;
   }
 }
 
@@ -44,8 +31,7 @@ export function isOpen(view: Pick<OnDemandView, "status">): boolean {
 }
 
 /** Whether Connect switches it on (off, or its public proxy ended or failed). */
-export function canConnect(view: Pick<OnDemandView, "status" | "route" | "enabled">): boolean {
-  const status = shownStatus(view);
-  if (status === "off" || status === "expired" || status === "failed") return true;
-  return view.route === "public" && status === "idle";
+export function canConnect(view: Pick<OnDemandView, "status" | "route">): boolean {
+  if (view.status === "off" || view.status === "expired" || view.status === "failed") return true;
+  return view.route === "public" && view.status === "idle";
 }

@@ -15,7 +15,6 @@ describe("on-demand words", () => {
       [{ status: "failed", reason: "Port 22 is in use." }, "failed: Port 22 is in use."],
       [{ status: "failed", reason: null }, "failed"],
       [{ status: "off" }, "off"],
-      [{ status: "idle", enabled: false }, "off"],
     ];
     for (const [overrides, words] of cases) assert.equal(stateWords(savedView(overrides)), words);
   });
@@ -26,7 +25,6 @@ describe("on-demand words", () => {
     assert.equal(canConnect(savedView({ status: "failed" })), true);
     assert.equal(canConnect(savedView({ status: "idle", route: "public" })), true);
     assert.equal(canConnect(savedView({ status: "idle", route: "adaptive" })), false);
-    assert.equal(canConnect(savedView({ status: "idle", enabled: false })), true);
     assert.equal(canConnect(savedView({ status: "public", route: "public" })), false);
   });
 

@@ -4,13 +4,7 @@ import type { ConnectionState } from "../../../common/desktop-api.js";
 import { formatRemaining } from "../../../common/format-remaining.js";
 import { templatesOf } from "../../../common/launch-templates.js";
 import type { OnDemandView } from "../../../common/on-demand.js";
-import {
-  canConnect,
-  isOpen,
-  ROUTE_NAMES,
-  shownStatus,
-  stateWords,
-} from "../../../common/on-demand-words.js";
+import { canConnect, isOpen, ROUTE_NAMES, stateWords } from "../../../common/on-demand-words.js";
 import { connectionClock } from "../lib/connection-clock.js";
 import { formatBytes } from "../lib/on-demand-labels.js";
 import { publicRestrictionWords, restrictionWords } from "../lib/restriction-words.js";
@@ -46,7 +40,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
 
   return (
     <li
-      className={`connection saved ${shownStatus(view)}`}
+      className={`connection saved ${view.status}`}
       data-on-demand-id={view.id}
       aria-label={`${view.name} on ${view.deviceName}`}
     >
@@ -100,7 +94,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
             disabled={busy}
             onClick={() => call("startOnDemand", { id: view.id })}
           >
-            {shownStatus(view) === "off" || (view.route === "public" && view.status === "idle")
+            {view.status === "off" || (view.route === "public" && view.status === "idle")
               ? "Connect"
               : "Connect again"}
           </button>
