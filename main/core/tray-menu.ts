@@ -1,20 +1,26 @@
 // The tray menu as a pure function of state: plain items whose actions are data, so the
-// menu is testable without Electron and the shell only maps actions onto the core.
-import type { ConnectionState, DesktopState } from "../../common/desktop-api.js";
+// menu is testable without Electron and the shell only maps actions onto the core. It
+// shows the window's connection list in the window's words (common/on-demand-words.ts).
+import { connectionRows } from "../../common/connection-rows.js";
+import type { ConnectionState, DesktopState, ServiceView } from "../../common/desktop-api.js";
+import type { DesktopSettings } from "../../common/desktop-settings.js";
 import { formatRemaining } from "../../common/format-remaining.js";
-import { type HostIpMode, hostIpFor, PUBLIC_HOST_IP } from "../../common/host-ip.js";
-import type { OnDemandView } from "../../common/on-demand.js";
+import type { OnDemandView, Route } from "../../common/on-demand.js";
+import { canConnect, ROUTE_NAMES, stateWords } from "../../common/on-demand-words.js";
 
 export type TrayAction =
-  | { kind: "connect"; serviceId: string; hostIP: string }
+  /** A new saved connection for the service on the given route (public ones connect at once). */
+  | { kind: "connect-service"; serviceId: string; route: Route }
+  | { kind: "start-on-demand"; id: string }
+  | { kind: "stop-on-demand"; id: string }
+  /** Copy and Launch through the connection's templates (copyOnDemand, launchOnDemand). */
+  | { kind: "copy-on-demand"; id: string }
+  | { kind: "launch-on-demand"; id: string }
+  /** A broker connection made elsewhere (the CLI): copy its address, open it, end it. */
   | { kind: "copy"; connectionId: string }
   | { kind: "open"; connectionId: string }
   | { kind: "disconnect"; connectionId: string }
   | { kind: "disconnect-all" }
-  /** Copies a saved connection's copy template, resolved (DesktopCore.copyOnDemand). */
-  | { kind: "copy-on-demand"; id: string }
-  /** Opens or runs a saved connection's launch template (DesktopCore.launchOnDemand). */
-  | { kind: "launch-on-demand"; id: string }
   /** Signs in with another profile of the credentials file. */
   | { kind: "switch-account"; profile: string }
   | { kind: "show-window" }
@@ -32,12 +38,10 @@ export interface TrayItem {
 
 const separator: TrayItem = { type: "separator" };
 
-/** A port proxy's connect items, one per hostIP mode; restricted means to this machine's IP. */
-const PORT_PROXY_CHOICES: { mode: HostIpMode; label: string }[] = [
-  { mode: "public", label: "Connect — Public" },
-  { mode: "restricted", label: "Connect — Restricted to my IP" },
-  { mode: "latching", label: "Connect — Latching" },
-];
+/** The route a tray Connect uses: the public proxy for web services, else the default. */
+export function trayRoute(service: Pick<ServiceView, "web">, settings: DesktopSettings): Route {
+  return service.web ? "public" : settings.defaultRoute;
+}
 
 export function trayMenu(state: DesktopState, now: number): TrayItem[] {
   const items: TrayItem[] = [];
@@ -47,42 +51,26 @@ export function trayMenu(state: DesktopState, now: number): TrayItem[] {
   } else {
     items.push({ label: `Signed in as ${state.session.email}`, enabled: false });
     items.push(...accountSwitcher(state));
+    const rows = connectionRows(state.onDemand, state.connections);
+    if (rows.length > 0) {
+      items.push(separator, { label: "Connections", enabled: false });
+      for (const row of rows) {
+        if (row.kind === "saved") items.push(savedItem(row.view, row.broker, now));
+        else if (row.connection.status === "active") {
+          items.push(brokerItem(row.connection, now));
+        }
+      }
+      if (state.connections.some((c) => c.status === "active")) {
+        items.push({ label: "Disconnect all proxies", action: { kind: "disconnect-all" } });
+      }
+    }
     items.push(separator);
     if (state.devices.length === 0) items.push({ label: "No devices yet", enabled: false });
     for (const device of state.devices) {
       items.push({
         label: `${device.name}${device.online ? "" : " (offline)"}`,
-        submenu: device.services.map((service) => ({
-          label: `${service.name} — ${service.type} ${service.port}${service.online ? "" : " (offline)"}`,
-          enabled: service.online,
-          submenu: service.web
-            ? [
-                {
-                  label: "Connect (public link)",
-                  action: { kind: "connect", serviceId: service.id, hostIP: PUBLIC_HOST_IP },
-                },
-              ]
-            : PORT_PROXY_CHOICES.map(({ mode, label }) => ({
-                label,
-                enabled: mode !== "restricted" || state.myIp !== null,
-                action: {
-                  kind: "connect",
-                  serviceId: service.id,
-                  hostIP: hostIpFor(mode, state.myIp ?? ""),
-                },
-              })),
-        })),
+        submenu: device.services.map((service) => serviceItem(service, state.settings)),
       });
-    }
-    const active = state.connections.filter((c) => c.status === "active");
-    if (active.length > 0) {
-      items.push(separator, { label: "Connections", enabled: false });
-      for (const connection of active) items.push(connectionItem(connection, now));
-      items.push({ label: "Disconnect all", action: { kind: "disconnect-all" } });
-    }
-    if (state.onDemand.length > 0) {
-      items.push(separator, { label: "On demand", enabled: false });
-      for (const view of state.onDemand) items.push(onDemandItem(view));
     }
   }
   items.push(
@@ -109,7 +97,39 @@ function accountSwitcher(state: DesktopState): TrayItem[] {
   ];
 }
 
-function connectionItem(connection: ConnectionState, now: number): TrayItem {
+function serviceItem(service: ServiceView, settings: DesktopSettings): TrayItem {
+  const route = trayRoute(service, settings);
+  return {
+    label: `${service.name} — ${service.type} ${service.port}${service.online ? "" : " (offline)"}`,
+    enabled: service.online,
+    submenu: [
+      {
+        label: `Connect… (${ROUTE_NAMES[route]})`,
+        action: { kind: "connect-service", serviceId: service.id, route },
+      },
+    ],
+  };
+}
+
+function savedItem(view: OnDemandView, broker: ConnectionState | null, now: number): TrayItem {
+  const submenu: TrayItem[] = [
+    canConnect(view)
+      ? { label: "Connect", action: { kind: "start-on-demand", id: view.id } }
+      : { label: "Disconnect", action: { kind: "stop-on-demand", id: view.id } },
+    { label: "Copy", action: { kind: "copy-on-demand", id: view.id } },
+    { label: "Launch", action: { kind: "launch-on-demand", id: view.id } },
+  ];
+  if (broker?.status === "active") {
+    submenu.push({
+      label: `expires in ${formatRemaining(broker.expiresAt - now)}`,
+      enabled: false,
+    });
+  }
+  const shown = view.route === "public" && view.status !== "public" ? "" : ` — ${view.address}`;
+  return { label: `${view.name}${shown} (${stateWords(view)})`, submenu };
+}
+
+function brokerItem(connection: ConnectionState, now: number): TrayItem {
   const submenu: TrayItem[] = [
     { label: "Copy URL", action: { kind: "copy", connectionId: connection.id } },
   ];
@@ -121,17 +141,4 @@ function connectionItem(connection: ConnectionState, now: number): TrayItem {
     { label: `expires in ${formatRemaining(connection.expiresAt - now)}`, enabled: false },
   );
   return { label: `${connection.serviceName} — ${connection.address}`, submenu };
-}
-
-function onDemandItem(view: OnDemandView): TrayItem {
-  return {
-    label: `${view.serviceName} — ${view.address} (${onDemandState(view)})`,
-    action: { kind: "copy-on-demand", id: view.id },
-  };
-}
-
-/** The path while one is open ("P2P", or "Proxy" for the broker's relay), else the status. */
-function onDemandState(view: OnDemandView): string {
-  if (view.status === "connected" && view.path) return view.path === "p2p" ? "P2P" : "Proxy";
-  return view.status;
 }

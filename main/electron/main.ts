@@ -73,7 +73,11 @@ async function start(): Promise<void> {
     dataDir,
   });
   registerIpcHandlers(core);
-  const shell = { showWindow, quit };
+  const shell = {
+    showWindow,
+    quit,
+    notify: (title: string, body: string) => host.notify(title, body),
+  };
   const tray = createTray(
     join(ROOT, "assets"),
     (action) => void runTrayAction(core, shell, action),

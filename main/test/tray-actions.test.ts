@@ -1,11 +1,13 @@
-// Each tray click run against a real desktop core signed in to a real broker and agent: a
-// connect opens a real connection with the item's hostIP, copy and open hand its address
-// and URL to the host, disconnect ends it at the broker, and showing the window and
-// quitting go to the shell (quitting stops the core's listeners too).
+// Tray actions against a real core, broker and agent: Connect… adds a saved connection on
+// the item's route (a public one connects at once), Connect/Disconnect, Copy and Launch go
+// through the window's core methods, a missing username hands over to the window, a
+// failure is told, and showing the window and quitting go to the shell (quitting stops the
+// core's listeners too).
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { stateWords } from "../../common/on-demand-words.js";
 import { RecordingHost } from "../../test-support/recording-host.js";
 import { eventually, startStack, type TestStack, tempDir } from "../../test-support/stack.js";
 import { DesktopCore } from "../core/desktop-core.js";
@@ -18,9 +20,11 @@ describe("tray actions", () => {
   let core: DesktopCore;
   const host = new RecordingHost();
   const shellCalls: string[] = [];
+  const told: string[] = [];
   const shell: TrayShell = {
     showWindow: () => shellCalls.push("showWindow"),
     quit: () => shellCalls.push("quit"),
+    notify: (title, body) => told.push(`${title}: ${body}`),
   };
   const run = (action: TrayAction) => runTrayAction(core, shell, action);
   const serviceId = (name: string) => {
@@ -30,6 +34,11 @@ describe("tray actions", () => {
       .find((service) => service.name === name);
     assert.ok(found, `no service ${name}`);
     return found.id;
+  };
+  const saved = (name: string) => {
+    const view = core.snapshot().onDemand.find((v) => v.serviceName === name);
+    assert.ok(view, `no saved connection for ${name}`);
+    return view;
   };
   const active = () => core.snapshot().connections.filter((c) => c.status === "active");
 
@@ -48,6 +57,7 @@ describe("tray actions", () => {
       dataDir: dir,
       syncIntervalMs: 60_000,
     });
+    await core.start();
     const signedIn = await core.signIn({
       apiUrl: stack.broker.apiUrl,
       accessKeyId: stack.user.credentials.accessKeyId,
@@ -61,81 +71,101 @@ describe("tray actions", () => {
     await stack?.stop();
   });
 
-  it("connects the item's service with the item's hostIP", async () => {
-    await run({ kind: "connect", serviceId: serviceId("shell"), hostIP: "255.255.255.255" });
-    const [connection] = active();
-    assert.equal(connection?.serviceId, serviceId("shell"));
-    assert.equal(connection?.hostIP, "255.255.255.255");
-    assert.equal(connection?.reverseProxy, false);
+  it("Connect… adds a saved connection on the item's route with the default idle timeout", async () => {
+    await run({ kind: "connect-service", serviceId: serviceId("shell"), route: "proxy" });
+    assert.deepEqual(told, []);
+    const view = saved("shell");
+    assert.equal(view.route, "proxy");
+    assert.equal(view.idleTimeout, core.snapshot().settings.defaultIdleTimeoutMinutes * 60);
+    assert.equal(view.status, "idle", "a local route listens at once");
   });
 
-  it("copies a connection's address and opens its URL through the host", async () => {
-    const [connection] = active();
-    assert.ok(connection);
-    await run({ kind: "copy", connectionId: connection.id });
-    assert.deepEqual(host.copied, [connection.address]);
-    await run({ kind: "open", connectionId: connection.id });
-    assert.deepEqual(host.opened, [connection.url]);
-  });
-
-  it("does nothing for a connection or on-demand entry that is gone", async () => {
-    await run({ kind: "copy", connectionId: "gone" });
-    await run({ kind: "open", connectionId: "gone" });
-    await run({ kind: "copy-on-demand", id: "gone" });
-    assert.equal(host.copied.length, 1);
-    assert.equal(host.opened.length, 1);
-  });
-
-  it("copies and launches a saved connection through its templates, asking for a username in the window", async () => {
-    const added = await core.addOnDemand({ serviceId: serviceId("shell") });
-    assert.ok(added.ok, JSON.stringify(added));
-    const copiedBefore = host.copied.length;
-    await run({ kind: "copy-on-demand", id: added.value.id });
-    assert.equal(host.copied.length, copiedBefore, "nothing copied without a username");
-    assert.deepEqual(shellCalls.splice(0), ["showWindow"], "the window asks for it");
-    const named = await core.copyOnDemand({ id: added.value.id, username: "alice" });
-    assert.ok(named.ok && named.value.done, JSON.stringify(named));
-    await run({ kind: "copy-on-demand", id: added.value.id });
-    assert.equal(host.copied.at(-1), `ssh -l alice 127.0.0.1 -p ${added.value.port}`);
-    await run({ kind: "launch-on-demand", id: added.value.id });
-    assert.equal(host.opened.at(-1), `ssh://alice@127.0.0.1:${added.value.port}`);
-    assert.deepEqual(shellCalls, []);
-  });
-
-  it("disconnects one, then all, at the broker", async () => {
-    await run({ kind: "connect", serviceId: serviceId("web"), hostIP: "0.0.0.0" });
-    const [first, second] = active();
-    assert.ok(first && second, "two connections open");
-    await run({ kind: "disconnect", connectionId: first.id });
+  it("Connect… on the public route opens the broker's proxy at once", async () => {
+    await run({ kind: "connect-service", serviceId: serviceId("web"), route: "public" });
+    assert.deepEqual(told, []);
+    const view = saved("web");
+    assert.equal(view.status, "public");
+    assert.ok(view.connectionId);
     assert.deepEqual(
       active().map((c) => c.id),
-      [second.id],
+      [view.connectionId],
     );
-    await run({ kind: "disconnect-all" });
+  });
+
+  it("Disconnect and Connect switch a saved connection off and on", async () => {
+    const { id, port } = saved("shell");
+    await run({ kind: "stop-on-demand", id });
+    assert.equal(stateWords(saved("shell")), "off", "as the tray and the window say it");
+    assert.equal(await listening(port), false);
+    await run({ kind: "start-on-demand", id });
+    assert.equal(stateWords(saved("shell")), "idle");
+    assert.equal(await listening(port), true);
+    await run({ kind: "stop-on-demand", id: saved("web").id });
+    assert.deepEqual(active(), [], "the public proxy is closed at the broker");
+    assert.deepEqual(told, []);
+  });
+
+  it("Copy without a username hands over to the window, which asks for it", async () => {
+    await run({ kind: "copy-on-demand", id: saved("shell").id });
+    assert.deepEqual(shellCalls, ["showWindow"]);
+    assert.deepEqual(host.copied, [], "nothing half-resolved reaches the clipboard");
+    const updated = await core.updateOnDemand({ id: saved("shell").id, username: "alice" });
+    assert.ok(updated.ok, JSON.stringify(updated));
+    await run({ kind: "copy-on-demand", id: saved("shell").id });
+    assert.deepEqual(host.copied, [`ssh -l alice 127.0.0.1 -p ${saved("shell").port}`]);
+    await run({ kind: "launch-on-demand", id: saved("shell").id });
+    assert.deepEqual(host.opened, [`ssh://alice@127.0.0.1:${saved("shell").port}`]);
+  });
+
+  it("Launch opens a web connection's URL through the host", async () => {
+    const updated = await core.updateOnDemand({ id: saved("web").id, route: "adaptive" });
+    assert.ok(updated.ok, JSON.stringify(updated));
+    await run({ kind: "launch-on-demand", id: saved("web").id });
+    assert.equal(host.opened.at(-1), `http://127.0.0.1:${saved("web").port}/`);
+  });
+
+  it("tells why an action failed", async () => {
+    await run({ kind: "start-on-demand", id: "gone" });
+    assert.equal(told.length, 1);
+    assert.match(told[0] ?? "", /^Reach could not do that: .*gone/);
+    told.length = 0;
+  });
+
+  it("copies, opens and disconnects a broker connection made elsewhere", async () => {
+    const made = await core.connect({ serviceId: serviceId("web"), hostIP: "0.0.0.0" });
+    assert.ok(made.ok, JSON.stringify(made));
+    await run({ kind: "copy", connectionId: made.value.id });
+    assert.equal(host.copied.at(-1), made.value.address);
+    await run({ kind: "open", connectionId: made.value.id });
+    assert.equal(host.opened.at(-1), new URL(made.value.url).href);
+    await run({ kind: "copy", connectionId: "gone" });
+    assert.equal(host.copied.at(-1), made.value.address, "nothing for a connection that is gone");
+    await run({ kind: "disconnect", connectionId: made.value.id });
     assert.deepEqual(active(), []);
     const listed = await stack.user.api<{ login: { connections: unknown[] } }>(
       "{ login { connections { id } } }",
     );
     assert.deepEqual(listed.data?.login.connections, [], "the broker has none open either");
+    assert.deepEqual(told, []);
   });
 
   it("hands the window and quitting to the shell; quitting stops the core's listeners", async () => {
-    const onDemand = core.snapshot().onDemand[0];
-    assert.ok(onDemand);
+    const { port } = saved("shell");
+    shellCalls.length = 0;
     await run({ kind: "show-window" });
-    assert.deepEqual(shellCalls, ["showWindow"]);
     await run({ kind: "quit" });
     assert.deepEqual(shellCalls, ["showWindow", "quit"]);
-    await eventually(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const socket = connect(onDemand.port, "127.0.0.1");
-          socket.once("connect", () => {
-            socket.destroy();
-            resolve(false);
-          });
-          socket.once("error", () => resolve(true));
-        }),
-    );
+    await eventually(async () => !(await listening(port)));
   });
 });
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

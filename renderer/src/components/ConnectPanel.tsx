@@ -1,139 +1,107 @@
-// Choosing who may use a new connection: the hostIP modes, each explained in one line.
-// Web services get a reverse proxy, which is always public, so they get no choice.
-// The other way in is on demand: a listener on this computer that opens a P2P path.
-import { type FormEvent, type KeyboardEvent, useState } from "react";
+// One Connect per service: the routing choice and, for it, the local port and LAN sharing
+// or the public proxy's hostIP mode; the same panel edits a saved connection. The checks
+// here are for comfort: the core checks every field again and its sentence is shown.
+import { type FormEvent, useState } from "react";
 import type { ServiceView } from "../../../common/desktop-api.js";
+import { DEFAULT_SETTINGS } from "../../../common/desktop-settings.js";
+import type { OnDemandView } from "../../../common/on-demand.js";
+import type { ErrorDetail } from "../../../common/result.js";
 import {
-  type HostIpMode,
-  hostIpFor,
-  LATCHING_HOST_IP,
-  PUBLIC_HOST_IP,
-} from "../../../common/host-ip.js";
-import { isPort, isSingleAddress } from "../lib/input-checks.js";
+  type ConnectionForm,
+  formFields,
+  formOf,
+  formProblems,
+  newForm,
+} from "../lib/connection-form.js";
+import { templatePlaceholders } from "../lib/template-placeholders.js";
 import { useStore } from "../store.js";
 import { Field } from "./Field.js";
+import { LocalRouteFields } from "./LocalRouteFields.js";
+import { PublicRouteFields } from "./PublicRouteFields.js";
+import { RouteChoice } from "./RouteChoice.js";
+import { TemplateFields } from "./TemplateFields.js";
 
-const MODES: { mode: HostIpMode; label: string; help: string }[] = [
-  {
-    mode: "public",
-    label: `Public (${PUBLIC_HOST_IP})`,
-    help: "Anyone with the address can connect until it expires.",
-  },
-  {
-    mode: "restricted",
-    label: "Restricted to one IP",
-    help: "Only connections from this address get through.",
-  },
-  {
-    mode: "latching",
-    label: `Latching (${LATCHING_HOST_IP})`,
-    help: "The first address to connect latches it; all others are refused.",
-  },
-];
+export interface ConnectPanelProps {
+  service: ServiceView;
+  /** The saved connection being edited; none = a new one. */
+  existing?: OnDemandView;
+  close(): void;
+}
 
-export function ConnectPanel({ service }: { service: ServiceView }) {
-  const myIp = useStore((s) => s.desktop?.myIp ?? "");
+export function ConnectPanel({ service, existing, close }: ConnectPanelProps) {
+  const desktop = useStore((s) => s.desktop);
   const call = useStore((s) => s.call);
   const busy = useStore((s) => s.busy);
-  const openConnect = useStore((s) => s.openConnect);
-  const [mode, setMode] = useState<HostIpMode>("latching");
-  const [address, setAddress] = useState(myIp);
-  const [localPort, setLocalPort] = useState("");
-  const restrictedInvalid = mode === "restricted" && !isSingleAddress(address);
-  const portInvalid = localPort.trim() !== "" && !isPort(localPort.trim());
+  const dismissError = useStore((s) => s.dismissError);
+  const myIp = desktop?.myIp ?? null;
+  const [form, setForm] = useState<ConnectionForm>(() =>
+    existing
+      ? formOf(existing, myIp)
+      : newForm(service, desktop?.settings ?? DEFAULT_SETTINGS, myIp),
+  );
+  const [refusal, setRefusal] = useState<ErrorDetail | null>(null);
+  const problems = formProblems(form);
+  const invalid = Object.keys(problems).length > 0;
+  const change = (patch: Partial<ConnectionForm>) => setForm({ ...form, ...patch });
+
+  // The core's refusal is said here, beside the fields, rather than in the status bar too.
+  const refuse = (error: ErrorDetail) => {
+    setRefusal(error);
+    dismissError();
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (restrictedInvalid) return;
-    const hostIP = service.web ? PUBLIC_HOST_IP : hostIpFor(mode, address.trim());
-    const result = await call("connect", { serviceId: service.id, hostIP });
-    if (result.ok) openConnect(null);
+    if (invalid) return;
+    const fields = formFields(form);
+    const saved = existing
+      ? await call("updateOnDemand", { id: existing.id, ...fields })
+      : await call("addOnDemand", { serviceId: service.id, ...fields });
+    if (!saved.ok) return refuse(saved.error);
+    // A public route opens its proxy at once; a local one is listening already.
+    if (!existing && saved.value.route === "public") {
+      const started = await call("startOnDemand", { id: saved.value.id });
+      if (!started.ok) return refuse(started.error);
+    }
+    close();
   };
 
-  const addOnDemand = async () => {
-    if (portInvalid) return;
-    const port = localPort.trim();
-    const result = await call("addOnDemand", {
-      serviceId: service.id,
-      port: port ? Number(port) : undefined,
-    });
-    if (result.ok) openConnect(null);
-  };
-
-  // Enter in the port field means on demand, not the form's public connect.
-  const portKey = (event: KeyboardEvent) => {
-    if (event.key !== "Enter") return;
-    event.preventDefault();
-    void addOnDemand();
-  };
-
+  const title = existing ? `Edit ${existing.name}` : `Connect to ${service.name}`;
   return (
-    <form className="connect-panel" onSubmit={submit} aria-label={`Connect to ${service.name}`}>
-      {service.web ? (
-        <p className="public-link">Public link — reverse proxies are always public.</p>
+    <form className="connect-panel" onSubmit={submit} aria-label={title}>
+      <RouteChoice value={form.route} onChange={(route) => change({ route })} />
+      {form.route === "public" ? (
+        <PublicRouteFields service={service} form={form} problems={problems} change={change} />
       ) : (
-        <fieldset>
-          <legend>Who may connect</legend>
-          {MODES.map((m) => (
-            <label key={m.mode} className="mode">
-              <input
-                type="radio"
-                name={`mode-${service.id}`}
-                value={m.mode}
-                checked={mode === m.mode}
-                onChange={() => setMode(m.mode)}
-              />
-              <span>
-                <strong>{m.label}</strong> <small>{m.help}</small>
-              </span>
-            </label>
-          ))}
-          {mode === "restricted" && (
-            <Field
-              label="IP address allowed"
-              className="restricted-ip"
-              value={address}
-              onChange={setAddress}
-              aria-invalid={restrictedInvalid}
-              name="restrictedIp"
-            >
-              {restrictedInvalid && (
-                <small className="invalid">Enter one IPv4 or IPv6 address.</small>
-              )}
-            </Field>
-          )}
-        </fieldset>
+        <LocalRouteFields form={form} problems={problems} change={change} />
+      )}
+      <Field
+        label="Connection name"
+        value={form.name}
+        onChange={(name) => change({ name })}
+        aria-invalid={problems.name !== undefined}
+        name="connectionName"
+      >
+        {problems.name && <small className="invalid">{problems.name}</small>}
+      </Field>
+      <TemplateFields
+        form={form}
+        change={change}
+        defaults={templatePlaceholders(service.application)}
+      />
+      {refusal && (
+        <p className="invalid refusal" role="alert">
+          {refusal.message}
+        </p>
       )}
       <div className="connect-actions">
-        <button type="submit" disabled={busy || restrictedInvalid}>
-          {service.web ? "Create public link" : "Connect"}
+        <button type="submit" disabled={busy || invalid}>
+          {existing ? "Save" : form.route === "public" ? "Connect" : "Add connection"}
         </button>
-        <span className="or">or</span>
-        <button
-          type="button"
-          disabled={busy || portInvalid}
-          aria-describedby={`on-demand-help-${service.id}`}
-          onClick={() => void addOnDemand()}
-        >
-          On demand (P2P)
+        <button type="button" onClick={close}>
+          Cancel
         </button>
-        <Field
-          label="Local port"
-          className="local-port"
-          value={localPort}
-          onChange={setLocalPort}
-          onKeyDown={portKey}
-          placeholder="any"
-          inputMode="numeric"
-          aria-invalid={portInvalid}
-          name="onDemandPort"
-        />
       </div>
-      <small className="on-demand-help" id={`on-demand-help-${service.id}`}>
-        On demand listens on 127.0.0.1 here and opens a peer-to-peer path when a program connects
-        (the broker's relay if P2P fails).
-      </small>
-      {portInvalid && <small className="invalid">Enter a port from 1 to 65535, or none.</small>}
     </form>
   );
 }

@@ -58,7 +58,9 @@ export function ServiceList() {
                       Connect…
                     </button>
                   </div>
-                  {connecting === service.id && <ConnectPanel service={service} />}
+                  {connecting === service.id && (
+                    <ConnectPanel service={service} close={() => openConnect(null)} />
+                  )}
                 </li>
               ))}
             </ul>
