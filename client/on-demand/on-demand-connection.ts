@@ -41,6 +41,8 @@ const IDLE_CHECK_MS = 1_000;
 
 export class OnDemandConnection {
   private server: Server | null = null;
+  /** Set by close(): a path that finishes opening afterwards is closed at once, not kept. */
+  private closed = false;
   private path: StreamPath | null = null;
   private opening: Promise<StreamPath> | null = null;
   private sessionId: string | null = null;
@@ -128,6 +130,7 @@ export class OnDemandConnection {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.idleTimer);
     for (const socket of this.sockets) socket.destroy();
     await this.release();
@@ -217,10 +220,15 @@ export class OnDemandConnection {
   }
 
   private use(path: StreamPath, reason: string | null): StreamPath {
+    if (this.closed) {
+      // Left open, its peer connection would outlive the listener (and keep the process up).
+      path.close();
+      throw new Error("The connection was closed while its path opened.");
+    }
     this.path = path;
     this.lastPath = path.kind;
     path.onDown((why) => {
-      if (this.path !== path) return;
+      if (this.path !== path || this.closed) return;
       this.path = null;
       // P2P dropped: new sockets fail over to the relay of the same session.
       const client = this.env.client();
