@@ -68,7 +68,7 @@ export interface DesktopCoreOptions {
  * How often state is re-pushed while an on-demand path is open: its byte counters move
  * without an event of their own, and the window should show them moving.
  */
-const TRAFFIC_REFRESH_MS = 2_000;
+const TRAFFIC_REFRESH_MS = 1_000;
 
 /** The safety-net re-sync's default interval. */
 const SAFETY_SYNC_MS = 5 * 60_000;
