@@ -1,8 +1,17 @@
-// Draws Reach's icons (a ring with a dot: a service reached from afar) into assets/:
-// tray.png for Linux, trayTemplate.png(+@2x) for macOS, tray.ico for Windows, icon.png
-// for the installers. Run with `node --import tsx scripts/make-icons.ts`; output is committed.
-import { writeFileSync } from "node:fs";
+// Draws Reach's icons (a ring: a service reached from afar) into assets/, one tray icon per
+// state the tray shows (main/core/tray-icon-state.ts): idle (a dot in the ring), connected
+// (the ring filled), problem (an exclamation mark in the ring). Each state differs in shape,
+// not only colour, so macOS's monochrome template images and colour-blind users tell them
+// apart. Per variant: tray-<v>.png for Linux, tray-<v>Template.png (+@2x) for macOS,
+// tray-<v>.ico (16 and 32 px) for Windows; icon.png and icon.ico for the installers.
+// Run with `node --import tsx scripts/make-icons.ts`; the output is committed.
+import { renameSync, writeFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
+import type { TrayIconVariant } from "../main/core/tray-icon-state.js";
+
+type Rgb = [number, number, number];
+/** Whether a point of the icon is inked; x and y run from -1 to 1 across it. */
+type Shape = (x: number, y: number) => boolean;
 
 function crc32(buffer: Buffer): number {
   let crc = ~0;
@@ -22,17 +31,34 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-function png(size: number, rgb: [number, number, number]): Buffer {
+const ring: Shape = (x, y) => {
+  const d = Math.hypot(x, y);
+  return d > 0.66 && d < 0.94;
+};
+
+const shapes: Record<TrayIconVariant, Shape> = {
+  idle: (x, y) => ring(x, y) || Math.hypot(x, y) < 0.26,
+  connected: (x, y) => ring(x, y) || Math.hypot(x, y) < 0.5,
+  problem: (x, y) =>
+    ring(x, y) || (Math.abs(x) < 0.11 && y > -0.46 && y < 0.1) || Math.hypot(x, y - 0.3) < 0.12,
+};
+
+/** A square RGBA PNG; each pixel's alpha is the inked share of 4×4 samples (antialiased). */
+function png(size: number, rgb: Rgb, shape: Shape): Buffer {
   const rows: Buffer[] = [];
-  const c = (size - 1) / 2;
-  for (let y = 0; y < size; y++) {
+  const samples = 4;
+  for (let py = 0; py < size; py++) {
     const row = Buffer.alloc(1 + size * 4);
-    for (let x = 0; x < size; x++) {
-      const d = Math.hypot(x - c, y - c) / (size / 2);
-      const ring = d > 0.62 && d < 0.9;
-      const dot = d < 0.28;
-      const alpha = ring || dot ? 255 : 0;
-      row.set([...rgb, alpha], 1 + x * 4);
+    for (let px = 0; px < size; px++) {
+      let inked = 0;
+      for (let sy = 0; sy < samples; sy++) {
+        for (let sx = 0; sx < samples; sx++) {
+          const x = ((px + (sx + 0.5) / samples) / size) * 2 - 1;
+          const y = ((py + (sy + 0.5) / samples) / size) * 2 - 1;
+          if (shape(x, y)) inked++;
+        }
+      }
+      row.set([...rgb, Math.round((255 * inked) / samples ** 2)], 1 + px * 4);
     }
     rows.push(row);
   }
@@ -48,24 +74,49 @@ function png(size: number, rgb: [number, number, number]): Buffer {
   ]);
 }
 
-/** An .ico holding one PNG image (supported since Windows Vista). */
-function ico(image: Buffer, size: number): Buffer {
-  const header = Buffer.alloc(22);
-  header.writeUInt16LE(0, 0);
+/** An .ico holding PNG images (supported since Windows Vista), one per size. */
+function ico(images: { size: number; data: Buffer }[]): Buffer {
+  const header = Buffer.alloc(6);
   header.writeUInt16LE(1, 2);
-  header.writeUInt16LE(1, 4);
-  header.set([size >= 256 ? 0 : size, size >= 256 ? 0 : size, 0, 0], 6);
-  header.writeUInt16LE(1, 10);
-  header.writeUInt16LE(32, 12);
-  header.writeUInt32LE(image.length, 14);
-  header.writeUInt32LE(22, 18);
-  return Buffer.concat([header, image]);
+  header.writeUInt16LE(images.length, 4);
+  let offset = 6 + 16 * images.length;
+  const entries = images.map(({ size, data }) => {
+    const entry = Buffer.alloc(16);
+    entry.set([size >= 256 ? 0 : size, size >= 256 ? 0 : size, 0, 0], 0);
+    entry.writeUInt16LE(1, 4);
+    entry.writeUInt16LE(32, 6);
+    entry.writeUInt32LE(data.length, 8);
+    entry.writeUInt32LE(offset, 12);
+    offset += data.length;
+    return entry;
+  });
+  return Buffer.concat([header, ...entries, ...images.map((image) => image.data)]);
 }
 
-const blue: [number, number, number] = [11, 99, 206];
-writeFileSync("assets/tray.png", png(32, blue));
-writeFileSync("assets/trayTemplate.png", png(16, [0, 0, 0]));
-writeFileSync("assets/trayTemplate@2x.png", png(32, [0, 0, 0]));
-writeFileSync("assets/tray.ico", ico(png(32, blue), 32));
-writeFileSync("assets/icon.png", png(512, blue));
-writeFileSync("assets/icon.ico", ico(png(256, blue), 256));
+/** Written to a temporary file and renamed, so an interrupted run leaves no half icon. */
+function write(path: string, data: Buffer): void {
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
+}
+
+// Colours readable on light and dark taskbars; the shape carries the meaning as well.
+const colours: Record<TrayIconVariant, Rgb> = {
+  idle: [11, 99, 206],
+  connected: [22, 150, 80],
+  problem: [214, 69, 34],
+};
+const black: Rgb = [0, 0, 0];
+
+for (const variant of Object.keys(shapes) as TrayIconVariant[]) {
+  const shape = shapes[variant];
+  const colour = colours[variant];
+  write(`assets/tray-${variant}.png`, png(32, colour, shape));
+  write(`assets/tray-${variant}Template.png`, png(16, black, shape));
+  write(`assets/tray-${variant}Template@2x.png`, png(32, black, shape));
+  write(
+    `assets/tray-${variant}.ico`,
+    ico([16, 32].map((size) => ({ size, data: png(size, colour, shape) }))),
+  );
+}
+write("assets/icon.png", png(512, colours.idle, shapes.idle));
+write("assets/icon.ico", ico([{ size: 256, data: png(256, colours.idle, shapes.idle) }]));

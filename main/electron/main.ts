@@ -1,16 +1,19 @@
 // The Electron shell: lifecycle, tray, window and IPC around the Electron-free desktop
 // core. Every behaviour lives in the core; this file only wires Electron to it.
 import { join } from "node:path";
-import { app, type BrowserWindow, powerMonitor } from "electron";
+import { app, BrowserWindow, nativeTheme, powerMonitor } from "electron";
 import type { DesktopEvent } from "../../common/desktop-api.js";
 import { IPC_EVENT_CHANNEL } from "../../common/desktop-ipc.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import { runNoticeAction } from "../core/notice-actions.js";
 import { runTrayAction } from "../core/tray-actions.js";
+import type { TrayAction } from "../core/tray-menu.js";
+import { windowBackground } from "../core/window-theme.js";
 import { registerAppScheme, serveRenderer } from "./app-protocol.js";
 import { type E2eHooks, installE2eHooks } from "./e2e-hooks.js";
 import { createElectronHost } from "./electron-host.js";
 import { registerIpcHandlers } from "./ipc-handlers.js";
+import { createPanel } from "./panel.js";
 import { SafeStorageVault } from "./safe-storage-vault.js";
 import { createTray } from "./tray.js";
 import { createWindow } from "./window.js";
@@ -59,6 +62,13 @@ function showWindow(): void {
 
 async function start(): Promise<void> {
   if (process.platform === "darwin") app.dock?.hide();
+  // The page follows the OS's light or dark (prefers-color-scheme); so do the windows'
+  // backgrounds, which show before the page paints.
+  nativeTheme.themeSource = "system";
+  nativeTheme.on("updated", () => {
+    const colour = windowBackground(nativeTheme.shouldUseDarkColors);
+    for (const each of BrowserWindow.getAllWindows()) each.setBackgroundColor(colour);
+  });
   serveRenderer(join(ROOT, "dist", "renderer"));
   let hooks: E2eHooks | null = null;
   // A notification's "Connect again" runs on the core made just below.
@@ -78,14 +88,20 @@ async function start(): Promise<void> {
     quit,
     notify: (title: string, body: string) => host.notify(title, body),
   };
-  const tray = createTray(
-    join(ROOT, "assets"),
-    (action) => void runTrayAction(core, shell, action),
-  );
-  hooks = installE2eHooks(() => tray.items());
+  const onTrayAction = (action: TrayAction) => void runTrayAction(core, shell, action);
+  const panel = createPanel(join(__dirname, "preload.cjs"));
+  const tray = createTray(join(ROOT, "assets"), onTrayAction, (icon) => panel.toggle(icon));
+  hooks = installE2eHooks({
+    trayItems: () => tray.items(),
+    trayIcon: () => tray.icon(),
+    clickTray: () => tray.click(),
+    runTrayAction: onTrayAction,
+  });
   core.subscribe((event: DesktopEvent) => {
     if (event.type === "state") tray.update(event.state);
-    if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+    for (const shown of [window, panel.window()]) {
+      if (shown && !shown.isDestroyed()) shown.webContents.send(IPC_EVENT_CHANNEL, event);
+    }
   });
   await core.start();
   const profile = process.env.REACH_SIGN_IN_PROFILE;
