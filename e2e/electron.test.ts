@@ -1,12 +1,12 @@
 // The Electron shell end to end against a real local broker and agent: the sandboxed
-// window, the tray's items, the login item and notifications. Runs wherever an Electron
+// window, the tray panel, the tray's items and icon, the login item and notifications. Runs wherever an Electron
 // binary and a display exist; elsewhere every test is skipped, saying why.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ElectronApplication, _electron as electron, type Page } from "playwright-core";
+import { type ElectronApplication, _electron as electron, type Page } from "playwright";
 import { desktopApiInputs } from "../common/desktop-api.js";
 import type { TrayItem } from "../main/core/tray-menu.js";
 import { AUTOSTART_FILE } from "../main/core/xdg-autostart.js";
@@ -85,6 +85,87 @@ describe("Electron shell", () => {
     await window.getByText("electron@example.com").first().waitFor();
   });
 
+  /** The panel's window as the main process sees it, or null before its first opening. */
+  const panelWindow = () => {
+    if (!app) throw new Error("the shell is not running");
+    return app.evaluate(({ BrowserWindow, screen }) => {
+      const panel = BrowserWindow.getAllWindows().find((w) =>
+        w.webContents.getURL().endsWith("?view=panel"),
+      );
+      if (!panel) return null;
+      const bounds = panel.getBounds();
+      return {
+        visible: panel.isVisible(),
+        resizable: panel.isResizable(),
+        onTop: panel.isAlwaysOnTop(),
+        bounds,
+        workArea: screen.getDisplayMatching(bounds).workArea,
+      };
+    });
+  };
+
+  it("opens the panel on a tray click, by the tray, with the same page", { skip }, async () => {
+    if (!app) throw new Error("the shell is not running");
+    assert.equal(await panelWindow(), null, "the panel is made on first use");
+    const opened = app.waitForEvent("window");
+    await hooks((h) => h.clickTray());
+    const panel = await opened;
+    assert.ok(panel.url().endsWith("?view=panel"), panel.url());
+    // The same page, signed in through the same core.
+    await panel.getByText("electron@example.com").first().waitFor();
+    await eventually(async () => (await panelWindow())?.visible === true);
+    const shown = await panelWindow();
+    if (!shown) throw new Error("no panel window");
+    assert.equal(shown.resizable, false);
+    assert.equal(shown.onTop, true);
+    const { bounds, workArea } = shown;
+    assert.ok(
+      bounds.x >= workArea.x &&
+        bounds.y >= workArea.y &&
+        bounds.x + bounds.width <= workArea.x + workArea.width &&
+        bounds.y + bounds.height <= workArea.y + workArea.height,
+      `${JSON.stringify(bounds)} lies inside ${JSON.stringify(workArea)}`,
+    );
+  });
+
+  it("hides the panel when it loses focus, and a click opens it again", { skip }, async () => {
+    if (!app) throw new Error("the shell is not running");
+    await app.evaluate(({ BrowserWindow }) => {
+      for (const w of BrowserWindow.getAllWindows()) {
+        if (w.webContents.getURL().endsWith("?view=panel")) w.blur();
+      }
+    });
+    await eventually(async () => (await panelWindow())?.visible === false);
+    // A click just after a blur counts as closing; retried until one opens it.
+    await eventually(async () => {
+      if ((await panelWindow())?.visible) return true;
+      await hooks((h) => h.clickTray());
+      return false;
+    });
+    await hooks((h) => h.clickTray());
+    await eventually(async () => (await panelWindow())?.visible === false);
+  });
+
+  it("opens the full window from the tray's Open Reach", { skip }, async () => {
+    if (!app) throw new Error("the shell is not running");
+    const main = () =>
+      app?.evaluate(({ BrowserWindow }) =>
+        BrowserWindow.getAllWindows()
+          .filter((w) => !w.webContents.getURL().endsWith("?view=panel"))
+          .map((w) => w.isVisible()),
+      );
+    await app.evaluate(({ BrowserWindow }) => {
+      for (const w of BrowserWindow.getAllWindows()) w.hide();
+    });
+    assert.deepEqual(await main(), [false]);
+    const items = await hooks((h) => h.trayItems());
+    assert.deepEqual(items.find((item) => item.label === "Open Reach")?.action, {
+      kind: "show-window",
+    });
+    await hooks((h) => h.runTrayAction({ kind: "show-window" }));
+    await eventually(async () => (await main())?.[0] === true);
+  });
+
   it("shows the account, devices and saved connections in the tray", { skip }, async () => {
     if (!stack) throw new Error("no stack");
     const serviceId = stack.agent.serviceId("shell");
@@ -110,6 +191,8 @@ describe("Electron shell", () => {
       shown.some((label) => label.startsWith("shell")),
       shown.join(" | "),
     );
+    // Signed in, a saved connection waiting for a program, nothing open: idle.
+    assert.equal(await hooks((h) => h.trayIcon()), "idle");
   });
 
   it("sets the login item from Settings", { skip }, async () => {
@@ -142,6 +225,7 @@ describe("Electron shell", () => {
       serviceId,
     );
     assert.ok(made.ok, JSON.stringify(made));
+    await eventually(async () => (await hooks((h) => h.trayIcon())) === "connected");
     await eventually(
       async () =>
         (await hooks((h) => h.notices)).some(
