@@ -105,7 +105,12 @@ async function start(): Promise<void> {
   });
   await core.start();
   const profile = process.env.REACH_SIGN_IN_PROFILE;
-  if (profile && !core.snapshot().session.signedIn) await core.importProfile({ name: profile });
+  if (profile && !core.snapshot().session.signedIn) {
+    // Nobody watches a start-up sign-in: a refusal would otherwise leave the app silently
+    // signed out.
+    const signedIn = await core.importProfile({ name: profile });
+    if (!signedIn.ok) host.notify("Sign-in failed", signedIn.error.message);
+  }
   tray.update(core.snapshot());
   setInterval(() => tray.update(core.snapshot()), 60_000);
   // Waking from sleep: connections may have expired or closed meanwhile.
