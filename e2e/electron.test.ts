@@ -162,8 +162,15 @@ describe("Electron shell", () => {
     assert.deepEqual(items.find((item) => item.label === "Open Reach")?.action, {
       kind: "show-window",
     });
+    // From an open panel: the window takes over, the panel goes.
+    await eventually(async () => {
+      if ((await panelWindow())?.visible) return true;
+      await hooks((h) => h.clickTray());
+      return false;
+    });
     await hooks((h) => h.runTrayAction({ kind: "show-window" }));
     await eventually(async () => (await main())?.[0] === true);
+    assert.equal((await panelWindow())?.visible, false);
   });
 
   it("shows the account, devices and saved connections in the tray", { skip }, async () => {

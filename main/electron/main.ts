@@ -83,13 +83,17 @@ async function start(): Promise<void> {
     dataDir,
   });
   registerIpcHandlers(core);
+  const panel = createPanel(join(__dirname, "preload.cjs"));
   const shell = {
-    showWindow,
+    // Open Reach: the full window takes over from the panel.
+    showWindow: () => {
+      panel.hide();
+      showWindow();
+    },
     quit,
     notify: (title: string, body: string) => host.notify(title, body),
   };
   const onTrayAction = (action: TrayAction) => void runTrayAction(core, shell, action);
-  const panel = createPanel(join(__dirname, "preload.cjs"));
   const tray = createTray(join(ROOT, "assets"), onTrayAction, (icon) => panel.toggle(icon));
   hooks = installE2eHooks({
     trayItems: () => tray.items(),

@@ -14,6 +14,8 @@ const CLICK_AFTER_BLUR_MS = 300;
 export interface Panel {
   /** Opens the panel by the icon at `icon` (Tray.getBounds()), or closes it if open. */
   toggle(icon: Rectangle): void;
+  /** Hides it (the full window is opening; a blur may not come where focus is not given). */
+  hide(): void;
   /** The panel's window once made, for sending it state events. */
   window(): BrowserWindow | null;
 }
@@ -54,6 +56,9 @@ export function createPanel(preload: string): Panel {
       );
       panel.show();
       panel.focus();
+    },
+    hide() {
+      if (panel && !panel.isDestroyed()) panel.hide();
     },
     window: () => (panel && !panel.isDestroyed() ? panel : null),
   };
