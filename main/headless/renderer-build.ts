@@ -1,35 +1,48 @@
-// The renderer is built with Vite into dist/renderer the first time it is needed and
-// whenever its sources are newer than the build, so no manual build step exists.
-import { readdir, stat } from "node:fs/promises";
+// The renderer is built with Vite into dist/renderer the first time it is needed (or by
+// `npm install`'s prepare step) and again only when a file it was built from has changed,
+// so no manual build step exists and a warm start costs a few dozen stat calls.
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { projectRoot } from "../launcher/project-root.js";
 
 const ROOT = projectRoot(import.meta.url);
 export const RENDERER_SOURCE = join(ROOT, "renderer");
 export const RENDERER_BUILD = join(ROOT, "dist", "renderer");
+/** Written by renderer/vite.config.ts (recordBuildInputs): the files the bundle came from. */
+const BUILD_INPUTS = join(RENDERER_BUILD, "build-inputs.json");
 
-async function newestSource(dir: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(
-      newest,
-      entry.isDirectory() ? await newestSource(path) : (await stat(path)).mtimeMs,
-    );
-  }
-  return newest;
+interface BuildInput {
+  path: string;
+  size: number;
+  mtimeMs: number;
 }
 
+/**
+ * Why the build in dist/renderer cannot be served as it is, or null when it is current.
+ * Only the files the last build read are compared: a new file matters only once an
+ * existing one imports it, and that import changes the importer.
+ */
+export async function rendererBuildStaleness(): Promise<string | null> {
+  let inputs: BuildInput[];
+  try {
+    inputs = (JSON.parse(await readFile(BUILD_INPUTS, "utf8")) as { inputs: BuildInput[] }).inputs;
+    await stat(join(RENDERER_BUILD, "index.html"));
+  } catch {
+    return "no renderer build yet";
+  }
+  const changed = await Promise.all(
+    inputs.map(async (input) => {
+      const now = await stat(join(ROOT, input.path)).catch(() => null);
+      return now && now.size === input.size && now.mtimeMs === input.mtimeMs ? null : input.path;
+    }),
+  );
+  const first = changed.find((path) => path !== null);
+  return first ? `${first} changed since the renderer was built` : null;
+}
+
+/** Builds the renderer when it is stale; returns where the build is. */
 export async function ensureRendererBuilt(): Promise<string> {
-  const built = await stat(join(RENDERER_BUILD, "index.html")).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  const sources = Math.max(
-    await newestSource(RENDERER_SOURCE),
-    await newestSource(join(ROOT, "common")),
-  );
-  if (built < sources) {
+  if ((await rendererBuildStaleness()) !== null) {
     const { build } = await import("vite");
     await build({ configFile: join(RENDERER_SOURCE, "vite.config.ts"), logLevel: "warn" });
   }
