@@ -9,7 +9,7 @@ const ROOT = projectRoot(import.meta.url);
 export const RENDERER_SOURCE = join(ROOT, "renderer");
 export const RENDERER_BUILD = join(ROOT, "dist", "renderer");
 /** Written by renderer/vite.config.ts (recordBuildInputs): the files the bundle came from. */
-const BUILD_INPUTS = join(RENDERER_BUILD, "build-inputs.json");
+export const BUILD_INPUTS_FILE = "build-inputs.json";
 
 interface BuildInput {
   path: string;
@@ -22,17 +22,25 @@ interface BuildInput {
  * Only the files the last build read are compared: a new file matters only once an
  * existing one imports it, and that import changes the importer.
  */
-export async function rendererBuildStaleness(): Promise<string | null> {
+export async function rendererBuildStaleness(
+  root = ROOT,
+  buildDir = RENDERER_BUILD,
+): Promise<string | null> {
+  const recorded = await readFile(join(buildDir, BUILD_INPUTS_FILE), "utf8").catch(() => null);
+  const page = await stat(join(buildDir, "index.html")).catch(() => null);
+  if (recorded === null || page === null) return "no renderer build yet";
+  // Written by our own build; a record that does not parse is a build to redo, not an error.
   let inputs: BuildInput[];
   try {
-    inputs = (JSON.parse(await readFile(BUILD_INPUTS, "utf8")) as { inputs: BuildInput[] }).inputs;
-    await stat(join(RENDERER_BUILD, "index.html"));
+    inputs = (JSON.parse(recorded) as { inputs: BuildInput[] }).inputs;
   } catch {
-    return "no renderer build yet";
+    inputs = [];
   }
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    return "the renderer build's record is damaged";
   const changed = await Promise.all(
     inputs.map(async (input) => {
-      const now = await stat(join(ROOT, input.path)).catch(() => null);
+      const now = await stat(join(root, input.path)).catch(() => null);
       return now && now.size === input.size && now.mtimeMs === input.mtimeMs ? null : input.path;
     }),
   );
