@@ -18,6 +18,7 @@ import { onDemand } from "./suites/on-demand.js";
 import { reverseProxy } from "./suites/reverse-proxy.js";
 import { scale } from "./suites/scale.js";
 import { setupLatency } from "./suites/setup-latency.js";
+import { startup } from "./suites/startup.js";
 import { throughput } from "./suites/throughput.js";
 
 const quick = process.argv.includes("--quick");
@@ -34,6 +35,7 @@ const SUITES: [string, (ctx: BenchContext) => Promise<SuiteResult>][] = [
   ["reverseProxy", reverseProxy],
   ["controlPlane", controlPlane],
   ["scale", scale],
+  ["startup", startup],
 ];
 
 const targets = await startTargetsProcess();

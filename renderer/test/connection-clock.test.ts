@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { connectionClock } from "../src/lib/connection-clock.js";
 
 const created = Date.parse("2026-11-24T12:00:00Z");

@@ -1,6 +1,12 @@
 // Saved connections, broker connections and services as the core sends them, for the
-// renderer's pure helpers: each test changes only the fields it is about.
-import type { ConnectionState, ServiceView, VisitorView } from "../../common/desktop-api.js";
+// renderer's helpers and components: each test changes only the fields it is about.
+import type {
+  ConnectionState,
+  DesktopState,
+  ServiceView,
+  VisitorView,
+} from "../../common/desktop-api.js";
+import { DEFAULT_SETTINGS } from "../../common/desktop-settings.js";
 import type { OnDemandView } from "../../common/on-demand.js";
 
 export function savedView(overrides: Partial<OnDemandView> = {}): OnDemandView {
@@ -81,6 +87,28 @@ export function service(overrides: Partial<ServiceView> = {}): ServiceView {
     online: true,
     web: false,
     link: null,
+    ...overrides,
+  };
+}
+
+/** The core's state as a signed-out window first sees it. */
+export function desktopState(overrides: Partial<DesktopState> = {}): DesktopState {
+  return {
+    session: { signedIn: false },
+    vault: { backend: "file", encrypted: false, note: "Kept in a file only you can read." },
+    devices: [],
+    connections: [],
+    myIp: null,
+    syncedAt: null,
+    thisComputer: [],
+    onDemand: [],
+    lanAddresses: [],
+    problem: null,
+    settings: DEFAULT_SETTINGS,
+    settingsProblem: null,
+    settingsNote: null,
+    accounts: { profiles: [], active: null },
+    live: { mode: "off", note: null },
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { formatBytes, openableUrl, pathLabel } from "../src/lib/on-demand-labels.js";
 
 describe("on-demand labels", () => {

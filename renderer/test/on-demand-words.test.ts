@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { canConnect, isOpen, ROUTE_NAMES, stateWords } from "../../common/on-demand-words.js";
 import { savedView } from "./fixtures.js";
 

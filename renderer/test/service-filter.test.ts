@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import type { DeviceView, ServiceView } from "../../common/desktop-api.js";
 import { servicesMatching } from "../src/lib/service-filter.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import { describe, it } from "vitest";
 import { useNow } from "../src/lib/use-now.js";
 
 function Clock() {

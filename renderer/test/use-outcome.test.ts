@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { pageStep, tokenLabel } from "../src/lib/use-outcome.js";
 
 describe("pageStep", () => {
