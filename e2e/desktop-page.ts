@@ -17,6 +17,18 @@ export async function signIn(page: Page, apiUrl: string, key: string, secret: st
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** Opens the header's menu (accounts, Settings, Sign out) unless it is open already. */
+export async function openMenu(page: Page): Promise<void> {
+  const button = page.getByRole("button", { name: "Menu" });
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+}
+
+/** Picks Settings or Sign out from the header's menu. */
+export async function fromMenu(page: Page, item: "Settings" | "Sign out"): Promise<void> {
+  await openMenu(page);
+  await page.getByRole("button", { name: item }).click();
+}
+
 /** The open connect panel (one at a time: opening another closes the first). */
 export function panel(page: Page): Locator {
   return page.locator("form.connect-panel");

@@ -24,6 +24,7 @@ import {
   addressOf,
   choose,
   connectVia,
+  fromMenu,
   openConnect,
   SHOTS,
   savedRow,
@@ -267,7 +268,7 @@ describe("desktop app in headless mode (Chromium)", () => {
     shortAgent = await startTestAgent(shortBroker, shortUser, [
       { name: "quick", application: 1, port: echo.port, host: "127.0.0.1" },
     ]);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await fromMenu(page, "Sign out");
     await signInAs(
       shortBroker.apiUrl,
       shortUser.credentials.accessKeyId,

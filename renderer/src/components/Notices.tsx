@@ -1,5 +1,6 @@
 // Notifications shown in the page (headless mode has no system notifications): each until
 // dismissed, the newest last, with the core's button if it sent one ("Connect again").
+import { X } from "lucide-react";
 import type { NoticeAction } from "../../../common/desktop-api.js";
 import { type Notice, useStore } from "../store.js";
 
@@ -30,8 +31,13 @@ export function Notices() {
                 {notice.action.label}
               </button>
             )}
-            <button type="button" onClick={() => dismiss(notice.key)} aria-label="Dismiss">
-              ×
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => dismiss(notice.key)}
+              aria-label="Dismiss"
+            >
+              <X aria-hidden="true" size={14} />
             </button>
           </span>
         </li>
