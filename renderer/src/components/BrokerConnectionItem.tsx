@@ -45,6 +45,7 @@ export function BrokerConnectionItem({
         <div
           className="bar"
           role="progressbar"
+          aria-label="Time left"
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={Math.round(fraction * 100)}

@@ -33,7 +33,8 @@ export function ThisComputer() {
             <span className="service-port">127.0.0.1:{s.port}</span>
             <button
               type="button"
-              aria-label={`Stop offering ${s.name}`}
+              aria-label={`Remove ${s.name}`}
+              title={`Stop offering ${s.name}`}
               onClick={() => call("removeLocalService", { name: s.name })}
             >
               <Trash2 aria-hidden="true" size={14} />
