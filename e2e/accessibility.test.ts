@@ -17,6 +17,7 @@ import {
   openMenu,
   savedRow,
   scan,
+  shoot,
   signIn,
   stateIs,
   THEMES,
@@ -143,6 +144,7 @@ describe("desktop page accessibility, keyboard and screenshots (headless Chromiu
     await scan(page, "main list with a connection");
     const address = (await row.locator(".address").textContent()) ?? "";
     await tabTo(page, row.getByRole("button", { name: "Copy" }));
+    await shoot(page, "keyboard-focus-on-copy");
     await page.keyboard.press("Enter");
     await row.getByRole("button", { name: "Copied" }).waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), address);
