@@ -9,7 +9,15 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { startHeadlessApp } from "../main/headless/start-headless-app.js";
 import { launchChromium } from "../test-support/browser.js";
-import { createTestUser, startStack, type TestStack, tempDir } from "../test-support/stack.js";
+import { killHard } from "../test-support/processes.js";
+import { createUserKeys, startBrokerProcess } from "../test-support/reach-processes.js";
+import {
+  createTestUser,
+  freePort,
+  startStack,
+  type TestStack,
+  tempDir,
+} from "../test-support/stack.js";
 import { echoThrough, randomPayload } from "../test-support/visitors.js";
 import {
   fromMenu,
@@ -179,5 +187,27 @@ describe("desktop page accessibility, keyboard and screenshots (headless Chromiu
       }
     }
     await scan(page, "window width");
+  });
+
+  it("a broker gone away is named, with its retry, and the view still passes the scan", async () => {
+    await fromMenu(page, "Sign out");
+    // A broker process of its own, killed while signed in: the feed drops, polling says so.
+    const dataDir = await tempDir("reach-a11y-broker-");
+    const broker = await startBrokerProcess({ port: await freePort(), dataDir });
+    const keys = createUserKeys(dataDir, "gone@example.com");
+    try {
+      await signIn(page, broker.apiUrl, keys.accessKeyId, keys.secretAccessKey);
+      await page.locator(".no-devices").waitFor();
+      await killHard(broker.child);
+      const note = page.locator(".live-note");
+      await note
+        .filter({ hasText: `Broker ${broker.apiUrl}: Live updates lost` })
+        .filter({ hasText: "re-syncing every 5 s." })
+        .waitFor();
+      await shoot(page, "broker-unreachable");
+      await scan(page, "broker unreachable");
+    } finally {
+      await killHard(broker.child);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The header: the app's name and account, Refresh and the one menu (accounts, Settings,
 // Sign out); below it where the secret is kept, how live the state is, and the latest
 // error and notices.
-import { RefreshCw, TriangleAlert, X } from "lucide-react";
+import { RefreshCw, TriangleAlert, WifiOff, X } from "lucide-react";
 import { useStore } from "../store.js";
 import { HeaderMenu } from "./HeaderMenu.js";
 import { Notices } from "./Notices.js";
@@ -42,9 +42,12 @@ export function StatusBar() {
         </p>
       )}
       {desktop.live.mode === "polling" && desktop.live.note && (
-        <p className="live-note" role="note">
-          {desktop.session.signedIn ? `Broker ${desktop.session.apiUrl}: ` : ""}
-          {desktop.live.note}
+        <p className="live-note with-icon" role="note">
+          <WifiOff aria-hidden="true" size={14} />
+          <span>
+            {desktop.session.signedIn ? `Broker ${desktop.session.apiUrl}: ` : ""}
+            {desktop.live.note}
+          </span>
         </p>
       )}
       {desktop.settingsProblem && page !== "settings" && (
