@@ -1,6 +1,9 @@
 // What the headless e2e tests do on the page, in a user's terms: sign in, open a service's
-// Connect panel and fill it, find a saved connection's row, take a screenshot.
+// Connect panel and fill it, find a saved connection's row, take a screenshot, scan the
+// view for accessibility in both themes.
+import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "playwright-core";
 
 export const SHOTS = "test-results/screenshots";
@@ -10,11 +13,42 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
+export const THEMES = ["light", "dark"] as const;
+
+/** axe's serious and critical findings on the page as it is now, in one theme. */
+async function seriousViolations(page: Page, theme: (typeof THEMES)[number]) {
+  await page.emulateMedia({ colorScheme: theme });
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${theme}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target).join(", ")}`);
+}
+
+/** Scans the view in both themes; fails naming every serious or critical finding. */
+export async function scan(page: Page, view: string): Promise<void> {
+  const found: string[] = [];
+  for (const theme of THEMES) found.push(...(await seriousViolations(page, theme)));
+  await page.emulateMedia({ colorScheme: null });
+  assert.deepEqual(found, [], `${view}: accessibility violations`);
+}
+
 export async function signIn(page: Page, apiUrl: string, key: string, secret: string) {
   await page.getByLabel("Broker API URL").fill(apiUrl);
   await page.getByLabel("Access key ID").fill(key);
   await page.getByLabel("Secret access key").fill(secret);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Opens the header's menu (accounts, Settings, Sign out) unless it is open already. */
+export async function openMenu(page: Page): Promise<void> {
+  const button = page.getByRole("button", { name: "Menu" });
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+}
+
+/** Picks Settings or Sign out from the header's menu. */
+export async function fromMenu(page: Page, item: "Settings" | "Sign out"): Promise<void> {
+  await openMenu(page);
+  await page.getByRole("button", { name: item }).click();
 }
 
 /** The open connect panel (one at a time: opening another closes the first). */

@@ -12,7 +12,7 @@ import { SETTINGS_FILE } from "../main/core/settings-store.js";
 import { startHeadlessApp } from "../main/headless/start-headless-app.js";
 import { launchChromium } from "../test-support/browser.js";
 import { startStack, type TestStack, tempDir } from "../test-support/stack.js";
-import { openConnect, shoot } from "./desktop-page.js";
+import { fromMenu, openConnect, openMenu, shoot } from "./desktop-page.js";
 
 describe("settings and accounts in headless mode (Chromium)", () => {
   let stack: TestStack;
@@ -58,6 +58,7 @@ describe("settings and accounts in headless mode (Chromium)", () => {
   it("signs in with a profile and switches to another from the header", async () => {
     await page.getByRole("button", { name: "Import “work”" }).click();
     await page.getByText("work@example.com").waitFor();
+    await openMenu(page);
     const switcher = page.getByLabel("Account");
     assert.deepEqual(await switcher.locator("option").allTextContents(), ["work (active)", "home"]);
     await switcher.selectOption("home");
@@ -72,7 +73,7 @@ describe("settings and accounts in headless mode (Chromium)", () => {
   });
 
   it("saves settings, and a new connection's panel starts from them", async () => {
-    await page.getByRole("button", { name: "Settings" }).click();
+    await fromMenu(page, "Settings");
     const settings = page.locator("section.settings");
     await settings.getByLabel("Default routing").selectOption({ label: "Proxy only" });
     await settings.getByLabel("Default idle timeout (minutes)").fill("5");
@@ -91,7 +92,7 @@ describe("settings and accounts in headless mode (Chromium)", () => {
     await form.getByRole("button", { name: "Cancel" }).click();
 
     await page.reload();
-    await page.getByRole("button", { name: "Settings" }).click();
+    await fromMenu(page, "Settings");
     assert.equal(
       await page.getByLabel("Default idle timeout (minutes)").inputValue(),
       "5",

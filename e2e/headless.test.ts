@@ -24,9 +24,11 @@ import {
   addressOf,
   choose,
   connectVia,
+  fromMenu,
   openConnect,
   SHOTS,
   savedRow,
+  scan,
   shoot,
   signIn,
   stateIs,
@@ -267,7 +269,7 @@ describe("desktop app in headless mode (Chromium)", () => {
     shortAgent = await startTestAgent(shortBroker, shortUser, [
       { name: "quick", application: 1, port: echo.port, host: "127.0.0.1" },
     ]);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await fromMenu(page, "Sign out");
     await signInAs(
       shortBroker.apiUrl,
       shortUser.credentials.accessKeyId,
@@ -321,12 +323,20 @@ describe("desktop app in headless mode (Chromium)", () => {
     }
     try {
       await page.getByRole("button", { name: "Refresh" }).click();
-      await page.waitForFunction(() => document.querySelectorAll(".service").length >= 1000);
+      const count = page.locator(".match-count");
+      await count.filter({ hasText: /^1,\d{3} services$/ }).waitFor();
+      // Virtualised: only the rows on screen are in the page, and they stay accessible.
+      assert.ok((await page.locator(".service").count()) < 200, "a window of the list");
+      await scan(page, "a thousand services");
       await page.getByLabel("Filter services").fill("svc-0999");
+      await count.filter({ hasText: /^1 of 1,\d{3} services$/ }).waitFor();
       await page.waitForFunction(() => document.querySelectorAll(".service").length === 1);
       assert.equal(await page.locator(".service .service-name").textContent(), "svc-0999");
       await page.getByLabel("Filter services").fill("fleet-2");
-      await page.waitForFunction(() => document.querySelectorAll(".service").length === 250);
+      await count.filter({ hasText: /^250 of 1,\d{3} services$/ }).waitFor();
+      // The end of a long list is reached by scrolling it.
+      await page.locator(".virtual-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.locator(".service .service-name", { hasText: "svc-0749" }).waitFor();
       await page.getByLabel("Filter services").fill("");
     } finally {
       for (const agentOfFleet of fleet) await agentOfFleet.stop();

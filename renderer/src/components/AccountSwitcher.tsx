@@ -11,7 +11,7 @@ export function AccountSwitcher() {
   const active = accounts.active ?? "";
   return (
     <label className="account-switcher">
-      <span className="sr-only">Account</span>
+      <span className="menu-label">Account</span>
       <select
         aria-label="Account"
         value={active}

@@ -27,7 +27,7 @@ export function App() {
     );
   }
   return (
-    <main className="app">
+    <main className="app lists">
       <StatusBar />
       <ConnectionList />
       <ServiceList />

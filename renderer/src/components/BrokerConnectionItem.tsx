@@ -1,10 +1,14 @@
 // A broker connection no saved connection accounts for (opened from the CLI, say): its
 // address, countdown, visitors, and copy, open or disconnect.
+
+import { Check, Copy, ExternalLink, Unplug } from "lucide-react";
 import type { ConnectionState } from "../../../common/desktop-api.js";
 import { formatRemaining } from "../../../common/format-remaining.js";
 import { connectionClock } from "../lib/connection-clock.js";
 import { describeHostIp } from "../lib/host-ip-label.js";
+import { brokerTone } from "../lib/state-tone.js";
 import { useStore } from "../store.js";
+import { StateBadge } from "./StateBadge.js";
 import { VisitorsTable } from "./VisitorsTable.js";
 
 export function BrokerConnectionItem({
@@ -28,7 +32,9 @@ export function BrokerConnectionItem({
         <span className="service-name">{connection.serviceName}</span>
         <span className="device-name">{connection.deviceName}</span>
         <span className="route">{describeHostIp(connection)}</span>
-        <span className="state">{label}</span>
+        <StateBadge className="state" tone={brokerTone(live, connection.status)}>
+          {label}
+        </StateBadge>
       </div>
       <code className="address">{connection.address}</code>
       <div className="connection-meta">
@@ -39,6 +45,7 @@ export function BrokerConnectionItem({
         <div
           className="bar"
           role="progressbar"
+          aria-label="Time left"
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={Math.round(fraction * 100)}
@@ -51,15 +58,22 @@ export function BrokerConnectionItem({
         {live ? (
           <>
             <button type="button" onClick={() => copy(connection.id, connection.address)}>
+              {copied ? (
+                <Check aria-hidden="true" size={14} />
+              ) : (
+                <Copy aria-hidden="true" size={14} />
+              )}
               {copied ? "Copied" : "Copy"}
             </button>
             <button type="button" onClick={() => launch(connection.url)}>
+              <ExternalLink aria-hidden="true" size={14} />
               {connection.url.startsWith("http") ? "Open" : "Launch"}
             </button>
             <button
               type="button"
               onClick={() => call("disconnect", { connectionId: connection.id })}
             >
+              <Unplug aria-hidden="true" size={14} />
               Disconnect
             </button>
           </>

@@ -1,5 +1,6 @@
 // The one connection list: saved connections (what Connect made, local or public) and the
 // broker's connections made elsewhere, ticking once a second for countdowns.
+import { Unplug } from "lucide-react";
 import { connectionRows } from "../../../common/connection-rows.js";
 import { useNow } from "../lib/use-now.js";
 import { useStore } from "../store.js";
@@ -30,6 +31,7 @@ export function ConnectionList() {
       </ul>
       {brokerActive && (
         <button type="button" onClick={() => call("disconnectAll")}>
+          <Unplug aria-hidden="true" size={14} />
           Disconnect all
         </button>
       )}

@@ -1,5 +1,6 @@
 // Notifications shown in the page (headless mode has no system notifications): each until
 // dismissed, the newest last, with the core's button if it sent one ("Connect again").
+import { X } from "lucide-react";
 import type { NoticeAction } from "../../../common/desktop-api.js";
 import { type Notice, useStore } from "../store.js";
 
@@ -20,20 +21,28 @@ export function Notices() {
   return (
     <ul className="notices" aria-label="Notifications">
       {notices.map((notice) => (
-        <li key={notice.key} className="notice" role="status">
-          <span>
-            <strong>{notice.title}</strong> {notice.body}
-          </span>
-          <span className="notice-actions">
-            {notice.action && (
-              <button type="button" onClick={() => notice.action && act(notice, notice.action)}>
-                {notice.action.label}
+        // The status sits inside the item: the list keeps list items only (axe's "list").
+        <li key={notice.key}>
+          <div className="notice" role="status">
+            <span>
+              <strong>{notice.title}</strong> {notice.body}
+            </span>
+            <span className="notice-actions">
+              {notice.action && (
+                <button type="button" onClick={() => notice.action && act(notice, notice.action)}>
+                  {notice.action.label}
+                </button>
+              )}
+              <button
+                type="button"
+                className="icon-button"
+                onClick={() => dismiss(notice.key)}
+                aria-label="Dismiss"
+              >
+                <X aria-hidden="true" size={14} />
               </button>
-            )}
-            <button type="button" onClick={() => dismiss(notice.key)} aria-label="Dismiss">
-              ×
-            </button>
-          </span>
+            </span>
+          </div>
         </li>
       ))}
     </ul>

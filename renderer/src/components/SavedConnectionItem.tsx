@@ -1,5 +1,7 @@
 // One saved connection: its name, device, route and state in words, where to connect, the
 // bytes carried, for a public one its countdown and visitors, and what can be done with it.
+
+import { Check, Copy, ExternalLink, Pencil, Plug, Trash2, Unplug } from "lucide-react";
 import type { ConnectionState } from "../../../common/desktop-api.js";
 import { formatRemaining } from "../../../common/format-remaining.js";
 import { templatesOf } from "../../../common/launch-templates.js";
@@ -8,8 +10,10 @@ import { canConnect, isOpen, ROUTE_NAMES, stateWords } from "../../../common/on-
 import { connectionClock } from "../lib/connection-clock.js";
 import { formatBytes } from "../lib/on-demand-labels.js";
 import { publicRestrictionWords, restrictionWords } from "../lib/restriction-words.js";
+import { savedTone } from "../lib/state-tone.js";
 import { useStore } from "../store.js";
 import { ConnectPanel } from "./ConnectPanel.js";
+import { PUBLIC_ICON, StateBadge } from "./StateBadge.js";
 import { TokenPrompt } from "./TokenPrompt.js";
 import { VisitorsTable } from "./VisitorsTable.js";
 
@@ -48,7 +52,13 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
         <span className="service-name">{view.name}</span>
         <span className="device-name">{view.deviceName}</span>
         <span className="route">{ROUTE_NAMES[view.route]}</span>
-        <span className="state">{stateWords(view)}</span>
+        <StateBadge
+          className="state"
+          tone={savedTone(view.status)}
+          icon={view.status === "public" ? PUBLIC_ICON : undefined}
+        >
+          {stateWords(view)}
+        </StateBadge>
       </div>
       {(view.route !== "public" || view.status === "public") && (
         <code className="address">{view.address}</code>
@@ -77,6 +87,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
           disabled={busy || !usable}
           onClick={() => void runTemplate("copy", view.id)}
         >
+          {copied ? <Check aria-hidden="true" size={14} /> : <Copy aria-hidden="true" size={14} />}
           {copied ? "Copied" : "Copy"}
         </button>
         {launchable && (
@@ -85,6 +96,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
             disabled={busy || !usable}
             onClick={() => void runTemplate("launch", view.id)}
           >
+            <ExternalLink aria-hidden="true" size={14} />
             Launch
           </button>
         )}
@@ -94,6 +106,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
             disabled={busy}
             onClick={() => call("startOnDemand", { id: view.id })}
           >
+            <Plug aria-hidden="true" size={14} />
             {view.status === "off" || (view.route === "public" && view.status === "idle")
               ? "Connect"
               : "Connect again"}
@@ -104,6 +117,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
             disabled={busy}
             onClick={() => call("stopOnDemand", { id: view.id })}
           >
+            <Unplug aria-hidden="true" size={14} />
             Disconnect
           </button>
         )}
@@ -114,6 +128,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
           aria-expanded={editing}
           onClick={() => openEdit(editing ? null : view.id)}
         >
+          <Pencil aria-hidden="true" size={14} />
           Edit
         </button>
         <button
@@ -121,6 +136,7 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
           aria-label={`Remove ${view.name} on ${view.deviceName}`}
           onClick={() => call("removeOnDemand", { id: view.id })}
         >
+          <Trash2 aria-hidden="true" size={14} />
           Remove
         </button>
       </div>

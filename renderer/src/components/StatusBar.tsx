@@ -1,7 +1,9 @@
-// The account line (with the switcher and Settings), where the secret is kept, how live
-// the state is, and the latest error and notices.
+// The header: the app's name and account, Refresh and the one menu (accounts, Settings,
+// Sign out); below it where the secret is kept, how live the state is, and the latest
+// error and notices.
+import { RefreshCw, TriangleAlert, WifiOff, X } from "lucide-react";
 import { useStore } from "../store.js";
-import { AccountSwitcher } from "./AccountSwitcher.js";
+import { HeaderMenu } from "./HeaderMenu.js";
 import { Notices } from "./Notices.js";
 
 export function StatusBar() {
@@ -16,29 +18,23 @@ export function StatusBar() {
   const signedIn = desktop.session.signedIn;
   return (
     <header className="status">
-      <div className="account">
-        <strong>Reach</strong>
-        {desktop.session.signedIn && <span className="email">{desktop.session.email}</span>}
-      </div>
-      <div className="account-actions">
-        <AccountSwitcher />
+      <div className="header-row">
+        <div className="account">
+          <strong className="brand">Reach</strong>
+          {desktop.session.signedIn && <span className="email">{desktop.session.email}</span>}
+        </div>
         {signedIn && (
-          <button type="button" onClick={() => call("refresh")}>
-            Refresh
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Refresh"
+            title="Refresh"
+            onClick={() => call("refresh")}
+          >
+            <RefreshCw aria-hidden="true" size={16} />
           </button>
         )}
-        <button
-          type="button"
-          aria-pressed={page === "settings"}
-          onClick={() => showPage(page === "settings" ? "connections" : "settings")}
-        >
-          Settings
-        </button>
-        {signedIn && (
-          <button type="button" onClick={() => call("signOut")}>
-            Sign out
-          </button>
-        )}
+        <HeaderMenu />
       </div>
       {!desktop.vault.encrypted && signedIn && (
         <p className="vault-note" role="note">
@@ -46,8 +42,12 @@ export function StatusBar() {
         </p>
       )}
       {desktop.live.mode === "polling" && desktop.live.note && (
-        <p className="live-note" role="note">
-          {desktop.live.note}
+        <p className="live-note with-icon" role="note">
+          <WifiOff aria-hidden="true" size={14} />
+          <span>
+            {desktop.session.signedIn ? `Broker ${desktop.session.apiUrl}: ` : ""}
+            {desktop.live.note}
+          </span>
         </p>
       )}
       {desktop.settingsProblem && page !== "settings" && (
@@ -60,9 +60,12 @@ export function StatusBar() {
       )}
       {problem && (
         <div className="error" role="alert">
-          <span>{problem.message}</span>
-          <button type="button" onClick={dismiss} aria-label="Dismiss">
-            ×
+          <span className="with-icon">
+            <TriangleAlert aria-hidden="true" size={14} />
+            {problem.message}
+          </span>
+          <button type="button" className="icon-button" onClick={dismiss} aria-label="Dismiss">
+            <X aria-hidden="true" size={14} />
           </button>
         </div>
       )}

@@ -1,5 +1,6 @@
 // Offer a service of this computer (a port on 127.0.0.1) through the app's own agent; it
 // then appears under this machine's name in the list below, ready to connect.
+import { Plus, Trash2 } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { SERVICE_TYPES, serviceTypeByApplication } from "../../../common/service-types.js";
 import { useStore } from "../store.js";
@@ -32,9 +33,11 @@ export function ThisComputer() {
             <span className="service-port">127.0.0.1:{s.port}</span>
             <button
               type="button"
-              aria-label={`Stop offering ${s.name}`}
+              aria-label={`Remove ${s.name}`}
+              title={`Stop offering ${s.name}`}
               onClick={() => call("removeLocalService", { name: s.name })}
             >
+              <Trash2 aria-hidden="true" size={14} />
               Remove
             </button>
           </li>
@@ -69,6 +72,7 @@ export function ThisComputer() {
           name="localPort"
         />
         <button type="submit" disabled={busy}>
+          <Plus aria-hidden="true" size={14} />
           Add service
         </button>
       </form>
