@@ -72,6 +72,13 @@ export default defineConfig({
         // Every other warning, and this one from any other package, is still shown.
         if (warning.code === "INVALID_ANNOTATION" && warning.id?.includes("/node_modules/zod/"))
           return;
+        // lucide-react marks its modules "use client" for React Server Components; in a
+        // client-only bundle the directive means nothing, and Rollup says it ignores it.
+        if (
+          warning.code === "MODULE_LEVEL_DIRECTIVE" &&
+          warning.id?.includes("/node_modules/lucide-react/")
+        )
+          return;
         warn(warning);
       },
     },
