@@ -124,7 +124,12 @@ export interface DesktopState {
    * How changes made elsewhere reach the app: the broker's event subscription, or (when it
    * dropped) re-syncing every few seconds; note says why, for the status bar.
    */
-  live: { mode: "events" | "polling" | "off"; note: string | null };
+  live: {
+    mode: "events" | "polling" | "off";
+    note: string | null;
+    /** While polling: when the next re-sync runs (epoch ms), for "retrying in N s". */
+    nextSyncAt: number | null;
+  };
 }
 
 export const signInInput = z.object({

@@ -205,6 +205,7 @@ describe("desktop page accessibility, keyboard and screenshots (headless Chromiu
       await note
         .filter({ hasText: `Broker ${broker.apiUrl}: Live updates lost` })
         .filter({ hasText: "re-syncing every 5 s." })
+        .filter({ hasText: /retrying (in \d+ s|now)/ })
         .waitFor();
       await shoot(page, "broker-unreachable");
       await scan(page, "broker unreachable");

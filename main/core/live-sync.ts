@@ -35,7 +35,7 @@ function needsSync(event: BrokerEvent): boolean {
 }
 
 export class LiveSync {
-  private status: LiveStatus = { mode: "off", note: null };
+  private status: LiveStatus = { mode: "off", note: null, nextSyncAt: null };
   private watch: EventWatch | null = null;
   private running = false;
   private syncing: Promise<void> | null = null;
@@ -55,7 +55,11 @@ export class LiveSync {
     this.stop();
     this.running = true;
     this.retryMs = RETRY_FIRST_MS;
-    this.setStatus({ mode: "polling", note: "Live updates are starting; re-syncing every 5 s." });
+    this.setStatus({
+      mode: "polling",
+      note: "Live updates are starting; re-syncing every 5 s.",
+      nextSyncAt: null,
+    });
     this.schedulePoll();
     this.open();
   }
@@ -69,7 +73,7 @@ export class LiveSync {
     this.options.clock.clearTimeout(this.retryTimer);
     this.pollTimer = undefined;
     this.retryTimer = undefined;
-    this.setStatus({ mode: "off", note: null });
+    this.setStatus({ mode: "off", note: null, nextSyncAt: null });
   }
 
   /** A re-sync soon: now if none runs, else one more right after the one running. */
@@ -98,7 +102,7 @@ export class LiveSync {
           this.retryMs = RETRY_FIRST_MS;
           this.options.clock.clearTimeout(this.pollTimer);
           this.pollTimer = undefined;
-          this.setStatus({ mode: "events", note: null });
+          this.setStatus({ mode: "events", note: null, nextSyncAt: null });
         });
       },
       event: (event) => {
@@ -117,7 +121,11 @@ export class LiveSync {
 
   private lost(why: string): void {
     if (!this.running) return;
-    this.setStatus({ mode: "polling", note: `Live updates lost (${why}); re-syncing every 5 s.` });
+    this.setStatus({
+      mode: "polling",
+      note: `Live updates lost (${why}); re-syncing every 5 s.`,
+      nextSyncAt: this.status.nextSyncAt,
+    });
     if (this.pollTimer === undefined) this.schedulePoll();
     const wait = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
@@ -129,6 +137,9 @@ export class LiveSync {
 
   /** Every POLL_MS while the feed is down; the next poll is armed once this one is done. */
   private schedulePoll(): void {
+    if (this.status.mode === "polling") {
+      this.setStatus({ ...this.status, nextSyncAt: this.options.clock.now() + POLL_MS });
+    }
     this.pollTimer = this.options.clock.setTimeout(() => {
       void this.requestSync().finally(() => {
         if (this.running && this.status.mode !== "events") this.schedulePoll();
@@ -138,7 +149,12 @@ export class LiveSync {
   }
 
   private setStatus(next: LiveStatus): void {
-    if (next.mode === this.status.mode && next.note === this.status.note) return;
+    if (
+      next.mode === this.status.mode &&
+      next.note === this.status.note &&
+      next.nextSyncAt === this.status.nextSyncAt
+    )
+      return;
     this.status = next;
     this.options.onStatus();
   }

@@ -166,6 +166,9 @@ describe("live status", () => {
         core.snapshot().live.note ?? "",
         /^Live updates lost \(.+\); re-syncing every 5 s\.$/,
       );
+      // The window counts down to the next re-sync from this.
+      const next = core.snapshot().live.nextSyncAt;
+      assert.ok(next !== null && next > Date.now() - 1000, `nextSyncAt: ${next}`);
 
       // The retry (after 1 s, then 2 s …) finds the broker back; a catch-up sync runs first.
       broker = await startBrokerProcess({ port, dataDir });

@@ -111,7 +111,7 @@ export const state: DesktopState = {
   settingsProblem: null,
   settingsNote: null,
   accounts: { profiles: [], active: null },
-  live: { mode: "events", note: null },
+  live: { mode: "events", note: null, nextSyncAt: null },
   devices: [
     {
       id: "80:00:00:00:00:00:00:01",

@@ -26,7 +26,7 @@ describe("tray icon state", () => {
       session: { signedIn: false },
       onDemand: [],
       connections: [],
-      live: { mode: "off", note: null },
+      live: { mode: "off", note: null, nextSyncAt: null },
     };
     assert.equal(trayIconState(signedOut), "signed-out");
     assert.equal(trayTooltip(signedOut), "Reach: not signed in");
@@ -80,7 +80,11 @@ describe("tray icon state", () => {
   it("is problem while live updates are lost and the core polls", () => {
     const polling = {
       ...quiet,
-      live: { mode: "polling" as const, note: "Live updates lost (closed); re-syncing every 5 s." },
+      live: {
+        mode: "polling" as const,
+        note: "Live updates lost (closed); re-syncing every 5 s.",
+        nextSyncAt: null,
+      },
     };
     assert.equal(trayIconState(polling), "problem");
     assert.equal(trayTooltip(polling), "Reach: Live updates lost (closed); re-syncing every 5 s.");

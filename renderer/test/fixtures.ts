@@ -108,7 +108,7 @@ export function desktopState(overrides: Partial<DesktopState> = {}): DesktopStat
     settingsProblem: null,
     settingsNote: null,
     accounts: { profiles: [], active: null },
-    live: { mode: "off", note: null },
+    live: { mode: "off", note: null, nextSyncAt: null },
     ...overrides,
   };
 }

@@ -2,6 +2,8 @@
 // Sign out); below it where the secret is kept, how live the state is, and the latest
 // error and notices.
 import { RefreshCw, TriangleAlert, WifiOff, X } from "lucide-react";
+import { retryWords } from "../lib/retry-words.js";
+import { useNow } from "../lib/use-now.js";
 import { useStore } from "../store.js";
 import { HeaderMenu } from "./HeaderMenu.js";
 import { Notices } from "./Notices.js";
@@ -46,7 +48,7 @@ export function StatusBar() {
           <WifiOff aria-hidden="true" size={14} />
           <span>
             {desktop.session.signedIn ? `Broker ${desktop.session.apiUrl}: ` : ""}
-            {desktop.live.note}
+            {desktop.live.note} <RetryCountdown nextSyncAt={desktop.live.nextSyncAt} />
           </span>
         </p>
       )}
@@ -72,4 +74,11 @@ export function StatusBar() {
       <Notices />
     </header>
   );
+}
+
+/** Re-renders each second while the broker is being retried, so the count moves. */
+function RetryCountdown({ nextSyncAt }: { nextSyncAt: number | null }) {
+  const now = useNow();
+  const words = retryWords(nextSyncAt, now);
+  return words ? <span className="retry">({words})</span> : null;
 }
