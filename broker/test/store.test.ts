@@ -1,11 +1,15 @@
-// The store's contract, run against every implementation of broker/store/store.ts (today
-// SQLite): what callers rely on, whichever database is behind it.
+// The store's contract, run against every implementation of broker/store/store.ts (SQLite
+// and PostgreSQL): what callers rely on, whichever database is behind it. PostgreSQL is a
+// real server the harness starts for this file (test-support/postgres.ts); each test gets a
+// fresh database on it.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { GraphQLError } from "graphql";
+import { startTestPostgres, type TestPostgres } from "../../test-support/postgres.js";
 import { tempDir } from "../../test-support/stack.js";
+import { openPostgresStore } from "../store/postgres/open-store.js";
 import { MIGRATIONS } from "../store/sqlite/migrations.js";
 import { DATABASE_FILE } from "../store/sqlite/open-database.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
@@ -18,8 +22,22 @@ import {
   StorageFailure,
 } from "../store/store.js";
 
-const implementations: { name: string; open(dataDir: string): BrokerStore }[] = [
-  { name: "SQLite", open: openSqliteStore },
+/** The file's one PostgreSQL server, started by the first test that needs it. */
+let postgres: Promise<TestPostgres> | undefined;
+function testPostgres(): Promise<TestPostgres> {
+  postgres ??= startTestPostgres();
+  return postgres;
+}
+after(async () => {
+  await (await postgres)?.stop();
+});
+
+const implementations: { name: string; open(): Promise<BrokerStore> }[] = [
+  { name: "SQLite", open: async () => openSqliteStore(await tempDir()) },
+  {
+    name: "PostgreSQL",
+    open: async () => openPostgresStore(await (await testPostgres()).createDatabase()),
+  },
 ];
 
 function connectionRow(userId: string, serviceId: string, id: string, port: number): ConnectionRow {
@@ -42,7 +60,7 @@ function connectionRow(userId: string, serviceId: string, id: string, port: numb
 for (const implementation of implementations) {
   describe(`${implementation.name} store`, () => {
     async function withStore(run: (store: BrokerStore) => Promise<void>): Promise<void> {
-      const store = implementation.open(await tempDir());
+      const store = await implementation.open();
       try {
         await run(store);
       } finally {

@@ -1,0 +1,54 @@
+// The PostgreSQL store's one door to the database: a pg Pool, queries and transactions
+// whose errors say what went wrong in the store's terms (storage-failure.ts).
+import pg from "pg";
+import { guardQuery } from "./storage-failure.js";
+
+export type Queryable = Pick<pg.PoolClient, "query">;
+
+export class PgDatabase {
+  private readonly pool: pg.Pool;
+
+  constructor(
+    url: string,
+    /** user@host:port/db, never the password: for error messages. */
+    readonly where: string,
+  ) {
+    this.pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client whose server went away emits "error"; unhandled, that would end the
+    // process. The next query gets a fresh client and its own, clear, error.
+    this.pool.on("error", () => {});
+  }
+
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return guardQuery(this.where, async () => (await this.pool.query<R>(text, values)).rows);
+  }
+
+  /** Runs `work` in one transaction on one connection: all of it commits, or none. */
+  async transaction<T>(
+    work: (client: Queryable) => Promise<T>,
+    mode = "BEGIN ISOLATION LEVEL READ COMMITTED",
+  ): Promise<T> {
+    return guardQuery(this.where, async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query(mode);
+        const result = await work(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        // A client that could not even roll back is not given to the next caller.
+        client.release(broken);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

@@ -1,0 +1,82 @@
+// The PostgreSQL schema, as numbered steps; reach_migrations records which have run.
+// Append new steps; never edit one that has shipped. Step 1 is SQLite's three steps as they
+// stand today (there is no older PostgreSQL store to carry forward). Times are ISO strings
+// as in SQLite, so that both stores order and compare them the same way.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  -- SQLite's COLLATE NOCASE: one user per email whatever its case.
+  CREATE UNIQUE INDEX users_email ON users (lower(email));
+  CREATE TABLE access_keys (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    secret TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    hardware_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created TEXT NOT NULL,
+    last_reported TEXT NOT NULL,
+    UNIQUE (user_id, hardware_id)
+  );
+  CREATE TABLE device_tags (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (device_id, name)
+  );
+  CREATE TABLE services (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    application INTEGER NOT NULL,
+    port INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (device_id, name)
+  );
+  CREATE TABLE connections (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    service_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    -- Milliseconds since 1970: beyond INTEGER, and a double comes back as a JS number.
+    expires_at DOUBLE PRECISION NOT NULL,
+    timeout INTEGER NOT NULL,
+    reverse_proxy BOOLEAN NOT NULL,
+    host TEXT NOT NULL,
+    port INTEGER,
+    url TEXT NOT NULL,
+    host_ip TEXT NOT NULL,
+    latched_ip TEXT,
+    state TEXT NOT NULL CHECK (state IN ('active', 'disconnected', 'expired', 'idle', 'removed')),
+    ended TEXT
+  );
+  CREATE INDEX connections_by_user ON connections (user_id, state);
+  CREATE INDEX connections_by_service ON connections (service_id) WHERE state = 'active';
+  CREATE INDEX connections_active ON connections (state) WHERE state = 'active';
+  CREATE UNIQUE INDEX connections_active_port ON connections (port)
+    WHERE state = 'active' AND port IS NOT NULL;
+  CREATE UNIQUE INDEX connections_active_host ON connections (host)
+    WHERE state = 'active' AND reverse_proxy;
+  CREATE TABLE links (
+    service_id TEXT PRIMARY KEY REFERENCES services(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    host TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL,
+    enabled BOOLEAN NOT NULL,
+    password_hash TEXT,
+    allow TEXT[] NOT NULL,
+    deny TEXT[] NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE INDEX links_by_user ON links (user_id);
+  `,
+];
