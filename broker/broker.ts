@@ -13,7 +13,7 @@ import { createLogger, type Logger } from "./log.js";
 import { PeerSessions } from "./p2p/peer-sessions.js";
 import type { StunServer } from "./p2p/stun-server.js";
 import { PortAllocator } from "./proxy/port-allocator.js";
-import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
+import { describeStore, openStore } from "./store/open-store.js";
 import type { UserStore } from "./store/store.js";
 import { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
@@ -38,7 +38,7 @@ export async function startBroker(
   log: Logger = createLogger(),
 ): Promise<RunningBroker> {
   const config = resolveConfig(settings);
-  const store = openSqliteStore(config.dataDir);
+  const store = await openStore(config.store);
   const { users, devices } = store;
   const listeners = new BrokerListeners(config);
   const events = new EventBus();
@@ -114,7 +114,7 @@ export async function startBroker(
 
   const host = config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost;
   const url = `${config.tls ? "https" : "http"}://${host}:${listeners.port}`;
-  log.info("broker listening", { url, dataDir: config.dataDir, domain: config.domain });
+  log.info("broker listening", { url, store: describeStore(config.store), domain: config.domain });
 
   return {
     config,

@@ -3,8 +3,13 @@ import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
+/** Where the broker's store lives: SQLite in a data directory, or a PostgreSQL database. */
+export type StoreLocation = { kind: "sqlite"; dataDir: string } | { kind: "postgres"; url: string };
+
 export interface BrokerConfig {
   dataDir: string;
+  /** Default: SQLite in dataDir, as a broker alone has always kept it. */
+  store: StoreLocation;
   listenHost: string;
   listenPort: number;
   domain: string;
@@ -30,6 +35,36 @@ export interface BrokerConfig {
 
 export function defaultDataDir(): string {
   return join(homedir(), ".reach", "broker");
+}
+
+/**
+ * --store: "postgres://USER:PASS@HOST:PORT/DB" (postgresql:// too), or "sqlite:DIR", the
+ * directory that holds reach.sqlite; absent, SQLite in --data-dir.
+ */
+export function parseStoreLocation(value: string | undefined, dataDir: string): StoreLocation {
+  if (value === undefined || value === "") return { kind: "sqlite", dataDir };
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error(`--store "${value}" is not a URL like postgres://USER:PASS@HOST:PORT/DB.`);
+    }
+    if (!url.hostname || url.pathname.length < 2) {
+      throw new Error(
+        `--store "${url.protocol}//${url.host}${url.pathname}" needs a host and a database: postgres://USER:PASS@HOST:PORT/DB.`,
+      );
+    }
+    return { kind: "postgres", url: value };
+  }
+  if (value.startsWith("sqlite:")) {
+    const dir = value.slice("sqlite:".length);
+    if (!dir) throw new Error(`--store "sqlite:" needs the directory of the store: sqlite:DIR.`);
+    return { kind: "sqlite", dataDir: dir };
+  }
+  throw new Error(
+    `--store "${value}" is neither postgres://USER:PASS@HOST:PORT/DB nor sqlite:DIR.`,
+  );
 }
 
 /** Splits "HOST:PORT" or "[IPv6]:PORT". */
@@ -67,8 +102,10 @@ export function defaultPublicHost(listenHost: string, proxyBind: string): string
 export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
   const listenHost = partial.listenHost ?? "127.0.0.1";
   const proxyBind = partial.proxyBind ?? "127.0.0.1";
+  const dataDir = partial.dataDir ?? defaultDataDir();
   const config: BrokerConfig = {
-    dataDir: partial.dataDir ?? defaultDataDir(),
+    dataDir,
+    store: partial.store ?? { kind: "sqlite", dataDir },
     listenHost,
     listenPort: partial.listenPort ?? 29090,
     domain: (partial.domain ?? "localhost").toLowerCase(),

@@ -1,9 +1,10 @@
 // `reach admin create-user`: adds a user and an API key straight into a broker's store.
-// Safe while the broker runs (SQLite WAL); the broker reads keys afresh on each request.
+// Safe while the broker runs (SQLite WAL, or PostgreSQL with any number of broker nodes);
+// the broker reads keys afresh on each request.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { defaultDataDir } from "../../broker/config.js";
+import { defaultDataDir, parseStoreLocation } from "../../broker/config.js";
 import type { NewUserKeys } from "../../broker/store/store.js";
 import {
   DEFAULT_API_URL,
@@ -13,6 +14,7 @@ import {
 
 interface CreateUserFlags {
   dataDir: string;
+  store?: string;
   json?: boolean;
   profile?: string;
   apiUrl: string;
@@ -26,6 +28,10 @@ export function registerAdminCommand(program: Command): void {
     .command("create-user <email>")
     .description("Create a user (or add a key to an existing one) and print the API key.")
     .option("--data-dir <dir>", "the broker's data directory", defaultDataDir())
+    .option(
+      "--store <postgres://…|sqlite:DIR>",
+      "the broker's store: postgres://USER:PASS@HOST:PORT/DB, or sqlite:DIR (default: SQLite in --data-dir)",
+    )
     .option("--json", "print only {userId, accessKeyId, secretAccessKey} as JSON")
     .option("--profile <name>", "also save the key as this profile in ~/.reach/credentials")
     .option("--api-url <url>", "R3_API_URL saved with the profile", DEFAULT_API_URL)
@@ -33,14 +39,16 @@ export function registerAdminCommand(program: Command): void {
       if (!EMAIL.test(email) || email.length > 254) {
         throw new Error(`"${email}" is not an email address.`);
       }
+      const location = parseStoreLocation(flags.store, flags.dataDir);
       const { DATABASE_FILE } = await import("../../broker/store/sqlite/open-database.js");
-      const { openSqliteStore } = await import("../../broker/store/sqlite/sqlite-store.js");
-      const isNewStore = !existsSync(join(flags.dataDir, DATABASE_FILE));
-      const store = openSqliteStore(flags.dataDir);
+      const { openStore } = await import("../../broker/store/open-store.js");
+      const isNewStore =
+        location.kind === "sqlite" && !existsSync(join(location.dataDir, DATABASE_FILE));
+      const store = await openStore(location);
       if (isNewStore) {
         // Fine before a broker's first start, but usually a mistyped --data-dir.
         process.stderr.write(
-          `Note: created a new, empty store in ${flags.dataDir}; start the broker with --data-dir ${flags.dataDir} to use this key.\n`,
+          `Note: created a new, empty store in ${location.dataDir}; start the broker with --data-dir ${location.dataDir} to use this key.\n`,
         );
       }
       let keys: NewUserKeys;

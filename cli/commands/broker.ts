@@ -1,10 +1,16 @@
 // `reach broker`: runs the broker in the foreground.
 import type { Command } from "commander";
-import { defaultDataDir, parseHostPort, parsePortRange } from "../../broker/config.js";
+import {
+  defaultDataDir,
+  parseHostPort,
+  parsePortRange,
+  parseStoreLocation,
+} from "../../broker/config.js";
 import { integer, onShutdown } from "../options.js";
 
 interface BrokerFlags {
   dataDir: string;
+  store?: string;
   listen: string;
   domain: string;
   node: number;
@@ -35,6 +41,10 @@ export function registerBrokerCommand(program: Command): void {
     .command("broker")
     .description("Run a broker: the GraphQL API, the proxies, and the agents' tunnel gateway.")
     .option("--data-dir <dir>", "where the SQLite store lives", defaultDataDir())
+    .option(
+      "--store <postgres://…|sqlite:DIR>",
+      "the store: postgres://USER:PASS@HOST:PORT/DB, or sqlite:DIR (default: SQLite in --data-dir)",
+    )
     .option("--listen <host:port>", "API, reverse-proxy and tunnel listener", "127.0.0.1:29090")
     .option(
       "--domain <domain>",
@@ -75,9 +85,11 @@ export function registerBrokerCommand(program: Command): void {
       const listen = parseHostPort(flags.listen);
       const ports = parsePortRange(flags.proxyPorts);
       const stunPort = parseStunPort(flags.stunPort, listen.port);
+      const store = parseStoreLocation(flags.store, flags.dataDir);
       const { startBroker } = await import("../../broker/broker.js");
       const broker = await startBroker({
         dataDir: flags.dataDir,
+        store,
         listenHost: listen.host,
         listenPort: listen.port,
         domain: flags.domain,

@@ -5,6 +5,7 @@
 import type { BrokerStore } from "../store.js";
 import { PgConnectionStore } from "./connections.js";
 import { PgDatabase } from "./database.js";
+import { describePostgresUrl } from "./describe-url.js";
 import { PgDeviceStore } from "./devices.js";
 import { PgLinkStore } from "./links.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -12,17 +13,6 @@ import { PgUserStore } from "./users.js";
 
 /** Any fixed number: every Reach node asks for the same one ("reach" in ASCII). */
 const MIGRATION_LOCK = 0x7265616368;
-
-/** user@host:port/db, for messages: never the password. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : "";
-    return `${user}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(unparsable URL)";
-  }
-}
 
 export async function openPostgresStore(url: string): Promise<BrokerStore> {
   const where = describePostgresUrl(url);

@@ -1,0 +1,145 @@
+// The PostgreSQL store beyond the shared contract (store.test.ts): nodes that start
+// together migrate once, `reach broker --store postgres://…` serves a real agent end to
+// end, a lost database is named in the error, and --store is parsed with clear errors.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { graphqlRequest } from "../../common/graphql/request.js";
+import type { R3Credentials } from "../../common/r3-signature.js";
+import { startTestPostgres, type TestPostgres } from "../../test-support/postgres.js";
+import { runReach } from "../../test-support/processes.js";
+import { startAgentProcess, startBrokerProcess } from "../../test-support/reach-processes.js";
+import { CONNECT, freePort, tempDir } from "../../test-support/stack.js";
+import { startTcpEcho } from "../../test-support/targets.js";
+import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
+import { parseStoreLocation, resolveConfig } from "../config.js";
+import { MIGRATIONS } from "../store/postgres/migrations.js";
+import { openPostgresStore } from "../store/postgres/open-store.js";
+import { DATABASE_FILE } from "../store/sqlite/open-database.js";
+
+describe("PostgreSQL store", () => {
+  let server: TestPostgres;
+  before(async () => {
+    server = await startTestPostgres();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("several nodes opening the same empty database at once migrate it once", async () => {
+    const url = await server.createDatabase();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore(url)));
+    try {
+      const { default: pg } = await import("pg");
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query("SELECT version FROM reach_migrations ORDER BY version");
+      await client.end();
+      assert.deepEqual(
+        rows.map((r) => r.version),
+        MIGRATIONS.map((_, i) => i + 1),
+      );
+      // One database behind them all: a key made through one node is found by another.
+      const keys = await stores[0]?.users.createUserWithKey("nodes@example.com");
+      const found = await stores[3]?.users.findByAccessKey(keys?.accessKeyId ?? "");
+      assert.equal(found?.user.id, keys?.userId);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it("`reach broker --store postgres://…` serves a real agent end to end, with a user made by `reach admin`", async () => {
+    const url = await server.createDatabase();
+    const dataDir = await tempDir();
+    const echo = await startTcpEcho();
+    const broker = await startBrokerProcess({
+      port: await freePort(),
+      dataDir,
+      args: ["--store", url, "--proxy-ports", "41000-41099"],
+    });
+    let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
+    try {
+      // Made while the broker runs, straight into its database, as an operator would.
+      const made = await runReach([
+        "admin",
+        "create-user",
+        "pg@example.com",
+        "--store",
+        url,
+        "--json",
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+      const credentials = JSON.parse(made.stdout) as R3Credentials;
+      agent = await startAgentProcess({
+        apiUrl: broker.apiUrl,
+        credentials,
+        dataDir: await tempDir("reach-agent-"),
+        services: [`echo=tcp:${echo.port}`],
+      });
+      const serviceId = agent.serviceIds.get("echo");
+      const reply = await graphqlRequest<{ connect: { port: number } }>(
+        broker.apiUrl,
+        credentials,
+        CONNECT,
+        { serviceId, hostIP: "0.0.0.0" },
+      );
+      const port = reply.data?.connect.port;
+      assert.ok(port, JSON.stringify(reply.errors));
+      const payload = randomPayload(2 * 1024 * 1024);
+      const back = await echoThrough(port, "127.0.0.2", payload);
+      assert.equal(sha256(back), sha256(payload));
+      assert.equal(existsSync(join(dataDir, DATABASE_FILE)), false, "no SQLite store was made");
+    } finally {
+      await agent?.stop();
+      await broker.stop();
+      echo.close();
+    }
+  });
+
+  it("a database that went away: calls reject naming the store, not with pg's bare words", async () => {
+    const own = await startTestPostgres();
+    const store = await openPostgresStore(await own.createDatabase());
+    try {
+      await own.stop();
+      await assert.rejects(
+        store.users.findByAccessKey("ANYKEY"),
+        /^StoreUnreachable: The PostgreSQL store postgres@127\.0\.0\.1:\d+\/reach_test_1 could not be reached: /,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a store that cannot be reached at start says which, without its password", async () => {
+    const port = await freePort();
+    await assert.rejects(
+      openPostgresStore(`postgres://reach:s3cret@127.0.0.1:${port}/reach`),
+      (error: Error) =>
+        error.message.startsWith(`The store reach@127.0.0.1:${port}/reach could not be opened: `) &&
+        !error.message.includes("s3cret"),
+    );
+  });
+});
+
+describe("--store", () => {
+  it("defaults to SQLite in --data-dir, so a broker with no flags runs as before", () => {
+    assert.deepEqual(parseStoreLocation(undefined, "/d"), { kind: "sqlite", dataDir: "/d" });
+    assert.deepEqual(resolveConfig({ dataDir: "/d" }).store, { kind: "sqlite", dataDir: "/d" });
+  });
+
+  it("takes postgres:// URLs and sqlite:DIR, and says what it expects otherwise", () => {
+    const url = "postgres://u:p@db.example:5432/reach";
+    assert.deepEqual(parseStoreLocation(url, "/d"), { kind: "postgres", url });
+    assert.deepEqual(parseStoreLocation("sqlite:/var/reach", "/d"), {
+      kind: "sqlite",
+      dataDir: "/var/reach",
+    });
+    assert.throws(() => parseStoreLocation("mysql://x/y", "/d"), /is neither postgres:\/\//);
+    assert.throws(
+      () => parseStoreLocation("postgres://u:p@host", "/d"),
+      /needs a host and a database/,
+    );
+    assert.throws(() => parseStoreLocation("sqlite:", "/d"), /needs the directory/);
+  });
+});
