@@ -5,18 +5,22 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { GraphQLError } from "graphql";
 import { graphqlRequest } from "../../common/graphql/request.js";
 import type { R3Credentials } from "../../common/r3-signature.js";
 import { startTestPostgres, type TestPostgres } from "../../test-support/postgres.js";
 import { runReach } from "../../test-support/processes.js";
 import { startAgentProcess, startBrokerProcess } from "../../test-support/reach-processes.js";
-import { CONNECT, freePort, tempDir } from "../../test-support/stack.js";
+import { CONNECT, eventually, freePort, tempDir } from "../../test-support/stack.js";
 import { startTcpEcho } from "../../test-support/targets.js";
 import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
 import { parseStoreLocation, resolveConfig } from "../config.js";
 import { MIGRATIONS } from "../store/postgres/migrations.js";
 import { openPostgresStore } from "../store/postgres/open-store.js";
+import { guardQuery } from "../store/postgres/storage-failure.js";
 import { DATABASE_FILE } from "../store/sqlite/open-database.js";
+import { storageError } from "../store/storage-error.js";
+import { StorageFailure } from "../store/store.js";
 
 describe("PostgreSQL store", () => {
   let server: TestPostgres;
@@ -49,15 +53,16 @@ describe("PostgreSQL store", () => {
     }
   });
 
-  it("`reach broker --store postgres://…` serves a real agent end to end, with a user made by `reach admin`", async () => {
+  it("`reach broker --store postgres://…` serves a real agent end to end, with a user made by `reach admin`, and brings its port proxy back after a restart", async () => {
     const url = await server.createDatabase();
     const dataDir = await tempDir();
     const echo = await startTcpEcho();
-    const broker = await startBrokerProcess({
+    const brokerOptions = {
       port: await freePort(),
       dataDir,
       args: ["--store", url, "--proxy-ports", "41000-41099"],
-    });
+    };
+    let broker = await startBrokerProcess(brokerOptions);
     let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
     try {
       // Made while the broker runs, straight into its database, as an operator would.
@@ -90,6 +95,16 @@ describe("PostgreSQL store", () => {
       const back = await echoThrough(port, "127.0.0.2", payload);
       assert.equal(sha256(back), sha256(payload));
       assert.equal(existsSync(join(dataDir, DATABASE_FILE)), false, "no SQLite store was made");
+      // A new process on the same database restores the connection on its port; once the
+      // agent has reconnected (its backoff), bytes flow through it again.
+      await broker.stop();
+      broker = await startBrokerProcess(brokerOptions);
+      const small = randomPayload(1024);
+      await eventually(async () => {
+        const echoed = await echoThrough(port, "127.0.0.3", small).catch(() => Buffer.alloc(0));
+        return echoed.equals(small);
+      }, 15_000);
+      assert.equal(sha256(await echoThrough(port, "127.0.0.3", payload)), sha256(payload));
     } finally {
       await agent?.stop();
       await broker.stop();
@@ -119,6 +134,20 @@ describe("PostgreSQL store", () => {
         error.message.startsWith(`The store reach@127.0.0.1:${port}/reach could not be opened: `) &&
         !error.message.includes("s3cret"),
     );
+  });
+});
+
+describe("PostgreSQL storage failures", () => {
+  it("a full disk (SQLSTATE 53100) rejects as StorageFailure, answered as RESOURCE_EXHAUSTED; a constraint stays itself", async () => {
+    const full = Object.assign(new Error("could not extend file"), { code: "53100" });
+    const failure = await guardQuery("here", () => Promise.reject(full)).catch((e) => e);
+    assert.ok(failure instanceof StorageFailure);
+    assert.equal(
+      (storageError(failure, "the connection was not made") as GraphQLError).extensions.code,
+      "RESOURCE_EXHAUSTED",
+    );
+    const unique = Object.assign(new Error("duplicate key"), { code: "23505" });
+    assert.equal(await guardQuery("here", () => Promise.reject(unique)).catch((e) => e), unique);
   });
 });
 
