@@ -13,7 +13,9 @@ export class PgDatabase {
     /** user@host:port/db, never the password: for error messages. */
     readonly where: string,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: 10 });
+    // A bounded wait for a connection: a database behind a dead route would otherwise
+    // hold every caller (and a starting broker) without a word.
+    this.pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
     // An idle client whose server went away emits "error"; unhandled, that would end the
     // process. The next query gets a fresh client and its own, clear, error.
     this.pool.on("error", () => {});

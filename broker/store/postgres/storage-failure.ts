@@ -19,7 +19,9 @@ export function isUnreachable(error: unknown): boolean {
       return true;
     }
   }
-  return /Connection terminated|connection timeout/i.test(messageOf(error));
+  // pg's own words when a session ends under it, or when no connection came within the
+  // pool's connectionTimeoutMillis.
+  return /Connection terminated|timeout exceeded when trying to connect/i.test(messageOf(error));
 }
 
 export class StoreUnreachable extends Error {
