@@ -73,6 +73,23 @@ export const onDemandSpecSchema = z.object({
 });
 export type OnDemandSpec = z.infer<typeof onDemandSpecSchema>;
 
+/**
+ * What a saved connection is where nothing says otherwise: a new one's unset fields, and
+ * what a version-1 file (which had none of these) is read with.
+ */
+export const SPEC_DEFAULTS = {
+  enabled: true,
+  bind: DEFAULT_BIND,
+  restrict: "none",
+  latchedIp: null,
+  idleTimeout: DEFAULT_IDLE_TIMEOUT_S,
+  publicMode: "latching",
+  publicIp: null,
+  copyTemplate: null,
+  launchTemplate: null,
+  username: null,
+} as const satisfies Partial<OnDemandSpec>;
+
 /** What a user may set on a connection; every field but serviceId is optional on add. */
 const editableFields = {
   name: z.string().trim().min(1).max(128).optional(),

@@ -1,6 +1,7 @@
 // Visitors: TCP clients bound to chosen loopback addresses (127.0.0.2, 127.0.0.3 …) so
 // one machine can act as several distinct clients.
 import { createHash, randomBytes } from "node:crypto";
+import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 
 export function connectFrom(
@@ -108,4 +109,38 @@ export async function readSlowly(port: number, localAddress: string): Promise<nu
   });
   socket.destroy();
   return received;
+}
+
+/** A visitor's GET of a link URL, from `localAddress`, with optional Basic credentials. */
+export function visitLink(
+  url: string,
+  localAddress: string,
+  password?: string,
+): Promise<{ status: number; body: string; authenticate?: string }> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { host: target.host };
+  if (password !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`visitor:${password}`).toString("base64")}`;
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: target.port, path: "/", headers, localAddress, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            authenticate: res.headers["www-authenticate"],
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -2,7 +2,7 @@
 // 127.0.0.2 and 127.0.0.3. The documents are the ones remote.it's desktop and code samples
 // send (setConnectLink, removeConnectLink, services { link { … } }).
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,6 +17,7 @@ import {
   type TestStack,
   type TestUser,
 } from "../../test-support/stack.js";
+import { visitLink } from "../../test-support/visitors.js";
 import { DATABASE_FILE } from "../store/sqlite/open-database.js";
 
 /** The desktop's documents (remoteit/desktop graphQLMutation.ts), as it sends them. */
@@ -59,40 +60,6 @@ async function startCountingWeb(): Promise<{
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   web.port = (server.address() as AddressInfo).port;
   return Object.assign(web, { server });
-}
-
-/** A visitor's GET of a link URL, from `localAddress`, with optional Basic credentials. */
-function visit(
-  url: string,
-  localAddress: string,
-  password?: string,
-): Promise<{ status: number; body: string; authenticate?: string }> {
-  const target = new URL(url);
-  const headers: Record<string, string> = { host: target.host };
-  if (password !== undefined) {
-    headers.authorization = `Basic ${Buffer.from(`visitor:${password}`).toString("base64")}`;
-  }
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port: target.port, path: "/", headers, localAddress, agent: false },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body,
-            authenticate: res.headers["www-authenticate"],
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
 }
 
 async function setLink(
@@ -142,7 +109,7 @@ describe("public links", () => {
     assert.match(link.url, /^http:\/\/[a-z0-9]{16}\.p1\.[^:]+:\d+$/);
     assert.equal(new URL(link.url).hostname.split(".")[0], link.code);
     assert.ok(!Number.isNaN(Date.parse(link.created)));
-    const seen = await visit(link.url, "127.0.0.2");
+    const seen = await visitLink(link.url, "127.0.0.2");
     assert.deepEqual([seen.status, seen.body], [200, "hello from target"]);
 
     const list = await user.api<{
@@ -167,12 +134,12 @@ describe("public links", () => {
   it("with a password: no or wrong credentials get 401 and never reach the service", async () => {
     const link = await setLink(user, webId, { password: "correct horse" });
     const before = web.requests;
-    const bare = await visit(link.url, "127.0.0.2");
+    const bare = await visitLink(link.url, "127.0.0.2");
     assert.equal(bare.status, 401);
     assert.match(bare.authenticate ?? "", /^Basic realm=/);
-    assert.equal((await visit(link.url, "127.0.0.2", "wrong")).status, 401);
+    assert.equal((await visitLink(link.url, "127.0.0.2", "wrong")).status, 401);
     assert.equal(web.requests, before, "the service saw nothing");
-    const good = await visit(link.url, "127.0.0.2", "correct horse");
+    const good = await visitLink(link.url, "127.0.0.2", "correct horse");
     assert.deepEqual([good.status, good.body], [200, "hello from target"]);
     assert.equal(web.requests, before + 1);
     assert.equal(
@@ -198,14 +165,14 @@ describe("public links", () => {
     }
     // An empty password removes it.
     await setLink(user, webId, { password: "" });
-    assert.equal((await visit(link.url, "127.0.0.2")).status, 200);
+    assert.equal((await visitLink(link.url, "127.0.0.2")).status, 200);
   });
 
   it("a flood of password guesses is answered 429 rather than queued; none reaches the service", async () => {
     const link = await setLink(user, webId, { password: "flood" });
     const before = web.requests;
     const replies = await Promise.all(
-      Array.from({ length: 8 }, () => visit(link.url, "127.0.0.2", "guess")),
+      Array.from({ length: 8 }, () => visitLink(link.url, "127.0.0.2", "guess")),
     );
     const statuses = replies.map((r) => r.status);
     assert.ok(
@@ -257,15 +224,15 @@ describe("public links", () => {
       deny: [],
     });
     const url = reply.data?.setConnectLink.url as string;
-    assert.equal((await visit(url, "127.0.0.2")).status, 200);
+    assert.equal((await visitLink(url, "127.0.0.2")).status, 200);
     const before = web.requests;
-    assert.equal((await visit(url, "127.0.0.3")).status, 403);
+    assert.equal((await visitLink(url, "127.0.0.3")).status, 403);
     assert.equal(web.requests, before, "a refused visitor reaches nothing");
     await user.api(SET_RULES, { serviceId: webId, allow: ["127.0.0.0/8"], deny: ["127.0.0.2"] });
-    assert.equal((await visit(url, "127.0.0.2")).status, 403);
-    assert.equal((await visit(url, "127.0.0.3")).status, 200);
+    assert.equal((await visitLink(url, "127.0.0.2")).status, 403);
+    assert.equal((await visitLink(url, "127.0.0.3")).status, 200);
     await user.api(SET_RULES, { serviceId: webId, allow: [], deny: [] });
-    assert.equal((await visit(url, "127.0.0.2")).status, 200);
+    assert.equal((await visitLink(url, "127.0.0.2")).status, 200);
   });
 
   it("disable stops serving, enable resumes at the same URL, remove forgets it", async () => {
@@ -275,28 +242,28 @@ describe("public links", () => {
       isEnabled: false,
     });
     assert.equal(off.data?.setConnectLink.enabled, false);
-    assert.equal((await visit(link.url, "127.0.0.2")).status, 404);
+    assert.equal((await visitLink(link.url, "127.0.0.2")).status, 404);
     const on = await setLink(user, webId, { enabled: true });
     assert.equal(on.url, link.url);
-    assert.equal((await visit(link.url, "127.0.0.2")).status, 200);
+    assert.equal((await visitLink(link.url, "127.0.0.2")).status, 200);
 
     assert.equal(
       (await user.api<{ disableConnectLink: boolean }>(DISABLE, { serviceId: webId })).data
         ?.disableConnectLink,
       true,
     );
-    assert.equal((await visit(link.url, "127.0.0.2")).status, 404);
+    assert.equal((await visitLink(link.url, "127.0.0.2")).status, 404);
     const enabled = await user.api<{ enableConnectLink: { url: string } }>(ENABLE, {
       serviceId: webId,
     });
     assert.equal(enabled.data?.enableConnectLink.url, link.url);
-    assert.equal((await visit(link.url, "127.0.0.2")).status, 200);
+    assert.equal((await visitLink(link.url, "127.0.0.2")).status, 200);
 
     const removed = await user.api<{ removeConnectLink: boolean }>(REMOVE_LINK, {
       serviceId: webId,
     });
     assert.equal(removed.data?.removeConnectLink, true);
-    assert.equal((await visit(link.url, "127.0.0.2")).status, 404);
+    assert.equal((await visitLink(link.url, "127.0.0.2")).status, 404);
     const again = await user.api<{ removeConnectLink: boolean }>(REMOVE_LINK, { serviceId: webId });
     assert.equal(again.data?.removeConnectLink, false);
     const fresh = await setLink(user, webId);
@@ -314,7 +281,7 @@ describe("public links", () => {
     const cidr = await user.api(SET_RULES, { serviceId: webId, allow: ["10.0.0.300/8"] });
     assert.equal(errorCode(cidr), "BAD_USER_INPUT");
     assert.match(cidr.errors?.[0]?.message ?? "", /^allow has "10\.0\.0\.300\/8"/);
-    assert.equal((await visit(link.url, "127.0.0.3")).status, 200, "no password, no rules");
+    assert.equal((await visitLink(link.url, "127.0.0.3")).status, 200, "no password, no rules");
     const list = await user.api<{ login: { links: { url: string }[] } }>(USER_LINKS);
     assert.deepEqual(
       list.data?.login.links.map((l) => l.url),
@@ -325,7 +292,7 @@ describe("public links", () => {
     const other = stack.users[1] as TestUser;
     assert.equal(errorCode(await other.api(SET_LINK, { serviceId: webId })), "NOT_FOUND");
     assert.equal(errorCode(await other.api(REMOVE_LINK, { serviceId: webId })), "NOT_FOUND");
-    assert.equal((await visit(link.url, "127.0.0.3")).status, 200);
+    assert.equal((await visitLink(link.url, "127.0.0.3")).status, 200);
   });
 });
 
@@ -337,13 +304,13 @@ describe("public links across a broker restart", () => {
     const services = [{ name: "web", application: 7, port: web.port, host: "127.0.0.1" }];
     const agent = await startTestAgent(first, user, services);
     const link = await setLink(user, agent.serviceId("web"), { password: "pw" });
-    assert.equal((await visit(link.url, "127.0.0.2", "pw")).status, 200);
+    assert.equal((await visitLink(link.url, "127.0.0.2", "pw")).status, 200);
     await first.close();
     await agent.stop();
 
     const second = await startTestBroker({ dataDir: first.dataDir, listenPort: first.port });
     try {
-      const offline = await visit(link.url, "127.0.0.2", "pw");
+      const offline = await visitLink(link.url, "127.0.0.2", "pw");
       assert.equal(offline.status, 503, "served, but the device is not back yet");
     } catch (error) {
       await second.close();
@@ -351,8 +318,8 @@ describe("public links across a broker restart", () => {
     }
     const agentAgain = await startTestAgent(second, user, services, { dataDir: agent.dataDir });
     try {
-      assert.equal((await visit(link.url, "127.0.0.2")).status, 401);
-      const seen = await visit(link.url, "127.0.0.2", "pw");
+      assert.equal((await visitLink(link.url, "127.0.0.2")).status, 401);
+      const seen = await visitLink(link.url, "127.0.0.2", "pw");
       assert.deepEqual([seen.status, seen.body], [200, "hello from target"]);
       const list = await user.api<{ login: { links: { url: string }[] } }>(USER_LINKS);
       assert.deepEqual(

@@ -7,11 +7,10 @@ import { randomUUID } from "node:crypto";
 import { parseRestriction } from "../../common/local-restriction.js";
 import {
   type AddOnDemandInput,
-  DEFAULT_BIND,
-  DEFAULT_IDLE_TIMEOUT_S,
   type OnDemandSpec,
   type OnDemandView,
   type Route,
+  SPEC_DEFAULTS,
   type UpdateOnDemandInput,
 } from "../../common/on-demand.js";
 import { messageOf } from "../../common/result.js";
@@ -116,16 +115,16 @@ export class OnDemandManager {
         port: input.port ?? 1,
         name: input.name ?? service.name,
         route,
-        enabled: input.enabled ?? true,
-        bind: input.bind ?? DEFAULT_BIND,
-        restrict: input.restrict ?? "none",
-        latchedIp: null,
-        idleTimeout: input.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_S,
-        publicMode: input.publicMode ?? "latching",
-        publicIp: input.publicIp ?? null,
-        copyTemplate: input.copyTemplate ?? null,
-        launchTemplate: input.launchTemplate ?? null,
-        username: input.username ?? null,
+        enabled: input.enabled ?? SPEC_DEFAULTS.enabled,
+        bind: input.bind ?? SPEC_DEFAULTS.bind,
+        restrict: input.restrict ?? SPEC_DEFAULTS.restrict,
+        latchedIp: SPEC_DEFAULTS.latchedIp,
+        idleTimeout: input.idleTimeout ?? SPEC_DEFAULTS.idleTimeout,
+        publicMode: input.publicMode ?? SPEC_DEFAULTS.publicMode,
+        publicIp: input.publicIp ?? SPEC_DEFAULTS.publicIp,
+        copyTemplate: input.copyTemplate ?? SPEC_DEFAULTS.copyTemplate,
+        launchTemplate: input.launchTemplate ?? SPEC_DEFAULTS.launchTemplate,
+        username: input.username ?? SPEC_DEFAULTS.username,
       });
       const taken = new Set(this.specs.map((s) => s.port));
       const spec = { ...draft, port: await pickPort(input.port, taken, draft.bind) };

@@ -11,10 +11,10 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import {
-  DEFAULT_BIND,
   type OnDemandSpec,
   onDemandSpecSchema,
   type Route,
+  SPEC_DEFAULTS,
 } from "../../common/on-demand.js";
 
 const versionOneSpec = onDemandSpecSchema
@@ -78,18 +78,5 @@ function fromVersionOne(old: z.infer<typeof versionOneSpec>): OnDemandSpec {
   // Both off had no path at all; such a connection only ever failed. Adaptive is what
   // it would have been without the mistake, and the user can still pick another route.
   const route: Route = p2p && !failover ? "p2p" : !p2p && failover ? "proxy" : "adaptive";
-  return {
-    ...kept,
-    name: old.serviceName || old.serviceId,
-    route,
-    enabled: true,
-    bind: DEFAULT_BIND,
-    restrict: "none",
-    latchedIp: null,
-    publicMode: "latching",
-    publicIp: null,
-    copyTemplate: null,
-    launchTemplate: null,
-    username: null,
-  };
+  return { ...SPEC_DEFAULTS, ...kept, name: old.serviceName || old.serviceId, route };
 }

@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { OnDemandView } from "../../common/on-demand.js";
+import { type OnDemandView, SPEC_DEFAULTS } from "../../common/on-demand.js";
 import {
   eventually,
   freePort,
@@ -242,16 +242,8 @@ describe("on-demand connections", () => {
         port,
         name: "tcp",
         route: "adaptive",
-        enabled: true,
-        bind: "127.0.0.1",
-        restrict: "none",
-        latchedIp: null,
+        ...SPEC_DEFAULTS,
         idleTimeout: 900,
-        publicMode: "latching",
-        publicIp: null,
-        copyTemplate: null,
-        launchTemplate: null,
-        username: null,
       },
     ]);
     let attempts = 0;

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { OnDemandStore } from "../../client/on-demand/on-demand-store.js";
 import { writeProfile } from "../../common/credentials-file.js";
 import type { DesktopState } from "../../common/desktop-api.js";
-import { DEFAULT_BIND, type OnDemandSpec } from "../../common/on-demand.js";
+import { type OnDemandSpec, SPEC_DEFAULTS } from "../../common/on-demand.js";
 import { RecordingHost } from "../../test-support/recording-host.js";
 import {
   freePort,
@@ -242,17 +242,9 @@ describe("several accounts", () => {
       name: "alice-shell",
       application: 28,
       route: "adaptive",
-      enabled: true,
+      ...SPEC_DEFAULTS,
       port,
-      bind: DEFAULT_BIND,
-      restrict: "none",
-      latchedIp: null,
       idleTimeout: 900,
-      publicMode: "latching",
-      publicIp: null,
-      copyTemplate: null,
-      launchTemplate: null,
-      username: null,
     };
     await new OnDemandStore(legacy).save([spec]);
     const core = await startCore(dataDir);

@@ -3,11 +3,11 @@
 // in with it), shown on the service after any sign-in, the password removed, switched off;
 // refusals named.
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { RecordingHost } from "../../test-support/recording-host.js";
 import { startStack, type TestStack, tempDir } from "../../test-support/stack.js";
+import { visitLink } from "../../test-support/visitors.js";
 import { DesktopCore } from "../core/desktop-core.js";
 import { FileVault } from "../core/vault/file-vault.js";
 
@@ -68,9 +68,9 @@ describe("persistent public link", () => {
     assert.deepEqual(serviceOf(core, "site")?.link, set.value, "pushed on the service");
     assert.ok(!JSON.stringify(core.snapshot()).includes("open sesame"), "no password in the state");
 
-    assert.equal((await visit(set.value.url, "127.0.0.2")).status, 401);
-    assert.equal((await visit(set.value.url, "127.0.0.2", "wrong")).status, 401);
-    const inside = await visit(set.value.url, "127.0.0.2", "open sesame");
+    assert.equal((await visitLink(set.value.url, "127.0.0.2")).status, 401);
+    assert.equal((await visitLink(set.value.url, "127.0.0.2", "wrong")).status, 401);
+    const inside = await visitLink(set.value.url, "127.0.0.2", "open sesame");
     assert.equal(inside.status, 200);
     assert.equal(inside.body, "hello from target");
 
@@ -86,22 +86,22 @@ describe("persistent public link", () => {
     });
     assert.ok(!tooLong.ok && tooLong.error.code === "BAD_USER_INPUT", JSON.stringify(tooLong));
     assert.match(tooLong.ok ? "" : tooLong.error.message, /at most 128/);
-    assert.equal((await visit(set.value.url, "127.0.0.2", "open sesame")).status, 200);
+    assert.equal((await visitLink(set.value.url, "127.0.0.2", "open sesame")).status, 200);
 
     const open = await core.setPublicLink({ serviceId: siteId, enabled: true, password: "" });
     assert.ok(open.ok && !open.value.hasPassword && open.value.url === set.value.url);
-    assert.equal((await visit(set.value.url, "127.0.0.3")).status, 200);
+    assert.equal((await visitLink(set.value.url, "127.0.0.3")).status, 200);
 
     const off = await core.setPublicLink({ serviceId: siteId, enabled: false });
     assert.ok(off.ok, JSON.stringify(off));
     assert.deepEqual(off.value, { url: set.value.url, enabled: false, hasPassword: false });
-    assert.equal((await visit(set.value.url, "127.0.0.2")).status, 404);
+    assert.equal((await visitLink(set.value.url, "127.0.0.2")).status, 404);
     await core.refresh();
     assert.deepEqual(serviceOf(core, "site")?.link, off.value, "the broker agrees after a sync");
 
     const back = await core.setPublicLink({ serviceId: siteId, enabled: true });
     assert.ok(back.ok && back.value.enabled && back.value.url === set.value.url);
-    assert.equal((await visit(set.value.url, "127.0.0.2")).status, 200);
+    assert.equal((await visitLink(set.value.url, "127.0.0.2")).status, 200);
   });
 
   it("names what is wrong: a service that is not web, one that does not exist, signed out", async () => {
@@ -119,31 +119,3 @@ describe("persistent public link", () => {
     assert.ok(!signedOut.ok && signedOut.error.code === "UNAUTHENTICATED");
   });
 });
-
-/** A visitor's GET of a link URL from `localAddress`, with an optional Basic password. */
-function visit(
-  url: string,
-  localAddress: string,
-  password?: string,
-): Promise<{ status: number; body: string }> {
-  const target = new URL(url);
-  const headers: Record<string, string> = { host: target.host };
-  if (password !== undefined) {
-    headers.authorization = `Basic ${Buffer.from(`visitor:${password}`).toString("base64")}`;
-  }
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port: target.port, path: "/", headers, localAddress, agent: false },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}

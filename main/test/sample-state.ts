@@ -2,6 +2,7 @@
 // on-demand connections on each path: what the tray menu tests build menus from.
 import type { DesktopState } from "../../common/desktop-api.js";
 import { DEFAULT_SETTINGS } from "../../common/desktop-settings.js";
+import { SPEC_DEFAULTS } from "../../common/on-demand.js";
 
 export const now = Date.parse("2026-11-24T12:00:00Z");
 
@@ -25,15 +26,7 @@ export const state: DesktopState = {
       port: 34012,
       name: "shell",
       route: "adaptive",
-      enabled: true,
-      bind: "127.0.0.1",
-      restrict: "none",
-      latchedIp: null,
-      publicMode: "latching",
-      publicIp: null,
-      copyTemplate: null,
-      launchTemplate: null,
-      username: null,
+      ...SPEC_DEFAULTS,
       refused: 0,
       connectionId: null,
       idleTimeout: 900,
@@ -54,15 +47,7 @@ export const state: DesktopState = {
       port: 34013,
       name: "web",
       route: "adaptive",
-      enabled: true,
-      bind: "127.0.0.1",
-      restrict: "none",
-      latchedIp: null,
-      publicMode: "latching",
-      publicIp: null,
-      copyTemplate: null,
-      launchTemplate: null,
-      username: null,
+      ...SPEC_DEFAULTS,
       refused: 0,
       connectionId: null,
       idleTimeout: 900,
@@ -83,15 +68,7 @@ export const state: DesktopState = {
       port: 34014,
       name: "shell",
       route: "p2p",
-      enabled: true,
-      bind: "127.0.0.1",
-      restrict: "none",
-      latchedIp: null,
-      publicMode: "latching",
-      publicIp: null,
-      copyTemplate: null,
-      launchTemplate: null,
-      username: null,
+      ...SPEC_DEFAULTS,
       refused: 0,
       connectionId: null,
       idleTimeout: 900,
