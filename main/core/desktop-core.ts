@@ -89,6 +89,11 @@ export class DesktopCore implements DesktopApi {
   private email = "";
   private devices: DeviceView[] = [];
   private myIp: string | null = null;
+  /**
+   * This computer's LAN addresses, read when the account is (at sign-in and each sync), not
+   * on every push: a snapshot is made up to once a second while a path carries bytes.
+   */
+  private lanAddresses: string[] = lanAddresses();
   private syncedAt: number | null = null;
   private problem: ErrorDetail | null = null;
   private syncTimer: unknown;
@@ -214,7 +219,7 @@ export class DesktopCore implements DesktopApi {
       thisComputer: this.thisComputer?.list() ?? [],
       onDemand: this.onDemand ? (this.saved?.list() ?? []) : [],
       syncedAt: this.syncedAt,
-      lanAddresses: lanAddresses(),
+      lanAddresses: this.lanAddresses,
       problem: this.problem,
       settings: this.preferences.current,
       settingsProblem: this.preferences.problem,
@@ -625,6 +630,7 @@ export class DesktopCore implements DesktopApi {
   }
 
   private apply(account: AccountView): void {
+    this.lanAddresses = lanAddresses();
     this.email = account.email;
     this.devices = account.devices;
     this.myIp = account.myIp;
