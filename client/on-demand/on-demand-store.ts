@@ -1,15 +1,6 @@
-// The on-demand connections of one account, kept in a JSON file so their ports survive
-// restarts. Writes go to a temporary file that is then renamed over the old one: a crash
-// leaves the old list or the new one, never half of either. A file that does not parse
-// is reported and left as it is.
-//
-// Version 1 (before routes and LAN sharing) kept p2p/failover switches and nothing else;
-// it is read as version 2 with the defaults those connections had (127.0.0.1, anyone on
-// it, the service's name), and the next save writes version 2.
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { writeFileAtomically } from "../../common/fs/atomic-write.js";
 import {
   type OnDemandSpec,
   onDemandSpecSchema,
@@ -63,13 +54,8 @@ export class OnDemandStore {
   }
 
   async save(connections: OnDemandSpec[]): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    // Unique per write: two saves in flight must not share (and tear) one temporary file.
-    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ version: 2, connections }, null, 2)}\n`, {
-      mode: 0o600,
-    });
-    await rename(temporary, this.path);
+    const text = `${JSON.stringify({ version: 2, connections }, null, 2)}\n`;
+    await writeFileAtomically(this.path, text, 0o600);
   }
 }
 

@@ -1,11 +1,7 @@
-// Which account the app is signed in to, beside the vault's secret: the profile of the
-// credentials file it came from (null when signed in by typing a key), so the switcher can
-// show the active one after a restart. And where each account's on-demand connections are
-// kept: one file per access key, so switching accounts switches lists.
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { writeFileAtomically } from "../../common/fs/atomic-write.js";
 
 const accountSchema = z.object({
   accessKeyId: z.string().min(1),
@@ -27,15 +23,7 @@ export class AccountFile {
   }
 
   async save(account: Account): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    try {
-      await writeFile(temporary, `${JSON.stringify(account)}\n`, { mode: 0o600 });
-      await rename(temporary, this.path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await writeFileAtomically(this.path, `${JSON.stringify(account)}\n`, 0o600);
   }
 
   async clear(): Promise<void> {

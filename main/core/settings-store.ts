@@ -1,17 +1,10 @@
-// The desktop app's settings file, desktop-settings.json in its data directory, checked by
-// common/desktop-settings.ts's schema. A damaged file never stops the app: it runs on the
-// defaults, says what is wrong (DesktopState.settingsProblem), and leaves the file as it is
-// for the user to look at until the next save replaces it. A save writes a temporary file
-// in the same directory and renames it over the old one, so a crash or a full disk leaves
-// the old settings or the new ones, never half of either.
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import {
   DEFAULT_SETTINGS,
   type DesktopSettings,
   desktopSettingsSchema,
 } from "../../common/desktop-settings.js";
+import { writeFileAtomically } from "../../common/fs/atomic-write.js";
 
 export const SETTINGS_FILE = "desktop-settings.json";
 
@@ -68,15 +61,7 @@ export class SettingsStore {
   /** Writes the whole settings object, atomically (temporary file, then rename). */
   async save(settings: DesktopSettings): Promise<void> {
     const checked = desktopSettingsSchema.parse(settings);
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    try {
-      await writeFile(temporary, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
-      await rename(temporary, this.path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await writeFileAtomically(this.path, `${JSON.stringify(checked, null, 2)}\n`, 0o600);
   }
 }
 

@@ -1,11 +1,7 @@
-// Open at login on Linux. Electron's app.setLoginItemSettings does nothing there: desktops
-// (GNOME, KDE, Xfce …) start what ~/.config/autostart holds instead, per the freedesktop
-// Desktop Application Autostart spec. One reach.desktop file: written to start at login,
-// removed to stop. Written through a temporary file and a rename, as the settings are.
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { writeFileAtomically } from "../../common/fs/atomic-write.js";
 
 export const AUTOSTART_FILE = "reach.desktop";
 
@@ -35,15 +31,7 @@ export async function setXdgAutostart(
     "X-GNOME-Autostart-enabled=true",
     "",
   ].join("\n");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temporary, entry, { mode: 0o644 });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, entry, 0o644);
 }
 
 /**
