@@ -31,6 +31,12 @@ export interface DeviceRow {
   created: string;
   /** When the agent last reported: its hello, then its control channel's messages and close. */
   lastReported: string;
+  /**
+   * The broker node holding the device's tunnel now, or null when none does. The device is
+   * online while that node is live (cluster/presence.ts): a node that died keeps its
+   * attachments until it returns, but is not live.
+   */
+  node: number | null;
 }
 
 export interface ServiceRow {
@@ -43,8 +49,8 @@ export interface ServiceRow {
   created: string;
 }
 
-/** A service with the id of the user owning it. */
-export type OwnedService = ServiceRow & { userId: string };
+/** A service with the id of the user owning it and the node holding its device's tunnel. */
+export type OwnedService = ServiceRow & { userId: string; deviceNode: number | null };
 
 export interface Registration {
   device: DeviceRow;
@@ -78,6 +84,12 @@ export interface DeviceStore {
   servicesOfUser(userId: string, ids: readonly string[]): Promise<ServiceRow[]>;
   /** A device's tags, by name. */
   tagsOf(deviceId: string): Promise<string[]>;
+  /** Records that the device's tunnel is now held by `node` (wherever it was before). */
+  attach(deviceId: string, node: number): Promise<void>;
+  /** Clears the device's attachment, only if it is still to `node`: a newer one stays. */
+  detach(deviceId: string, node: number): Promise<void>;
+  /** Clears every attachment to `node`: when it starts, none of its old tunnels survived. */
+  detachAll(node: number): Promise<void>;
 }
 
 export type DeviceSortField = "name" | "created" | "state" | "lastReported";
@@ -96,8 +108,11 @@ export interface DeviceQuery {
   /** Devices with any, or all, of these tag names. */
   tags?: { operator: "ANY" | "ALL"; names: readonly string[] };
   state?: "active" | "inactive";
-  /** The devices whose agent is connected now: the broker knows this, the store does not. */
-  onlineIds: readonly string[];
+  /**
+   * The nodes alive now (cluster/presence.ts knows, the store does not): a device is active
+   * while its `node` is one of them.
+   */
+  liveNodes: readonly number[];
 }
 
 export type EndReason = "disconnected" | "expired" | "idle" | "removed";
@@ -116,6 +131,11 @@ export interface ConnectionRow {
   /** The connect's hostIP, as remote.it spells the field: 0.0.0.0, one address, or latching. */
   hostIP: string;
   latchedIp: string | null;
+  /**
+   * The broker node serving it: its port proxy listens there, or its reverse-proxy host is
+   * `<label>.p<node>.<domain>`. That node restores it after a restart and ends it on expiry.
+   */
+  node: number;
 }
 
 /**
@@ -124,13 +144,32 @@ export interface ConnectionRow {
  */
 export interface ConnectionStore {
   insert(row: ConnectionRow): Promise<void>;
+  /**
+   * Inserts the row only while its user has fewer than `cap` active connections, counted
+   * and inserted as one step however many nodes insert at once; false when at the cap.
+   */
+  insertWithinCap(row: ConnectionRow, cap: number): Promise<boolean>;
   /** Marks an active connection ended; false when it was not active. */
   end(id: string, reason: EndReason): Promise<boolean>;
-  recordLatch(id: string, address: string): Promise<void>;
-  find(id: string): Promise<(ConnectionRow & { state: string }) | undefined>;
+  /**
+   * Latches the connection to `address` unless it latched already: the first address
+   * recorded wins, whichever node records it. Returns the address it is latched to.
+   */
+  recordLatch(id: string, address: string): Promise<string>;
+  /** Records traffic at `at` (ms) on a connection some node serves but does not own. */
+  touch(id: string, at: number): Promise<void>;
+  find(
+    id: string,
+  ): Promise<(ConnectionRow & { state: string; lastActivity: number | null }) | undefined>;
+  /** The active reverse proxy at this host, whichever node serves it. */
+  findActiveByHost(host: string): Promise<ConnectionRow | undefined>;
   listActiveOfUser(userId: string): Promise<ConnectionRow[]>;
   countActive(userId: string): Promise<number>;
   listAllActive(): Promise<ConnectionRow[]>;
+  /** The active connections `node` serves (what it restores when it starts). */
+  listActiveOfNode(node: number): Promise<ConnectionRow[]>;
+  /** Of these ids, those no longer active (a node drops what another node ended). */
+  endedAmong(ids: readonly string[]): Promise<string[]>;
   activeIdsOfService(serviceId: string): Promise<string[]>;
 }
 
@@ -163,11 +202,50 @@ export interface LinkStore {
   remove(serviceId: string): Promise<boolean>;
 }
 
+/** Where a broker node is reached, as it announces itself with each heartbeat. */
+export interface NodeAddress {
+  node: number;
+  /** Its listener as agents and other nodes reach it: scheme, public host, port. */
+  url: string;
+  /** The host printed in its port proxies' URLs. */
+  publicHost: string;
+}
+
+export interface NodeRow extends NodeAddress {
+  /** When it last started (ISO). */
+  started: string;
+  /** When it last heartbeat (ISO, by the store's clock). */
+  heartbeat: string;
+  /** Whether its last heartbeat is within the window `list` was asked with. */
+  live: boolean;
+  /** Devices whose tunnel it holds. */
+  devices: number;
+  /** Active connections it serves. */
+  connections: number;
+}
+
+/** The broker nodes sharing this store: one row each, kept fresh by heartbeats. */
+export interface NodeStore {
+  /**
+   * Records that the node is alive now, by the store's clock (so that nodes whose clocks
+   * differ agree on who is live). `starting` also sets its start time.
+   */
+  heartbeat(address: NodeAddress, starting: boolean): Promise<void>;
+  /** Every node that ever heartbeat, by number; live when heard from within `liveWithinMs`. */
+  list(liveWithinMs: number): Promise<NodeRow[]>;
+  /**
+   * The secret nodes present to one another, made once by whichever node asks first and
+   * the same for all of them after.
+   */
+  clusterSecret(): Promise<string>;
+}
+
 export interface BrokerStore {
   users: UserStore;
   devices: DeviceStore;
   connections: ConnectionStore;
   links: LinkStore;
+  nodes: NodeStore;
   close(): Promise<void>;
 }
 

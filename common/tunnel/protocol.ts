@@ -69,6 +69,20 @@ export type Welcome = z.infer<typeof welcomeSchema>;
 export const openDataSchema = z.object({ type: z.literal("open"), count: z.number().int().min(1) });
 
 /**
+ * Broker → agent (protocol 2): open one data connection to another broker node of the
+ * cluster, at `url` (its listener's origin), presenting `token` instead of the session's
+ * data token. That node has a visitor for this device; the connection carries that one
+ * visitor straight from there, so bytes never relay from node to node. It is not pooled:
+ * once taken it is not replaced, and if unused it is not reopened.
+ */
+export const dialSchema = z.object({
+  type: z.literal("dial"),
+  url: z.string().url().max(2048),
+  token: z.string().min(16).max(128),
+});
+export type Dial = z.infer<typeof dialSchema>;
+
+/**
  * Broker → agent: a client the broker authorised wants a peer-to-peer session with one
  * service. The agent answers with its own description; the client must then present
  * `token` as the first message of every data channel, and the first one before
@@ -104,6 +118,7 @@ export const peerCloseSchema = z.object({
 export const brokerMessageSchema = z.discriminatedUnion("type", [
   welcomeSchema,
   openDataSchema,
+  dialSchema,
   peerOfferSchema,
   peerCandidatesSchema,
   peerCloseSchema,

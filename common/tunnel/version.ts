@@ -3,13 +3,20 @@
 // own and a sentence the agent prints, naming both versions and which side to upgrade.
 // A hello without a version comes from an agent built before versions were announced,
 // which speaks version 1.
-export const TUNNEL_PROTOCOL_VERSION = 1;
+//
+// Version 2 adds the broker's `dial` (protocol.ts): an agent of a cluster opens a data
+// connection to another node. A version-1 agent is still welcomed; its device is reached
+// only through the node holding its tunnel.
+export const TUNNEL_PROTOCOL_VERSION = 2;
 
 /** The version a hello without one is read as. */
 export const UNANNOUNCED_VERSION = 1;
 
 /** The versions this build's broker speaks. */
-export const BROKER_SPOKEN_VERSIONS: readonly number[] = [TUNNEL_PROTOCOL_VERSION];
+export const BROKER_SPOKEN_VERSIONS: readonly number[] = [1, TUNNEL_PROTOCOL_VERSION];
+
+/** The first version whose agents follow a `dial`. */
+export const DIAL_VERSION = 2;
 
 /** The close code of a control channel whose first message was not a valid hello. */
 export const INVALID_HELLO_CLOSE_CODE = 4000;
