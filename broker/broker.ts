@@ -1,8 +1,12 @@
 // Starts a broker, in the order the parts need each other: the store, the listeners (not
-// yet bound), the agents' gateway, peer sessions, connections and the API; then restored
-// connections come back and the listeners bind. One shutdown() undoes it all, for close()
-// and for a start that fails half-way.
+// yet bound), this node's part in the cluster, the agents' gateway, peer sessions,
+// connections and the API; then restored connections come back, the listeners bind, and
+// the node announces itself. One shutdown() undoes it all, for close() and for a start
+// that fails half-way.
+import { GraphQLError } from "graphql";
 import { createGraphqlHandler } from "./api/graphql-handler.js";
+import { Cluster } from "./cluster/cluster.js";
+import type { ConnectReply, ConnectRequest } from "./cluster/node-protocol.js";
 import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
 import { EventBus } from "./events/event-bus.js";
@@ -28,6 +32,7 @@ export interface RunningBroker {
   connections: ConnectionManager;
   gateway: TunnelGateway;
   peerSessions: PeerSessions;
+  cluster: Cluster;
   /** The STUN responder, or null when it is off. */
   stun: StunServer | null;
   close(): Promise<void>;
@@ -42,6 +47,20 @@ export async function startBroker(
   const { users, devices } = store;
   const listeners = new BrokerListeners(config);
   const events = new EventBus();
+  const scheme = config.tls ? "https" : "http";
+  const cluster = new Cluster({
+    nodes: store.nodes,
+    devices,
+    // Where agents and other nodes reach this node; the port is the one the listener got.
+    self: {
+      node: config.node,
+      publicHost: config.publicHost,
+      get url() {
+        return `${scheme}://${hostForUrl(config.publicHost)}:${listeners.port}`;
+      },
+    },
+    log,
+  });
   const gateway = new TunnelGateway({
     users,
     devices,
@@ -49,6 +68,11 @@ export async function startBroker(
     stunPort: () => listeners.stunPort,
     log,
     events,
+    node: config.node,
+    remote: {
+      streams: cluster.remoteStreams,
+      open: (deviceId, serviceId) => cluster.openRemoteStream(deviceId, serviceId),
+    },
   });
   const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort);
   const connections = new ConnectionManager({
@@ -60,12 +84,14 @@ export async function startBroker(
     log,
     events,
     listenPort: () => listeners.port,
+    cluster,
   });
   const links = new LinkManager({
     config,
     links: store.links,
     devices,
     gateway,
+    presence: cluster.presence,
     log,
     listenPort: () => listeners.port,
   });
@@ -78,6 +104,7 @@ export async function startBroker(
     users,
     devices,
     gateway,
+    presence: cluster.presence,
     connections,
     peerSessions,
     links,
@@ -89,6 +116,17 @@ export async function startBroker(
     connections,
     peerSessions,
     links,
+    cluster: {
+      secret: () => cluster.secret,
+      handlers: {
+        dial: async (request) => gateway.dial(request),
+        connect: (request) => connectForAnotherNode(connections, request),
+        ended: async ({ ids }) => {
+          connections.dropEnded(ids);
+          return {};
+        },
+      },
+    },
   });
 
   /** Stops everything; the store keeps active connections for the next start. */
@@ -96,6 +134,7 @@ export async function startBroker(
     connections.stop();
     links.stop();
     peerSessions.stop();
+    cluster.stop();
     gateway.close();
     graphql.upgrade.close();
     await listeners.close();
@@ -103,18 +142,25 @@ export async function startBroker(
   };
 
   try {
+    // None of this node's earlier tunnels survived; agents attach afresh once it listens.
+    await gateway.forgetEarlierAttachments();
     // Restored connections take back their ports before any new connect can.
     await connections.restore();
     await links.restore();
     await listeners.open(server);
+    await cluster.start();
   } catch (error) {
     await shutdown();
     throw error;
   }
 
-  const host = config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost;
-  const url = `${config.tls ? "https" : "http"}://${host}:${listeners.port}`;
-  log.info("broker listening", { url, store: describeStore(config.store), domain: config.domain });
+  const url = `${scheme}://${hostForUrl(config.listenHost)}:${listeners.port}`;
+  log.info("broker listening", {
+    url,
+    store: describeStore(config.store),
+    domain: config.domain,
+    node: config.node,
+  });
 
   return {
     config,
@@ -125,7 +171,26 @@ export async function startBroker(
     connections,
     gateway,
     peerSessions,
+    cluster,
     stun: listeners.stun,
     close: shutdown,
   };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** A connect another node forwarded: the connection, or the API error to pass back. */
+async function connectForAnotherNode(
+  connections: ConnectionManager,
+  request: ConnectRequest,
+): Promise<ConnectReply> {
+  try {
+    return { connection: await connections.serveForwarded(request) };
+  } catch (error) {
+    const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+    if (typeof code !== "string") throw error;
+    return { error: { code, message: error.message } };
+  }
 }

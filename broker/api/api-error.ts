@@ -19,8 +19,8 @@ export const API_CODES = new Set<string>([
 ]);
 
 /** `code` if it is one of the API's, else BAD_USER_INPUT ("your request is wrong"). */
-export function apiCodeOf(code: unknown): string {
-  return typeof code === "string" && API_CODES.has(code) ? code : "BAD_USER_INPUT";
+export function apiCodeOf(code: unknown): ApiErrorCode {
+  return typeof code === "string" && API_CODES.has(code) ? (code as ApiErrorCode) : "BAD_USER_INPUT";
 }
 
 /**

@@ -1,13 +1,21 @@
 // Creates, restores, serves and ends proxy connections. The store says which connections
 // exist; this keeps each active one's listener (port proxy) or host route (reverse proxy)
 // open until it is disconnected, expires, goes idle, or loses its service.
+//
+// In a cluster each connection belongs to one node (its row's `node`): the one holding its
+// device's tunnel when it was made, so bytes take the shortest path. That node restores
+// it, and ends it when it expires or idles. Any other node that receives a request for
+// its reverse-proxy host serves it too ("foreign" routes, reporting traffic to the store),
+// and drops it when told, or at its next reconciliation, that it ended.
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
 import { type HostIpPolicy, PUBLIC_HOST_IP, parseHostIp } from "../../common/host-ip.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
-import { apiError, quoteId } from "../api/api-error.js";
+import { apiCodeOf, apiError, quoteId } from "../api/api-error.js";
 import type { BrokerConfig } from "../config.js";
+import type { Cluster } from "../cluster/cluster.js";
+import type { ConnectRequest } from "../cluster/node-protocol.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
@@ -30,6 +38,10 @@ import { requireOnlineService } from "./require-online-service.js";
 
 /** How often expiry and idleness are checked: connections end within this of their time. */
 const SWEEP_INTERVAL_MS = 250;
+/** How often served connections are checked against the store for ends another node made. */
+const RECONCILE_INTERVAL_MS = 5_000;
+/** How often a foreign route with traffic tells the store, for its owner's idle clock. */
+const TOUCH_INTERVAL_MS = 10_000;
 
 export interface ConnectionManagerOptions {
   config: BrokerConfig;
@@ -42,12 +54,16 @@ export interface ConnectionManagerOptions {
   events: EventBus;
   /** The port the broker's listener actually got (for reverse-proxy URLs). */
   listenPort: () => number;
+  /** The other nodes, and who is live. */
+  cluster: Cluster;
 }
 
 /** A connection being served: its live state and the proxy (listener or route) serving it. */
 interface Served {
   live: LiveConnection;
   proxy: OpenProxy;
+  /** Another node's reverse proxy, served here too: its owner ends it, this only reports. */
+  foreign?: { touchedAt: number };
 }
 
 /** What a connect asks for, checked against its service. */
@@ -61,25 +77,28 @@ export class ConnectionManager {
   private readonly served = new Map<string, Served>();
   private readonly routes = new ReverseRoutes();
   private readonly sweeper: NodeJS.Timeout;
-  /** Connects per user between the cap check and the stored row. */
-  private readonly opening = new Map<string, number>();
+  private readonly reconciler: NodeJS.Timeout;
   /** Connections the sweeper is ending, so a slow store does not see them ended twice. */
   private readonly ending = new Set<string>();
+  /** Foreign hosts being looked up, so a burst of requests asks the store once. */
+  private readonly lookingUp = new Map<string, Promise<ReverseRoute | undefined>>();
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
+    this.reconciler = setInterval(() => void this.reconcile(), RECONCILE_INTERVAL_MS);
+    this.reconciler.unref();
   }
 
   get activeCount(): number {
     return this.served.size;
   }
 
-  /** Brings back every connection that was active when the broker last stopped. */
+  /** Brings back every connection of this node's that was active when it last stopped. */
   async restore(): Promise<void> {
     const now = Date.now();
-    const { connections, devices, log } = this.options;
-    for (const row of await connections.listAllActive()) {
+    const { connections, devices, log, config } = this.options;
+    for (const row of await connections.listActiveOfNode(config.node)) {
       const service = await devices.findService(row.serviceId);
       if (!service) {
         await connections.end(row.id, "removed");
@@ -106,36 +125,48 @@ export class ConnectionManager {
     if (this.served.size > 0) log.info("connections restored", { count: this.served.size });
   }
 
+  /**
+   * Makes a connection. Served by the node holding the device's tunnel when that is
+   * another live node (`forwarded` is set when this node is that one, asked by another).
+   */
   async connect(
     userId: string,
     serviceId: string,
     hostIP: string,
     type: ProxyType,
+    forwarded = false,
   ): Promise<ConnectionView> {
-    const { config, connections } = this.options;
+    const { config, connections, cluster } = this.options;
     const { service, checked: plan } = await requireOnlineService(
-      this.options,
+      {
+        devices: this.options.devices,
+        isReachable: (found) => cluster.presence.isOnline(found.deviceNode),
+      },
       userId,
       serviceId,
       (found) => planProxy(found, hostIP, type),
     );
-    // Connects still opening their listener count too, or a burst could pass the cap. This
-    // one is counted before the store is asked, so connects racing it count it in turn.
-    const opening = this.opening.get(userId) ?? 0;
-    this.opening.set(userId, opening + 1);
-    try {
-      if ((await connections.countActive(userId)) + opening >= config.maxConnectionsPerUser) {
-        throw apiError(
-          "RESOURCE_EXHAUSTED",
-          `You already have ${config.maxConnectionsPerUser} open connections, the most allowed: disconnect some first.`,
-        );
-      }
-      return await this.open(userId, service, hostIP, plan);
-    } finally {
-      const left = (this.opening.get(userId) ?? 1) - 1;
-      if (left > 0) this.opening.set(userId, left);
-      else this.opening.delete(userId);
+    if (!forwarded && service.deviceNode !== null && service.deviceNode !== config.node) {
+      const reply = await cluster.forwardConnect(service.deviceNode, {
+        userId,
+        serviceId,
+        hostIP,
+        type,
+      });
+      if (reply && "connection" in reply) return reply.connection;
+      if (reply) throw apiError(apiCodeOf(reply.error.code), reply.error.message);
     }
+    // A quick refusal before a listener is opened; the insert checks the cap again, as one
+    // step with the insert, so connects racing on several nodes cannot pass it.
+    if ((await connections.countActive(userId)) >= config.maxConnectionsPerUser) {
+      throw capReached(config.maxConnectionsPerUser);
+    }
+    return this.open(userId, service, hostIP, plan);
+  }
+
+  /** A connect another node forwarded here; its API error, if any, goes back as it is. */
+  async serveForwarded(request: ConnectRequest): Promise<ConnectionView> {
+    return this.connect(request.userId, request.serviceId, request.hostIP, request.type, true);
   }
 
   private async open(
@@ -162,6 +193,7 @@ export class ConnectionManager {
       // Reverse proxies are always public; a restricted address is kept in one spelling.
       hostIP: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
       latchedIp: null,
+      node: config.node,
     };
     const live = new LiveConnection(row, service, now, this.publishSession);
     let proxy: OpenProxy;
@@ -183,11 +215,16 @@ export class ConnectionManager {
       row.host = config.publicHost;
       row.url = `${scheme}://${hostForUrl(row.host)}:${row.port}`;
     }
+    let inserted: boolean;
     try {
-      await connections.insert(row);
+      inserted = await connections.insertWithinCap(row, config.maxConnectionsPerUser);
     } catch (error) {
       closeServed({ live, proxy });
       throw storageError(error, "the connection was not made");
+    }
+    if (!inserted) {
+      closeServed({ live, proxy });
+      throw capReached(config.maxConnectionsPerUser);
     }
     this.served.set(id, { live, proxy });
     this.options.events.publish(userId, {
@@ -241,9 +278,58 @@ export class ConnectionManager {
     });
   };
 
-  /** The reverse-proxy route for a request's Host, if one is open. */
+  /** The reverse-proxy route for a request's Host, if one is open here. */
   routeFor(hostname: string): ReverseRoute | undefined {
     return this.routes.routeFor(hostname);
+  }
+
+  /**
+   * The route for another node's reverse proxy at this host, opened here from its stored
+   * row (a load balancer may send its visitors to any node); undefined when none is active.
+   */
+  foreignRouteFor(hostname: string): Promise<ReverseRoute | undefined> {
+    const pending = this.lookingUp.get(hostname);
+    if (pending) return pending;
+    const lookup = this.openForeignRoute(hostname).finally(() => this.lookingUp.delete(hostname));
+    this.lookingUp.set(hostname, lookup);
+    return lookup;
+  }
+
+  private async openForeignRoute(hostname: string): Promise<ReverseRoute | undefined> {
+    const { connections, devices } = this.options;
+    const row = await connections.findActiveByHost(hostname);
+    if (!row || row.expiresAt <= Date.now()) return undefined;
+    const existing = this.routes.routeFor(hostname);
+    if (existing) return existing;
+    const service = await devices.findService(row.serviceId);
+    if (!service) return undefined;
+    const live = new LiveConnection(row, service, Date.now(), this.publishSession);
+    this.served.set(row.id, {
+      live,
+      proxy: this.openReverseRoute(live),
+      foreign: { touchedAt: Date.now() },
+    });
+    return this.routes.routeFor(hostname);
+  }
+
+  /** Another node ended these: stop serving them here (no event: the ender published it). */
+  dropEnded(ids: readonly string[]): void {
+    for (const id of ids) {
+      const served = this.served.get(id);
+      if (!served) continue;
+      this.served.delete(id);
+      closeServed(served);
+    }
+  }
+
+  /** Drops what another node ended while its notice did not arrive (it was down, or we were). */
+  private async reconcile(): Promise<void> {
+    if (this.served.size === 0) return;
+    try {
+      this.dropEnded(await this.options.connections.endedAmong([...this.served.keys()]));
+    } catch {
+      // The store is away: keep carrying what is open; the next round checks again.
+    }
   }
 
   /** Ends the connections of services their device no longer offers; never rejects. */
@@ -276,6 +362,8 @@ export class ConnectionManager {
         error: String(error),
       });
     }
+    // Other nodes may serve it too (a foreign route) or own it (a disconnect made here).
+    if (ended) this.options.cluster.announceEnded([id]);
     const served = this.served.get(id);
     if (served) {
       this.served.delete(id);
@@ -314,9 +402,11 @@ export class ConnectionManager {
     hostIP: HostIpPolicy,
   ): Promise<OpenProxy | null> {
     const { config, connections, ports } = this.options;
+    // The store keeps the first latch recorded: the winner, whichever node recorded it.
     const policy = new AccessPolicy(hostIP, live.row.latchedIp, async (address) => {
-      await connections.recordLatch(live.row.id, address);
-      live.row.latchedIp = address;
+      const latched = await connections.recordLatch(live.row.id, address);
+      live.row.latchedIp = latched;
+      return latched;
     });
     const proxy = await openPortProxy(live, policy, this.streamsTo(live), {
       ports,
@@ -330,22 +420,52 @@ export class ConnectionManager {
   private sweep(): void {
     const now = Date.now();
     const idleMs = this.options.config.idleTimeout * 1000;
-    for (const [id, { live }] of this.served) {
+    for (const [id, served] of this.served) {
+      const { live, foreign } = served;
       if (this.ending.has(id)) continue;
+      if (foreign) {
+        this.sweepForeign(id, served, foreign, now);
+        continue;
+      }
       if (now >= live.row.expiresAt) {
         this.endBySweep(id, "expired");
         continue;
       }
       if (idleMs > 0) {
         live.sampleActivity(now);
-        if (now - live.lastActivity >= idleMs) this.endBySweep(id, "idle");
+        if (now - live.lastActivity >= idleMs) this.endBySweep(id, "idle", true);
       }
     }
   }
 
-  private endBySweep(id: string, reason: EndReason): void {
+  /** A foreign route closes here at its expiry (its owner ends it) and reports its traffic. */
+  private sweepForeign(
+    id: string,
+    served: Served,
+    foreign: { touchedAt: number },
+    now: number,
+  ): void {
+    const { live } = served;
+    if (now >= live.row.expiresAt) {
+      this.served.delete(id);
+      closeServed(served);
+      return;
+    }
+    live.sampleActivity(now);
+    if (live.lastActivity > foreign.touchedAt && now - foreign.touchedAt >= TOUCH_INTERVAL_MS) {
+      foreign.touchedAt = now;
+      this.options.connections.touch(id, live.lastActivity).catch(() => {});
+    }
+  }
+
+  /**
+   * Ends a connection the sweeper found expired or idle. An idle one is first checked
+   * against the traffic other nodes reported for it, which may keep it open.
+   */
+  private endBySweep(id: string, reason: EndReason, checkElsewhere = false): void {
     this.ending.add(id);
-    this.end(id, reason)
+    this.stillIdle(id, checkElsewhere)
+      .then((idle) => (idle ? this.end(id, reason) : false))
       .catch((error) => {
         this.options.log.error("could not end a connection", {
           connectionId: id,
@@ -356,12 +476,31 @@ export class ConnectionManager {
       .finally(() => this.ending.delete(id));
   }
 
+  /** False when another node saw traffic on it since (and its idle clock moves on). */
+  private async stillIdle(id: string, checkElsewhere: boolean): Promise<boolean> {
+    const live = this.served.get(id)?.live;
+    if (!checkElsewhere || !live) return true;
+    const stored = await this.options.connections.find(id).catch(() => undefined);
+    const elsewhere = stored?.lastActivity ?? null;
+    if (elsewhere === null || elsewhere <= live.lastActivity) return true;
+    live.lastActivity = elsewhere;
+    return Date.now() - elsewhere >= this.options.config.idleTimeout * 1000;
+  }
+
   /** Stops serving without ending anything in the store: a restart brings them back. */
   stop(): void {
     clearInterval(this.sweeper);
+    clearInterval(this.reconciler);
     for (const served of this.served.values()) closeServed(served);
     this.served.clear();
   }
+}
+
+function capReached(cap: number) {
+  return apiError(
+    "RESOURCE_EXHAUSTED",
+    `You already have ${cap} open connections, the most allowed: disconnect some first.`,
+  );
 }
 
 /** Closes the proxy first, so no visitor arrives while the others are being dropped. */

@@ -3,11 +3,11 @@
 // be connected (SERVICE_OFFLINE).
 import { apiError, quoteId } from "../api/api-error.js";
 import type { DeviceStore, OwnedService } from "../store/store.js";
-import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 
 export interface ServiceDoor {
   devices: DeviceStore;
-  gateway: TunnelGateway;
+  /** Whether the service can be reached from here now (its device's agent is attached). */
+  isReachable(service: OwnedService): boolean;
 }
 
 /**
@@ -16,7 +16,7 @@ export interface ServiceDoor {
  * what is wrong with it even while the device is away. Its result comes back as `checked`.
  */
 export async function requireOnlineService<Checked = undefined>(
-  { devices, gateway }: ServiceDoor,
+  { devices, isReachable }: ServiceDoor,
   userId: string,
   serviceId: string,
   checkRequest: (service: OwnedService) => Checked = () => undefined as Checked,
@@ -26,7 +26,7 @@ export async function requireOnlineService<Checked = undefined>(
     throw apiError("NOT_FOUND", `There is no service with id ${quoteId(serviceId)}.`);
   }
   const checked = checkRequest(service);
-  if (!gateway.isOnline(service.deviceId)) {
+  if (!isReachable(service)) {
     throw apiError(
       "SERVICE_OFFLINE",
       "The device of this service is offline: its agent is not connected.",

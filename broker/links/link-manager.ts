@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import { newSubdomainLabel } from "../store/ids.js";
 import { storageError } from "../store/storage-error.js";
 import type { DeviceStore, LinkRow, LinkStore, OwnedService, ServiceRow } from "../store/store.js";
+import type { NodePresence } from "../cluster/node-presence.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { hashLinkPassword } from "./link-password.js";
 import { checkLinkArgs, type LinkArgs } from "./link-settings.js";
@@ -37,6 +38,7 @@ export interface LinkManagerOptions {
   links: LinkStore;
   devices: DeviceStore;
   gateway: TunnelGateway;
+  presence: NodePresence;
   log: Logger;
   /** The port the broker's listener actually got (for link URLs). */
   listenPort: () => number;
@@ -198,8 +200,12 @@ export class LinkManager {
   private serve(row: LinkRow, service: ServiceRow): void {
     const { gateway } = this.options;
     const openStream = () => gateway.openStream(service.deviceId, service.id);
-    const served = new ServedLink(row, service, openStream, () =>
-      gateway.isOnline(service.deviceId),
+    // Attached here, or possibly to another live node (a stream there says if not).
+    const served = new ServedLink(
+      row,
+      service,
+      openStream,
+      () => gateway.isAttachedHere(service.deviceId) || this.options.presence.liveOthers().length > 0,
     );
     this.byHost.set(row.host, served);
     this.hostOfService.set(row.serviceId, row.host);

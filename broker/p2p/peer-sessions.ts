@@ -55,7 +55,11 @@ export class PeerSessions {
 
   async open(userId: string, serviceId: string, offer: string | null): Promise<PeerSessionView> {
     const { service } = await requireOnlineService(
-      { devices: this.devices, gateway: this.gateway },
+      {
+        devices: this.devices,
+        // Peer offers go over the control channel, so the device must be attached here.
+        isReachable: (service) => this.gateway.isAttachedHere(service.deviceId),
+      },
       userId,
       serviceId,
     );

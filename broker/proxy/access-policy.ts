@@ -1,6 +1,8 @@
 // Decides, per visitor address, whether a port proxy lets a client through: the hostIP
 // modes. A latch is decided synchronously on the event loop, so of many clients racing
-// for a fresh latching proxy exactly one wins; it then holds only once it is saved.
+// for a fresh latching proxy exactly one wins; it then holds only once it is saved. The
+// store keeps the first latch it records, so if another node's view of the proxy latched
+// first, the store's winner is the one that holds here too.
 import { canonicalAddress, type HostIpPolicy } from "../../common/host-ip.js";
 
 export class AccessPolicy {
@@ -10,7 +12,8 @@ export class AccessPolicy {
   constructor(
     private readonly policy: HostIpPolicy,
     private latchedAddress: string | null,
-    private readonly onLatch: (address: string) => void | Promise<void>,
+    /** Saves a latch; resolves with the address that holds (another may have won first). */
+    private readonly onLatch: (address: string) => string | Promise<string>,
   ) {}
 
   get latched(): string | null {
@@ -52,12 +55,13 @@ export class AccessPolicy {
   }
 
   private async save(address: string): Promise<boolean> {
+    let holds: string;
     try {
-      await this.onLatch(address);
+      holds = await this.onLatch(address);
     } catch {
       return false;
     }
-    this.latchedAddress = address;
-    return true;
+    this.latchedAddress = holds;
+    return holds === address;
   }
 }

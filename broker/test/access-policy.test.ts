@@ -7,15 +7,24 @@ import { AccessPolicy } from "../proxy/access-policy.js";
 
 /** A latching policy whose saves wait until the test settles them. */
 function slowLatchingPolicy() {
-  const saves: { address: string; settle: (ok: boolean) => void }[] = [];
+  const saves: {
+    address: string;
+    settle: (ok: boolean) => void;
+    /** The store already held another node's latch: it answers with that one. */
+    settleWith: (winner: string) => void;
+  }[] = [];
   const parsed = parseHostIp("255.255.255.255");
   assert.ok(parsed.ok);
   const policy = new AccessPolicy(
     parsed.policy,
     null,
     (address) =>
-      new Promise<void>((resolve, reject) => {
-        saves.push({ address, settle: (ok) => (ok ? resolve() : reject(new Error("full"))) });
+      new Promise<string>((resolve, reject) => {
+        saves.push({
+          address,
+          settle: (ok) => (ok ? resolve(address) : reject(new Error("full"))),
+          settleWith: resolve,
+        });
       }),
   );
   return { policy, saves };
@@ -50,5 +59,16 @@ describe("access policy with a slow store", () => {
     saves[1]?.settle(true);
     assert.equal(await next, true);
     assert.equal(policy.latched, "127.0.0.3");
+  });
+
+  it("when another node latched first, the store's winner holds here and the visitor is refused", async () => {
+    const { policy, saves } = slowLatchingPolicy();
+    const first = policy.admits("127.0.0.2");
+    saves[0]?.settleWith("127.0.0.3");
+    assert.equal(await first, false);
+    assert.equal(policy.latched, "127.0.0.3");
+    assert.equal(await policy.admits("127.0.0.3"), true);
+    assert.equal(await policy.admits("127.0.0.2"), false);
+    assert.equal(saves.length, 1);
   });
 });

@@ -12,7 +12,7 @@ import { AccessPolicy } from "../proxy/access-policy.js";
 import { openDatabase } from "../store/sqlite/open-database.js";
 import { isStorageFailure } from "../store/sqlite/storage-failure.js";
 
-function latchingPolicy(onLatch: (address: string) => void): AccessPolicy {
+function latchingPolicy(onLatch: (address: string) => string): AccessPolicy {
   const parsed = parseHostIp("255.255.255.255");
   assert.ok(parsed.ok);
   return new AccessPolicy(parsed.policy, null, onLatch);
@@ -26,6 +26,7 @@ describe("storage faults", () => {
       if (failing)
         throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
       saved.push(address);
+      return address;
     });
     assert.equal(await policy.admits("127.0.0.2"), false);
     assert.equal(policy.latched, null);

@@ -35,6 +35,8 @@ export class DeviceSession {
     readonly userId: string,
     readonly dataToken: string,
     private readonly control: WebSocket,
+    /** The tunnel protocol version the agent announced (version.ts). */
+    readonly protocol: number,
   ) {}
 
   get isClosed(): boolean {

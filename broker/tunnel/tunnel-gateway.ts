@@ -1,5 +1,7 @@
 // Where agents attach: the control WebSocket (R3-signed, registers the device) and the
-// raw data connections that carry visitors' bytes.
+// raw data connections that carry visitors' bytes. Each device attached here is recorded
+// in the store as held by this node, so every node of a cluster knows where it is; a
+// device attached to another node is reached through a `dial` (cluster/cluster.ts).
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
@@ -7,11 +9,14 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { agentMessageSchema, helloSchema, type Welcome } from "../../common/tunnel/protocol.js";
 import { DATA_UPGRADE, upgradeToken } from "../../common/tunnel/upgrade.js";
 import {
+  DIAL_VERSION,
   INVALID_HELLO_CLOSE_CODE,
   VERSION_REFUSED_CLOSE_CODE,
   versionRefusal,
 } from "../../common/tunnel/version.js";
 import { verifyR3 } from "../auth/verify-r3.js";
+import type { DialReply, DialRequest } from "../cluster/node-protocol.js";
+import type { RemoteStreams } from "../cluster/remote-streams.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import type { DeviceStore, Registration, UserStore } from "../store/store.js";
@@ -30,6 +35,13 @@ export interface TunnelGatewayOptions {
   log: Logger;
   /** Hears devices come online and go offline. */
   events: EventBus;
+  /** This broker's node number: devices attached here are recorded as held by it. */
+  node: number;
+  /** Streams to devices attached to other nodes, and the data connections they dial here. */
+  remote: {
+    streams: RemoteStreams;
+    open(deviceId: string, serviceId: string): Promise<Socket>;
+  };
 }
 
 export class TunnelGateway {
@@ -41,6 +53,11 @@ export class TunnelGateway {
   private servicesRemoved: (serviceIds: string[]) => void = () => {};
   /** Set by close(): the store closes next, so nothing more is recorded in it. */
   private closing = false;
+  /**
+   * Each device's last attach or detach, so that they reach the store in the order they
+   * happened here (the pool might otherwise run a detach after the attach that followed it).
+   */
+  private readonly presenceWrites = new Map<string, Promise<void>>();
 
   constructor(private readonly options: TunnelGatewayOptions) {
     this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
@@ -52,7 +69,8 @@ export class TunnelGateway {
     this.servicesRemoved = listener;
   }
 
-  isOnline(deviceId: string): boolean {
+  /** Whether the device's agent is attached to this node (other nodes may hold others). */
+  isAttachedHere(deviceId: string): boolean {
     return this.sessions.has(deviceId);
   }
 
@@ -61,11 +79,23 @@ export class TunnelGateway {
     return this.sessions.get(deviceId);
   }
 
-  /** Opens a stream to a service of a connected device. */
+  /**
+   * Opens a stream to a service of a connected device: from its pool when it is attached
+   * here, else through the node that holds it.
+   */
   openStream(deviceId: string, serviceId: string): Promise<Socket> {
     const session = this.sessions.get(deviceId);
-    if (!session) return Promise.reject(new DeviceOfflineError("The device is offline."));
+    if (!session) return this.options.remote.open(deviceId, serviceId);
     return session.openStream({ serviceId });
+  }
+
+  /** Another node asks: have this device's agent open a data connection to it. */
+  dial({ deviceId, url, token }: DialRequest): DialReply {
+    const session = this.sessions.get(deviceId);
+    if (!session) return { ok: false, reason: "not-here" };
+    if (session.protocol < DIAL_VERSION) return { ok: false, reason: "old-agent" };
+    session.send({ type: "dial", url, token });
+    return { ok: true };
   }
 
   async handleControlUpgrade(
@@ -92,7 +122,8 @@ export class TunnelGateway {
   handleDataUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     const token = upgradeToken(DATA_UPGRADE, request.headers);
     const session = token ? this.sessionsByToken.get(token) : undefined;
-    if (!session) {
+    const dialled = !session && token !== undefined && this.options.remote.streams.has(token);
+    if (!session && !dialled) {
       refuseUpgrade(socket, 401, "Unknown tunnel session.");
       return;
     }
@@ -102,7 +133,8 @@ export class TunnelGateway {
     socket.on("error", () => socket.destroy());
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    session.addDataConnection(socket);
+    if (session) session.addDataConnection(socket);
+    else if (!this.options.remote.streams.claim(token ?? "", socket)) socket.destroy();
   }
 
   private attachControl(ws: WebSocket, userId: string): void {
@@ -114,7 +146,7 @@ export class TunnelGateway {
     ws.on("close", () => {
       clearTimeout(helloTimer);
       if (session) {
-        this.endSession(session);
+        this.endSession(session, true);
         this.noteReported(session.deviceId);
       }
     });
@@ -153,9 +185,33 @@ export class TunnelGateway {
       if (removedServiceIds.length > 0) this.servicesRemoved(removedServiceIds);
       // The agent may have gone while the store answered; then there is no one to welcome.
       if (ws.readyState !== ws.OPEN) return;
+      try {
+        await this.writePresence(device.id, (devices) => devices.attach(device.id, this.options.node));
+      } catch (error) {
+        this.options.log.error("could not record where a device is attached", {
+          error: String(error),
+        });
+        ws.close(1011, "The broker could not save this device; it will be retried.");
+        return;
+      }
+      if (ws.readyState !== ws.OPEN) {
+        // Gone while being recorded: undo it, unless another session of it is here now.
+        if (!this.sessions.has(device.id)) {
+          const { node } = this.options;
+          void this.writePresence(device.id, (d) => d.detach(device.id, node)).catch(() => {});
+        }
+        return;
+      }
       const previous = this.sessions.get(device.id);
-      if (previous) this.endSession(previous);
-      session = new DeviceSession(device.id, userId, randomBytes(32).toString("base64url"), ws);
+      // Replaced, not gone: the device stays attached here.
+      if (previous) this.endSession(previous, false);
+      session = new DeviceSession(
+        device.id,
+        userId,
+        randomBytes(32).toString("base64url"),
+        ws,
+        hello.data.protocol,
+      );
       this.sessions.set(device.id, session);
       this.sessionsByToken.set(session.dataToken, session);
       const welcome: Welcome = {
@@ -178,9 +234,24 @@ export class TunnelGateway {
     });
   }
 
-  /** Devices whose agent is connected now (for the API's state filter and sort). */
-  onlineDeviceIds(): string[] {
-    return [...this.sessions.keys()];
+  /** Clears what an earlier run of this node left attached: none of its tunnels survived. */
+  async forgetEarlierAttachments(): Promise<void> {
+    await this.options.devices.detachAll(this.options.node);
+  }
+
+  /** Runs a device's attach or detach after the one before it, whatever that one did. */
+  private writePresence(
+    deviceId: string,
+    write: (devices: DeviceStore) => Promise<void>,
+  ): Promise<void> {
+    const before = this.presenceWrites.get(deviceId) ?? Promise.resolve();
+    const next = before.catch(() => {}).then(() => write(this.options.devices));
+    const settled = next.catch(() => {});
+    this.presenceWrites.set(deviceId, settled);
+    void settled.then(() => {
+      if (this.presenceWrites.get(deviceId) === settled) this.presenceWrites.delete(deviceId);
+    });
+    return next;
   }
 
   /** lastReported follows the control channel; a store that cannot record it is only logged. */
@@ -191,9 +262,18 @@ export class TunnelGateway {
     });
   }
 
-  private endSession(session: DeviceSession): void {
+  /** Ends a session; `detach` when the device leaves this node (not when replaced here). */
+  private endSession(session: DeviceSession, detach: boolean): void {
     if (this.sessions.get(session.deviceId) === session) {
       this.sessions.delete(session.deviceId);
+      if (detach && !this.closing) {
+        const { node } = this.options;
+        this.writePresence(session.deviceId, (devices) => devices.detach(session.deviceId, node))
+          // Left attached, the device shows online until this node stops heartbeating.
+          .catch((error) =>
+            this.options.log.warn("could not record that a device left", { error: String(error) }),
+          );
+      }
       this.options.log.info("device offline", { deviceId: session.deviceId });
       this.options.events.publish(session.userId, {
         kind: "device",
@@ -217,7 +297,9 @@ export class TunnelGateway {
   close(): void {
     this.closing = true;
     clearInterval(this.pinger);
-    for (const session of [...this.sessions.values()]) this.endSession(session);
+    // Attachments stay in the store: the next start of this node clears them, and until
+    // then this node is not live, so its devices show offline.
+    for (const session of [...this.sessions.values()]) this.endSession(session, false);
     this.wss.close();
   }
 }

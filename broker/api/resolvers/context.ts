@@ -1,5 +1,6 @@
 // What every resolver gets: the signed-in caller (ApiContext) and the broker's parts it
 // acts on (ResolverDeps).
+import type { NodePresence } from "../../cluster/node-presence.js";
 import type { ConnectionManager } from "../../connections/connection-manager.js";
 import type { EventBus } from "../../events/event-bus.js";
 import type { LinkManager } from "../../links/link-manager.js";
@@ -18,6 +19,8 @@ export interface ApiContext {
 export interface ResolverDeps {
   devices: DeviceStore;
   gateway: TunnelGateway;
+  /** Which nodes are live: a device is online while a live node holds its tunnel. */
+  presence: NodePresence;
   connections: ConnectionManager;
   peerSessions: PeerSessions;
   links: LinkManager;

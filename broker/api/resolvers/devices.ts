@@ -14,10 +14,10 @@ interface ServiceParent {
 
 const NO_DEVICES = { total: 0, hasMore: false, items: [] };
 
-export function deviceResolvers({ devices, gateway }: ResolverDeps) {
-  const withState = (service: ServiceRow): ServiceParent => ({
+export function deviceResolvers({ devices, presence }: ResolverDeps) {
+  const withState = (service: ServiceRow, deviceNode: number | null): ServiceParent => ({
     service,
-    online: gateway.isOnline(service.deviceId),
+    online: presence.isOnline(deviceNode),
   });
 
   return {
@@ -35,7 +35,7 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
         if (args.owner === false) return NO_DEVICES;
         const { total, items } = await devices.findDevices(user.id, {
           ...query,
-          onlineIds: gateway.onlineDeviceIds(),
+          liveNodes: presence.liveNodes(),
         });
         return { total, hasMore: query.from + items.length < total, items };
       },
@@ -46,21 +46,26 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
           size: Math.min(args.id.length, MAX_PAGE_SIZE),
           from: 0,
           sort: { field: "name", descending: false },
-          onlineIds: [],
+          liveNodes: [],
         });
         return items;
       },
-      service: async (user: User, args: { id: string[] }) =>
-        (await devices.servicesOfUser(user.id, args.id)).map(withState),
+      service: async (user: User, args: { id: string[] }) => {
+        const services = await devices.servicesOfUser(user.id, args.id);
+        const owned = await Promise.all(services.map((s) => devices.findService(s.id)));
+        return services.map((s, i) => withState(s, owned[i]?.deviceNode ?? null));
+      },
     },
     Device: {
-      state: (device: DeviceRow) => (gateway.isOnline(device.id) ? "active" : "inactive"),
-      online: (device: DeviceRow) => gateway.isOnline(device.id),
+      state: (device: DeviceRow) => (presence.isOnline(device.node) ? "active" : "inactive"),
+      online: (device: DeviceRow) => presence.isOnline(device.node),
       enabled: () => true,
       tags: async (device: DeviceRow) =>
         (await devices.tagsOf(device.id)).map((name) => ({ name })),
       services: async (device: DeviceRow, args: { application?: number[] | null }) =>
-        (await devices.listServices(device.id, args.application ?? undefined)).map(withState),
+        (await devices.listServices(device.id, args.application ?? undefined)).map((service) =>
+          withState(service, device.node),
+        ),
     },
     Service: {
       id: ({ service }: ServiceParent) => service.id,
@@ -79,7 +84,7 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
           size: 1,
           from: 0,
           sort: { field: "name", descending: false },
-          onlineIds: [],
+          liveNodes: [],
         });
         return items[0]?.lastReported ?? null;
       },

@@ -11,7 +11,7 @@ function ofType(type: LinkType[] | null | undefined): boolean {
   return !type || type.includes("HTTPS");
 }
 
-export function linkResolvers({ links, devices, gateway }: ResolverDeps) {
+export function linkResolvers({ links, devices, presence }: ResolverDeps) {
   return {
     Service: {
       link: ({ service }: { service: ServiceRow }, args: { type?: LinkType[] | null }) =>
@@ -24,7 +24,7 @@ export function linkResolvers({ links, devices, gateway }: ResolverDeps) {
     ConnectLink: {
       service: async (link: ConnectLinkView) => {
         const service = await devices.findService(link.serviceId);
-        return service && { service, online: gateway.isOnline(service.deviceId) };
+        return service && { service, online: presence.isOnline(service.deviceNode) };
       },
     },
     Mutation: {

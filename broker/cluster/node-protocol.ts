@@ -1,0 +1,92 @@
+// The protocol between the broker nodes of a cluster, written once for both ends: the
+// asking node (node-client.ts) and the answering one (node-server.ts). Plain JSON POSTs on
+// each node's one listener, under /cluster/v1/, authenticated by the cluster's secret (made
+// once in the shared store). Nodes find each other's addresses in the store (nodes table).
+//
+// Why a direct channel rather than PostgreSQL's LISTEN/NOTIFY (docs/cluster.md has the
+// figures): a request/reply fits what nodes ask of each other (place a connection, reach a
+// device) where NOTIFY has no reply; it keeps the database off the path of every
+// cross-node visitor; and it keeps working while the database is down.
+import { timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export const CLUSTER_PATH_PREFIX = "/cluster/v1/";
+/** The header carrying the cluster secret. */
+export const CLUSTER_SECRET_HEADER = "x-reach-cluster-secret";
+/** A node's request body is small; anything larger is not ours. */
+export const MAX_CLUSTER_BODY = 64 * 1024;
+
+/**
+ * "Have the device's agent open a data connection to me": the asking node has a visitor
+ * for this device and waits for a data connection presenting `token` at `url`.
+ */
+export const dialRequestSchema = z.object({
+  deviceId: z.string().min(1).max(64),
+  url: z.string().url().max(2048),
+  token: z.string().min(16).max(128),
+});
+export type DialRequest = z.infer<typeof dialRequestSchema>;
+
+/** Whether the agent was asked; why not otherwise (it moved, or speaks protocol 1). */
+export const dialReplySchema = z.object({
+  ok: z.boolean(),
+  reason: z.enum(["not-here", "old-agent"]).optional(),
+});
+export type DialReply = z.infer<typeof dialReplySchema>;
+
+/** "Serve this connect": the node holding the device's tunnel serves its connection. */
+export const connectRequestSchema = z.object({
+  userId: z.string().min(1).max(64),
+  serviceId: z.string().min(1).max(64),
+  hostIP: z.string().max(64),
+  type: z.enum(["PORT_PROXY", "REVERSE_PROXY", "AUTO_PROXY"]),
+});
+export type ConnectRequest = z.infer<typeof connectRequestSchema>;
+
+const connectionViewSchema = z.object({
+  id: z.string(),
+  created: z.string(),
+  host: z.string(),
+  port: z.number().nullable(),
+  reverseProxy: z.boolean(),
+  timeout: z.number(),
+  url: z.string(),
+  serviceId: z.string(),
+  hostIP: z.string(),
+});
+
+/** The connection made, or the API error to pass on as it is. */
+export const connectReplySchema = z.union([
+  z.object({ connection: connectionViewSchema }),
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type ConnectReply = z.infer<typeof connectReplySchema>;
+
+/** "These connections ended": whoever serves them (a route to another's) stops. */
+export const endedNoticeSchema = z.object({ ids: z.array(z.string().min(1).max(64)).max(1000) });
+export type EndedNotice = z.infer<typeof endedNoticeSchema>;
+
+export const CLUSTER_OPERATIONS = {
+  dial: { request: dialRequestSchema, reply: dialReplySchema },
+  connect: { request: connectRequestSchema, reply: connectReplySchema },
+  ended: { request: endedNoticeSchema, reply: z.object({}) },
+} as const;
+export type ClusterOperation = keyof typeof CLUSTER_OPERATIONS;
+export type ClusterRequest<O extends ClusterOperation> = z.infer<
+  (typeof CLUSTER_OPERATIONS)[O]["request"]
+>;
+export type ClusterReply<O extends ClusterOperation> = z.infer<
+  (typeof CLUSTER_OPERATIONS)[O]["reply"]
+>;
+
+export function isClusterOperation(name: string): name is ClusterOperation {
+  return Object.hasOwn(CLUSTER_OPERATIONS, name);
+}
+
+/** Compares a presented secret with the cluster's in constant time. */
+export function secretMatches(presented: string | undefined, secret: string): boolean {
+  if (!presented) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(presented), digest(secret));
+}
