@@ -162,6 +162,7 @@ export class ConnectionManager {
       // Reverse proxies are always public; a restricted address is kept in one spelling.
       hostIP: reverse ? PUBLIC_HOST_IP : policy.mode === "restricted" ? policy.address : hostIP,
       latchedIp: null,
+      node: config.node,
     };
     const live = new LiveConnection(row, service, now, this.publishSession);
     let proxy: OpenProxy;

@@ -32,15 +32,33 @@ after(async () => {
   await (await postgres)?.stop();
 });
 
-const implementations: { name: string; open(): Promise<BrokerStore> }[] = [
-  { name: "SQLite", open: async () => openSqliteStore(await tempDir()) },
+/**
+ * Each implementation: where a fresh store goes (a data dir, a database URL) and how to
+ * open one there, so that two stores can share one place as the nodes of a cluster do.
+ */
+const implementations: {
+  name: string;
+  place(): Promise<string>;
+  openAt(place: string): Promise<BrokerStore>;
+}[] = [
+  { name: "SQLite", place: () => tempDir(), openAt: async (dir) => openSqliteStore(dir) },
   {
     name: "PostgreSQL",
-    open: async () => openPostgresStore(await (await testPostgres()).createDatabase()),
+    place: async () => (await testPostgres()).createDatabase(),
+    openAt: (url) => openPostgresStore(url),
   },
 ];
 
-function connectionRow(userId: string, serviceId: string, id: string, port: number): ConnectionRow {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function connectionRow(
+  userId: string,
+  serviceId: string,
+  id: string,
+  port: number,
+  node = 1,
+): ConnectionRow {
   return {
     id,
     userId,
@@ -54,18 +72,44 @@ function connectionRow(userId: string, serviceId: string, id: string, port: numb
     url: `tcp://127.0.0.1:${port}`,
     hostIP: "255.255.255.255",
     latchedIp: null,
+    node,
   };
 }
 
 for (const implementation of implementations) {
   describe(`${implementation.name} store`, () => {
     async function withStore(run: (store: BrokerStore) => Promise<void>): Promise<void> {
-      const store = await implementation.open();
+      const store = await implementation.openAt(await implementation.place());
       try {
         await run(store);
       } finally {
         await store.close();
       }
+    }
+
+    /** Two stores opened at once on one place: two nodes of a cluster. */
+    async function withTwoStores(
+      run: (one: BrokerStore, two: BrokerStore) => Promise<void>,
+    ): Promise<void> {
+      const place = await implementation.place();
+      const [one, two] = await Promise.all([
+        implementation.openAt(place),
+        implementation.openAt(place),
+      ]);
+      try {
+        await run(one, two);
+      } finally {
+        await Promise.all([one.close(), two.close()]);
+      }
+    }
+
+    /** A user with one device of one TCP service, through `store`. */
+    async function userWithService(store: BrokerStore, email: string) {
+      const { userId } = await store.users.createUserWithKey(email);
+      const { device, services } = await store.devices.register(userId, `hw-${email}`, "box", [
+        { name: "tcp", application: 1, port: 7, host: "127.0.0.1" },
+      ]);
+      return { userId, deviceId: device.id, serviceId: services[0]?.id ?? "" };
     }
 
     it("creates users with keys, adds keys to an existing email, and finds them by key", () =>
@@ -107,7 +151,7 @@ for (const implementation of implementations) {
           size: 10,
           from: 0,
           sort: { field: "name", descending: false },
-          onlineIds: [],
+          liveNodes: [],
         });
         assert.deepEqual(
           { total: page.total, ids: page.items.map((d) => d.id) },
@@ -133,12 +177,15 @@ for (const implementation of implementations) {
         await tick();
         const box = await devices.register(userId, "hardware-box", "box", [web], ["a", "b"]);
         const theirs = await devices.register(other.userId, "hardware-x", "pi-of-other", [ssh]);
+        // nas is on a live node; Kitchen-Pi's node is not live (it died holding the tunnel).
+        await devices.attach(nas.device.id, 2);
+        await devices.attach(pi.device.id, 3);
         const find = (query: Partial<DeviceQuery>) =>
           devices.findDevices(userId, {
             size: 10,
             from: 0,
             sort: { field: "name", descending: false },
-            onlineIds: [nas.device.id],
+            liveNodes: [1, 2],
             ...query,
           });
         const names = async (query: Partial<DeviceQuery>) =>
@@ -224,6 +271,236 @@ for (const implementation of implementations) {
         assert.equal(await connections.end("c1", "disconnected"), false);
         assert.equal((await connections.find("c1"))?.state, "expired");
         assert.deepEqual(await connections.listAllActive(), []);
+      }));
+
+    it("attaches devices to nodes: every device query names the node, detach only from the node holding it, detachAll", () =>
+      withStore(async (store) => {
+        const { devices } = store;
+        const one = await userWithService(store, "attach@example.com");
+        const { userId } = one;
+        const two = await devices.register(userId, "hw-two", "two", []);
+        const three = await devices.register(userId, "hw-three", "three", []);
+        assert.equal(two.device.node, null);
+        await devices.attach(one.deviceId, 1);
+        await devices.attach(two.device.id, 1);
+        await devices.attach(three.device.id, 2);
+        assert.equal((await devices.findDevice(one.deviceId))?.node, 1);
+        assert.equal((await devices.findService(one.serviceId))?.deviceNode, 1);
+        // The agent moved to node 2; node 1 noticing its old tunnel close must not undo that.
+        await devices.attach(one.deviceId, 2);
+        await devices.detach(one.deviceId, 1);
+        assert.equal((await devices.findDevice(one.deviceId))?.node, 2);
+        await devices.detach(one.deviceId, 2);
+        assert.equal((await devices.findDevice(one.deviceId))?.node, null);
+        assert.equal((await devices.findService(one.serviceId))?.deviceNode, null);
+        // An agent registering again (its hello) keeps the attachment it has.
+        const again = await devices.register(userId, "hw-three", "three", []);
+        assert.equal(again.device.node, 2);
+        await devices.attach(one.deviceId, 1);
+        await devices.detachAll(1);
+        const find = (liveNodes: number[], state?: "active" | "inactive") =>
+          devices.findDevices(userId, {
+            size: 10,
+            from: 0,
+            sort: { field: "name", descending: false },
+            liveNodes,
+            state,
+          });
+        assert.deepEqual(
+          (await find([1, 2])).items.map((d) => [d.name, d.node]),
+          [
+            ["box", null],
+            ["three", 2],
+            ["two", null],
+          ],
+        );
+        assert.deepEqual(
+          (await find([1, 2], "active")).items.map((d) => d.name),
+          ["three"],
+        );
+        assert.deepEqual((await find([1], "active")).items, []);
+        assert.deepEqual(
+          (await find([1], "inactive")).items.map((d) => d.name),
+          ["box", "three", "two"],
+        );
+      }));
+
+    it("inserts within the per-user cap, counting only that user's active connections", () =>
+      withStore(async (store) => {
+        const { connections } = store;
+        const ann = await userWithService(store, "cap@example.com");
+        const bob = await userWithService(store, "cap-other@example.com");
+        const row = (id: string, port: number) =>
+          connectionRow(ann.userId, ann.serviceId, id, port);
+        assert.equal(await connections.insertWithinCap(row("c1", 40101), 2), true);
+        assert.equal(await connections.insertWithinCap(row("c2", 40102), 2), true);
+        assert.equal(await connections.insertWithinCap(row("c3", 40103), 2), false);
+        assert.equal(await connections.find("c3"), undefined, "a refused row is not stored");
+        assert.equal(
+          await connections.insertWithinCap(
+            connectionRow(bob.userId, bob.serviceId, "b1", 40104),
+            2,
+          ),
+          true,
+        );
+        await connections.end("c1", "disconnected");
+        assert.equal(await connections.insertWithinCap(row("c3", 40103), 2), true);
+        assert.equal(await connections.countActive(ann.userId), 2);
+      }));
+
+    it("100 capped inserts racing from two stores on one database end with exactly the cap", () =>
+      withTwoStores(async (one, two) => {
+        const { userId, serviceId } = await userWithService(one, "race-cap@example.com");
+        const cap = 10;
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            (i % 2 === 0 ? one : two).connections.insertWithinCap(
+              connectionRow(userId, serviceId, `race-${i}`, 41000 + i, 1 + (i % 2)),
+              cap,
+            ),
+          ),
+        );
+        assert.equal(results.filter(Boolean).length, cap);
+        assert.equal(await one.connections.countActive(userId), cap);
+        assert.equal(await two.connections.countActive(userId), cap);
+      }));
+
+    it("latches race from two stores: in 100 rounds exactly one address wins and both see it", () =>
+      withTwoStores(async (one, two) => {
+        const { userId, serviceId } = await userWithService(one, "race-latch@example.com");
+        const winners = new Set<string>();
+        for (let round = 0; round < 100; round++) {
+          const id = `latch-${round}`;
+          await one.connections.insert(connectionRow(userId, serviceId, id, 42000 + round));
+          const [fromOne, fromTwo] = await Promise.all([
+            one.connections.recordLatch(id, "127.0.0.2"),
+            two.connections.recordLatch(id, "127.0.0.3"),
+          ]);
+          assert.equal(fromOne, fromTwo, `round ${round}: both racers learn the one winner`);
+          assert.ok(fromOne === "127.0.0.2" || fromOne === "127.0.0.3");
+          assert.equal((await one.connections.find(id))?.latchedIp, fromOne);
+          assert.equal((await two.connections.find(id))?.latchedIp, fromOne);
+          // A later latch changes nothing.
+          assert.equal(await two.connections.recordLatch(id, "127.0.0.4"), fromOne);
+          winners.add(fromOne);
+        }
+        assert.ok(winners.size >= 1);
+        assert.equal(
+          await one.connections.recordLatch("no-such-connection", "127.0.0.5"),
+          "127.0.0.5",
+          "a connection already gone answers with the caller's address",
+        );
+      }));
+
+    it("keeps the latest activity, finds reverse proxies by host, lists a node's connections, names the ended", () =>
+      withStore(async (store) => {
+        const { connections } = store;
+        const { userId, serviceId } = await userWithService(store, "node-conn@example.com");
+        const host = "abc.p2.example.test";
+        await connections.insert(connectionRow(userId, serviceId, "n1", 40201, 1));
+        await connections.insert({
+          ...connectionRow(userId, serviceId, "n2", 0, 2),
+          reverseProxy: true,
+          host,
+          port: null,
+          url: `https://${host}`,
+        });
+        await connections.insert(connectionRow(userId, serviceId, "n3", 40203, 2));
+        assert.equal((await connections.find("n1"))?.lastActivity, null);
+        await connections.touch("n1", 2_000);
+        await connections.touch("n1", 1_000);
+        assert.equal((await connections.find("n1"))?.lastActivity, 2_000);
+        await connections.touch("n1", 3_000.5);
+        assert.equal((await connections.find("n1"))?.lastActivity, 3_000.5);
+        assert.equal((await connections.find("n2"))?.node, 2);
+        const proxy = await connections.findActiveByHost(host);
+        assert.equal(proxy?.id, "n2");
+        assert.equal(proxy?.reverseProxy, true);
+        assert.equal(
+          await connections.findActiveByHost("127.0.0.1"),
+          undefined,
+          "a port proxy's host is no reverse proxy",
+        );
+        assert.deepEqual((await connections.listActiveOfNode(2)).map((c) => c.id).sort(), [
+          "n2",
+          "n3",
+        ]);
+        assert.deepEqual(
+          (await connections.listActiveOfNode(1)).map((c) => c.id),
+          ["n1"],
+        );
+        assert.equal(await connections.end("n2", "expired"), true);
+        assert.equal(await connections.findActiveByHost(host), undefined);
+        assert.deepEqual(
+          (await connections.listActiveOfNode(2)).map((c) => c.id),
+          ["n3"],
+        );
+        assert.deepEqual(await connections.endedAmong(["n1", "n2", "nope", "n3"]), ["n2", "nope"]);
+        assert.deepEqual(await connections.endedAmong([]), []);
+      }));
+
+    it("lists the nodes that heartbeat, by number: live then not, their devices and connections, started kept unless starting", () =>
+      withStore(async (store) => {
+        const { nodes, devices, connections } = store;
+        const { userId, deviceId, serviceId } = await userWithService(store, "nodes@example.com");
+        const two = { node: 2, url: "http://127.0.0.12:8080", publicHost: "127.0.0.12" };
+        await nodes.heartbeat(two, true);
+        await nodes.heartbeat({ node: 1, url: "http://127.0.0.11:8080", publicHost: "h1" }, true);
+        await devices.attach(deviceId, 2);
+        await connections.insert(connectionRow(userId, serviceId, "on-2", 40301, 2));
+        await connections.insert(connectionRow(userId, serviceId, "ended-on-2", 40302, 2));
+        await connections.end("ended-on-2", "disconnected");
+        const listed = await nodes.list(60_000);
+        assert.deepEqual(
+          listed.map(({ node, url, publicHost, live, devices, connections }) => ({
+            node,
+            url,
+            publicHost,
+            live,
+            devices,
+            connections,
+          })),
+          [
+            {
+              node: 1,
+              url: "http://127.0.0.11:8080",
+              publicHost: "h1",
+              live: true,
+              devices: 0,
+              connections: 0,
+            },
+            { ...two, live: true, devices: 1, connections: 1 },
+          ],
+        );
+        const first = listed[1];
+        assert.match(first?.started ?? "", ISO_TIME);
+        assert.match(first?.heartbeat ?? "", ISO_TIME);
+        await pause(20);
+        await nodes.heartbeat({ ...two, url: "http://127.0.0.12:9090" }, false);
+        const beat = (await nodes.list(60_000))[1];
+        assert.equal(beat?.url, "http://127.0.0.12:9090");
+        assert.equal(beat?.started, first?.started, "a heartbeat keeps the start time");
+        assert.ok((beat?.heartbeat ?? "") > (first?.heartbeat ?? ""));
+        await pause(20);
+        await nodes.heartbeat(two, true);
+        const restarted = (await nodes.list(60_000))[1];
+        assert.ok(
+          (restarted?.started ?? "") > (first?.started ?? ""),
+          "a start sets the start time",
+        );
+        await pause(20);
+        assert.deepEqual(
+          (await nodes.list(1)).map((n) => n.live),
+          [false, false],
+        );
+      }));
+
+    it("makes the cluster secret once: two stores opened at once get the same one", () =>
+      withTwoStores(async (one, two) => {
+        const [a, b] = await Promise.all([one.nodes.clusterSecret(), two.nodes.clusterSecret()]);
+        assert.equal(a, b);
+        assert.match(a, /^[A-Za-z0-9_-]{43}$/, "32 random bytes, base64url");
+        assert.equal(await one.nodes.clusterSecret(), a);
       }));
 
     it("keeps links: one per service, settings replaced but host and code kept, gone with the service", () =>
@@ -329,7 +606,7 @@ describe("SQLite migration 2", () => {
         size: 10,
         from: 0,
         sort: { field: "name", descending: false },
-        onlineIds: [],
+        liveNodes: [],
       });
       assert.equal(items[0]?.lastReported, "2025-01-02T00:00:00.000Z");
       assert.deepEqual(await store.devices.tagsOf("d1"), []);

@@ -24,8 +24,8 @@ export interface DevicesArguments {
   tag?: { operator: "ANY" | "ALL"; values: string[] } | null;
 }
 
-/** The store's query for these arguments (without the online ids, which the broker adds). */
-export function parseDevicesArguments(args: DevicesArguments): Omit<DeviceQuery, "onlineIds"> {
+/** The store's query for these arguments (without the live nodes, which the broker adds). */
+export function parseDevicesArguments(args: DevicesArguments): Omit<DeviceQuery, "liveNodes"> {
   const size = args.size ?? DEFAULTS.size;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
     throw apiError("BAD_USER_INPUT", `size must be between 1 and ${MAX_PAGE_SIZE}, not ${size}.`);

@@ -35,7 +35,9 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
         if (args.owner === false) return NO_DEVICES;
         const { total, items } = await devices.findDevices(user.id, {
           ...query,
-          onlineIds: gateway.onlineDeviceIds(),
+          // lead: the live nodes (cluster/presence.ts); config is not at hand here, and no
+          // node attaches devices yet (DeviceStore.attach), so the state filter finds none.
+          liveNodes: [],
         });
         return { total, hasMore: query.from + items.length < total, items };
       },
@@ -46,7 +48,7 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
           size: Math.min(args.id.length, MAX_PAGE_SIZE),
           from: 0,
           sort: { field: "name", descending: false },
-          onlineIds: [],
+          liveNodes: [],
         });
         return items;
       },
@@ -79,7 +81,7 @@ export function deviceResolvers({ devices, gateway }: ResolverDeps) {
           size: 1,
           from: 0,
           sort: { field: "name", descending: false },
-          onlineIds: [],
+          liveNodes: [],
         });
         return items[0]?.lastReported ?? null;
       },
