@@ -624,3 +624,36 @@ describe("SQLite migration 2", () => {
     }
   });
 });
+
+describe("SQLite migration 4", () => {
+  it("a store written before the cluster serves its connections as node 1, with no device attached", async () => {
+    const dataDir = await tempDir();
+    const old = new Database(join(dataDir, DATABASE_FILE));
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    old.pragma("user_version = 3");
+    old.exec(`
+      INSERT INTO users (id, email, created) VALUES ('u1', 'old@example.com', '2025-01-01T00:00:00.000Z');
+      INSERT INTO devices (id, user_id, hardware_id, name, created, last_reported)
+        VALUES ('d1', 'u1', 'hardware-old', 'old', '2025-01-02T00:00:00.000Z', '2025-01-02T00:00:00.000Z');
+      INSERT INTO connections (id, user_id, service_id, created, expires_at, timeout,
+        reverse_proxy, host, port, url, host_ip, latched_ip, state)
+        VALUES ('c1', 'u1', 's1', '2025-01-02T00:00:00.000Z', 1, 60, 0, '127.0.0.1', 40999,
+          'tcp://127.0.0.1:40999', '0.0.0.0', NULL, 'active');
+    `);
+    old.close();
+    const store = openSqliteStore(dataDir);
+    try {
+      assert.equal((await store.devices.findDevice("d1"))?.node, null);
+      const found = await store.connections.find("c1");
+      assert.equal(found?.node, 1);
+      assert.equal(found?.lastActivity, null);
+      assert.deepEqual(
+        (await store.connections.listActiveOfNode(1)).map((c) => c.id),
+        ["c1"],
+      );
+      assert.deepEqual(await store.nodes.list(10_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+});
