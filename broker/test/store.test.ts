@@ -3,6 +3,7 @@
 // real server the harness starts for this file (test-support/postgres.ts); each test gets a
 // fresh database on it.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
@@ -652,6 +653,100 @@ describe("SQLite migration 4", () => {
         ["c1"],
       );
       assert.deepEqual(await store.nodes.list(10_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/**
+ * What one racing process does on a shared SQLite store: once told to go (a line on stdin),
+ * capped inserts and latches as fast as it can, then prints what each latch answered.
+ */
+const SQLITE_RACER = `
+  import { openSqliteStore } from ${JSON.stringify(join(import.meta.dirname, "../store/sqlite/sqlite-store.ts"))};
+  const [dir, userId, serviceId, label, address] = process.argv.slice(1);
+  const store = openSqliteStore(dir);
+  console.log("ready");
+  process.stdin.once("data", async () => {
+    const latched = [];
+    for (let i = 0; i < 100; i++) {
+      const port = (label === "a" ? 43000 : 43500) + i;
+      await store.connections.insertWithinCap({ id: label + "-" + i, userId, serviceId,
+        created: new Date().toISOString(), expiresAt: Date.now() + 60000, timeout: 60,
+        reverseProxy: false, host: "127.0.0.1", port, url: "tcp://127.0.0.1:" + port,
+        hostIP: "255.255.255.255", latchedIp: null, node: 1 }, 30);
+      latched.push(await store.connections.recordLatch("latch-" + i, address));
+    }
+    await store.close();
+    console.log(JSON.stringify(latched));
+    process.exit(0);
+  });
+`;
+
+function startRacer(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", SQLITE_RACER, ...args],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const lines: string[] = [];
+  let partial = "";
+  let wake = () => {};
+  child.stdout.on("data", (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts);
+    wake();
+  });
+  const line = async (n: number): Promise<string> => {
+    while (lines.length <= n) {
+      if (child.exitCode !== null) throw new Error(`a racer exited with ${child.exitCode}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        child.once("exit", () => resolve());
+      });
+    }
+    return lines[n] as string;
+  };
+  return { child, line };
+}
+
+describe("SQLite shared by two processes", () => {
+  it("capped inserts and latches racing from two processes on one file: the cap holds, one address wins each latch", async () => {
+    const dir = await tempDir();
+    const store = openSqliteStore(dir);
+    try {
+      const { userId } = await store.users.createUserWithKey("processes@example.com");
+      const { services } = await store.devices.register(userId, "hw-processes", "box", [
+        { name: "tcp", application: 1, port: 7, host: "127.0.0.1" },
+      ]);
+      const serviceId = services[0]?.id ?? "";
+      for (let i = 0; i < 100; i++) {
+        await store.connections.insert({
+          ...connectionRow(userId, serviceId, `latch-${i}`, 44000 + i),
+          userId: (await store.users.createUserWithKey(`latch-${i}@example.com`)).userId,
+        });
+      }
+      const racers = [
+        startRacer([dir, userId, serviceId, "a", "127.0.0.2"]),
+        startRacer([dir, userId, serviceId, "b", "127.0.0.3"]),
+      ];
+      try {
+        await Promise.all(racers.map((r) => r.line(0)));
+        for (const racer of racers) racer.child.stdin?.write("go\n");
+        const [a, b] = (await Promise.all(racers.map((r) => r.line(1)))).map(
+          (line) => JSON.parse(line) as string[],
+        );
+        assert.equal(await store.connections.countActive(userId), 30);
+        for (let i = 0; i < 100; i++) {
+          const stored = (await store.connections.find(`latch-${i}`))?.latchedIp;
+          assert.equal(a?.[i], stored, `latch ${i}`);
+          assert.equal(b?.[i], stored, `latch ${i}`);
+        }
+      } finally {
+        for (const racer of racers) racer.child.kill();
+      }
     } finally {
       await store.close();
     }
