@@ -169,6 +169,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         case "open":
           if (session) for (let i = 0; i < Math.min(message.count, 64); i++) openData(session);
           return;
+        case "dial":
+          // lead: only so that the tree compiles on the store's branch; the agent's track
+          // follows a dial (protocol 2). No broker sends one yet.
+          return;
         case "peer-offer":
           void peers.answer(message).then((reply) => {
             if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));

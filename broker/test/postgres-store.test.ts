@@ -112,6 +112,45 @@ describe("PostgreSQL store", () => {
     }
   });
 
+  it("a database at schema 1 (before the cluster) serves its connections as node 1, with no device attached", async () => {
+    const url = await server.createDatabase();
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(
+        "CREATE TABLE reach_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)",
+      );
+      await client.query(MIGRATIONS[0] as string);
+      await client.query(`
+        INSERT INTO reach_migrations VALUES (1, '2025-01-01T00:00:00.000Z');
+        INSERT INTO users (id, email, created) VALUES ('u1', 'old@example.com', '2025-01-01T00:00:00.000Z');
+        INSERT INTO devices (id, user_id, hardware_id, name, created, last_reported)
+          VALUES ('d1', 'u1', 'hardware-old', 'old', '2025-01-02T00:00:00.000Z', '2025-01-02T00:00:00.000Z');
+        INSERT INTO connections (id, user_id, service_id, created, expires_at, timeout,
+          reverse_proxy, host, port, url, host_ip, latched_ip, state)
+          VALUES ('c1', 'u1', 's1', '2025-01-02T00:00:00.000Z', 1, 60, false, '127.0.0.1', 40999,
+            'tcp://127.0.0.1:40999', '0.0.0.0', NULL, 'active');
+      `);
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore(url);
+    try {
+      assert.equal((await store.devices.findDevice("d1"))?.node, null);
+      const found = await store.connections.find("c1");
+      assert.equal(found?.node, 1);
+      assert.equal(found?.lastActivity, null);
+      assert.deepEqual(
+        (await store.connections.listActiveOfNode(1)).map((c) => c.id),
+        ["c1"],
+      );
+      assert.deepEqual(await store.nodes.list(10_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a database that went away: calls reject naming the store, not with pg's bare words", async () => {
     const own = await startTestPostgres();
     const store = await openPostgresStore(await own.createDatabase());

@@ -15,14 +15,14 @@ import type {
 import type { PgDatabase, Queryable } from "./database.js";
 
 const DEVICE_COLUMNS = `d.id, d.user_id AS "userId", d.hardware_id AS "hardwareId", d.name,
-  d.created, d.last_reported AS "lastReported"`;
+  d.created, d.last_reported AS "lastReported", d.attached_node AS node`;
 const SERVICE_COLUMNS =
   's.id, s.device_id AS "deviceId", s.name, s.application, s.port, s.host, s.created';
 const SERVICES_OF_DEVICE = `SELECT ${SERVICE_COLUMNS} FROM services s WHERE s.device_id = $1
   ORDER BY s.name COLLATE "C"`;
-/** 'active' while the device's agent is connected (the ids in `online`), as the API says. */
-const stateOfDevice = (online: string) =>
-  `CASE WHEN d.id = ANY(${online}::text[]) THEN 'active' ELSE 'inactive' END`;
+/** 'active' while a live node (one of `liveNodes`) holds the device's tunnel, as the API says. */
+const stateOfDevice = (liveNodes: string) =>
+  `CASE WHEN d.attached_node = ANY(${liveNodes}::int[]) THEN 'active' ELSE 'inactive' END`;
 const SORT_COLUMNS: Record<Exclude<DeviceSortField, "state">, string> = {
   name: 'lower(d.name) COLLATE "C"',
   created: 'd.created COLLATE "C"',
@@ -98,7 +98,7 @@ export class PgDeviceStore implements DeviceStore {
 
   async findService(serviceId: string): Promise<OwnedService | undefined> {
     const [row] = await this.db.query<OwnedService>(
-      `SELECT ${SERVICE_COLUMNS}, d.user_id AS "userId"
+      `SELECT ${SERVICE_COLUMNS}, d.user_id AS "userId", d.attached_node AS "deviceNode"
        FROM services s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
       [serviceId],
     );
@@ -122,10 +122,10 @@ export class PgDeviceStore implements DeviceStore {
     const params: unknown[] = [userId];
     const where = ["d.user_id = $1"];
     const param = (value: unknown) => `$${params.push(value)}`;
-    let online: string | undefined;
+    let liveNodes: string | undefined;
     const state = () => {
-      if (online === undefined) online = param(query.onlineIds);
-      return stateOfDevice(online);
+      if (liveNodes === undefined) liveNodes = param(query.liveNodes);
+      return stateOfDevice(liveNodes);
     };
     if (query.name !== undefined) {
       where.push(`strpos(lower(d.name), lower(${param(query.name)})) > 0`);
@@ -181,6 +181,22 @@ export class PgDeviceStore implements DeviceStore {
        WHERE d.user_id = $1 AND s.id = ANY($2::text[]) ORDER BY s.name COLLATE "C", s.id COLLATE "C"`,
       [userId, ids],
     );
+  }
+
+  async attach(deviceId: string, node: number): Promise<void> {
+    await this.db.query("UPDATE devices SET attached_node = $1 WHERE id = $2", [node, deviceId]);
+  }
+
+  async detach(deviceId: string, node: number): Promise<void> {
+    // Only if still to `node`: the device may have reattached elsewhere meanwhile.
+    await this.db.query(
+      "UPDATE devices SET attached_node = NULL WHERE id = $1 AND attached_node = $2",
+      [deviceId, node],
+    );
+  }
+
+  async detachAll(node: number): Promise<void> {
+    await this.db.query("UPDATE devices SET attached_node = NULL WHERE attached_node = $1", [node]);
   }
 
   async tagsOf(deviceId: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import { describePostgresUrl } from "./describe-url.js";
 import { PgDeviceStore } from "./devices.js";
 import { PgLinkStore } from "./links.js";
 import { MIGRATIONS } from "./migrations.js";
+import { PgNodeStore } from "./nodes.js";
 import { PgUserStore } from "./users.js";
 
 /** Any fixed number: every Reach node asks for the same one ("reach" in ASCII). */
@@ -30,6 +31,7 @@ export async function openPostgresStore(url: string): Promise<BrokerStore> {
     devices: new PgDeviceStore(db),
     connections: new PgConnectionStore(db),
     links: new PgLinkStore(db),
+    nodes: new PgNodeStore(db),
     close: () => db.close(),
   };
 }

@@ -14,12 +14,12 @@ import type { Db } from "./open-database.js";
 import { guardWrite } from "./storage-failure.js";
 
 const DEVICE_COLUMNS =
-  "d.id, d.user_id AS userId, d.hardware_id AS hardwareId, d.name, d.created, d.last_reported AS lastReported";
+  "d.id, d.user_id AS userId, d.hardware_id AS hardwareId, d.name, d.created, d.last_reported AS lastReported, d.attached_node AS node";
 const SERVICE_COLUMNS =
   "s.id, s.device_id AS deviceId, s.name, s.application, s.port, s.host, s.created";
-/** 'active' while the device's agent is connected (the ids in @online), as the API says. */
+/** 'active' while a live node (one of @liveNodes) holds the device's tunnel, as the API says. */
 const STATE_OF_DEVICE =
-  "CASE WHEN d.id IN (SELECT value FROM json_each(@online)) THEN 'active' ELSE 'inactive' END";
+  "CASE WHEN d.attached_node IN (SELECT value FROM json_each(@liveNodes)) THEN 'active' ELSE 'inactive' END";
 const SORT_COLUMNS: Record<DeviceSortField, string> = {
   name: "d.name COLLATE NOCASE",
   created: "d.created",
@@ -35,6 +35,9 @@ export class SqliteDeviceStore implements DeviceStore {
   private readonly deviceById;
   private readonly tagsOfDevice;
   private readonly reportedAt;
+  private readonly attachStatement;
+  private readonly detachStatement;
+  private readonly detachAllStatement;
 
   constructor(private readonly db: Db) {
     this.deviceById = db.prepare<[string], DeviceRow>(
@@ -46,8 +49,17 @@ export class SqliteDeviceStore implements DeviceStore {
     this.reportedAt = db.prepare<[string, string]>(
       "UPDATE devices SET last_reported = ? WHERE id = ?",
     );
+    this.attachStatement = db.prepare<[number, string]>(
+      "UPDATE devices SET attached_node = ? WHERE id = ?",
+    );
+    this.detachStatement = db.prepare<[string, number]>(
+      "UPDATE devices SET attached_node = NULL WHERE id = ? AND attached_node = ?",
+    );
+    this.detachAllStatement = db.prepare<[number]>(
+      "UPDATE devices SET attached_node = NULL WHERE attached_node = ?",
+    );
     this.serviceById = db.prepare<[string], OwnedService>(
-      `SELECT ${SERVICE_COLUMNS}, d.user_id AS userId
+      `SELECT ${SERVICE_COLUMNS}, d.user_id AS userId, d.attached_node AS deviceNode
        FROM services s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
     );
     this.servicesOfDevice = db.prepare<[string], ServiceRow>(
@@ -97,6 +109,7 @@ export class SqliteDeviceStore implements DeviceStore {
           name,
           created: now,
           lastReported: now,
+          node: null,
         };
         this.db
           .prepare(
@@ -162,7 +175,7 @@ export class SqliteDeviceStore implements DeviceStore {
     const where = ["d.user_id = @userId"];
     const params: Record<string, unknown> = {
       userId,
-      online: JSON.stringify(query.onlineIds),
+      liveNodes: JSON.stringify(query.liveNodes),
       size: query.size,
       from: query.from,
     };
@@ -230,6 +243,18 @@ export class SqliteDeviceStore implements DeviceStore {
          WHERE d.user_id = ? AND s.id IN (SELECT value FROM json_each(?)) ORDER BY s.name, s.id`,
       )
       .all(userId, JSON.stringify(ids));
+  }
+
+  async attach(deviceId: string, node: number): Promise<void> {
+    guardWrite(() => this.attachStatement.run(node, deviceId));
+  }
+
+  async detach(deviceId: string, node: number): Promise<void> {
+    guardWrite(() => this.detachStatement.run(deviceId, node));
+  }
+
+  async detachAll(node: number): Promise<void> {
+    guardWrite(() => this.detachAllStatement.run(node));
   }
 
   async tagsOf(deviceId: string): Promise<string[]> {

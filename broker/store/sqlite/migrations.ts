@@ -83,4 +83,25 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX links_by_user ON links (user_id);
   `,
+  // 4: the cluster. Which node holds each device's tunnel and serves each connection, when
+  // a connection last carried bytes on a node that does not own it, the nodes' heartbeats,
+  // and the one secret the nodes present to one another. A lone broker is node 1.
+  `
+  ALTER TABLE devices ADD COLUMN attached_node INTEGER;
+  CREATE INDEX devices_by_node ON devices (attached_node) WHERE attached_node IS NOT NULL;
+  ALTER TABLE connections ADD COLUMN node INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE connections ADD COLUMN last_activity REAL;
+  CREATE INDEX connections_by_node ON connections (node) WHERE state = 'active';
+  CREATE TABLE nodes (
+    node INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    public_host TEXT NOT NULL,
+    started TEXT NOT NULL,
+    heartbeat TEXT NOT NULL
+  );
+  CREATE TABLE cluster (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    secret TEXT NOT NULL
+  );
+  `,
 ];

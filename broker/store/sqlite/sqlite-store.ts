@@ -5,6 +5,7 @@ import type { BrokerStore } from "../store.js";
 import { SqliteConnectionStore } from "./connections.js";
 import { SqliteDeviceStore } from "./devices.js";
 import { SqliteLinkStore } from "./links.js";
+import { SqliteNodeStore } from "./nodes.js";
 import { openDatabase } from "./open-database.js";
 import { SqliteUserStore } from "./users.js";
 
@@ -15,6 +16,7 @@ export function openSqliteStore(dataDir: string): BrokerStore {
     devices: new SqliteDeviceStore(db),
     connections: new SqliteConnectionStore(db),
     links: new SqliteLinkStore(db),
+    nodes: new SqliteNodeStore(db),
     close: async () => {
       db.close();
     },

@@ -1,0 +1,63 @@
+// The broker nodes sharing this SQLite store, kept fresh by their heartbeats, and the
+// cluster's secret. Nodes on one file share one machine, hence one clock: this process's.
+import { randomBytes } from "node:crypto";
+import type { NodeAddress, NodeRow, NodeStore } from "../store.js";
+import type { Db } from "./open-database.js";
+import { guardWrite } from "./storage-failure.js";
+
+type RawRow = Omit<NodeRow, "live">;
+
+export class SqliteNodeStore implements NodeStore {
+  private readonly heartbeatStatement;
+  private readonly listStatement;
+  private readonly makeSecret;
+  private readonly readSecret;
+
+  constructor(db: Db) {
+    // A node heard from for the first time has started then, whatever `starting` says.
+    this.heartbeatStatement = db.prepare(
+      `INSERT INTO nodes (node, url, public_host, started, heartbeat)
+       VALUES (@node, @url, @publicHost, @now, @now)
+       ON CONFLICT (node) DO UPDATE SET url = excluded.url, public_host = excluded.public_host,
+         heartbeat = excluded.heartbeat,
+         started = CASE WHEN @starting THEN excluded.started ELSE nodes.started END`,
+    );
+    this.listStatement = db.prepare<[], RawRow>(
+      `SELECT n.node, n.url, n.public_host AS publicHost, n.started, n.heartbeat,
+         (SELECT count(*) FROM devices d WHERE d.attached_node = n.node) AS devices,
+         (SELECT count(*) FROM connections c WHERE c.node = n.node AND c.state = 'active')
+           AS connections
+       FROM nodes n ORDER BY n.node`,
+    );
+    this.makeSecret = db.prepare<[string]>(
+      "INSERT INTO cluster (id, secret) VALUES (1, ?) ON CONFLICT DO NOTHING",
+    );
+    this.readSecret = db.prepare<[], { secret: string }>("SELECT secret FROM cluster WHERE id = 1");
+  }
+
+  async heartbeat(address: NodeAddress, starting: boolean): Promise<void> {
+    const now = new Date().toISOString();
+    guardWrite(() =>
+      this.heartbeatStatement.run({
+        node: address.node,
+        url: address.url,
+        publicHost: address.publicHost,
+        now,
+        starting: starting ? 1 : 0,
+      }),
+    );
+  }
+
+  async list(liveWithinMs: number): Promise<NodeRow[]> {
+    const now = Date.now();
+    return this.listStatement
+      .all()
+      .map((row) => ({ ...row, live: now - Date.parse(row.heartbeat) <= liveWithinMs }));
+  }
+
+  async clusterSecret(): Promise<string> {
+    // Made by whichever store asks first; the others' inserts do nothing and read it.
+    guardWrite(() => this.makeSecret.run(randomBytes(32).toString("base64url")));
+    return this.readSecret.get()?.secret as string;
+  }
+}
