@@ -189,7 +189,8 @@ async function connectForAnotherNode(
   try {
     return { connection: await connections.serveForwarded(request) };
   } catch (error) {
-    const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+    if (!(error instanceof GraphQLError)) throw error;
+    const code = error.extensions.code;
     if (typeof code !== "string") throw error;
     return { error: { code, message: error.message } };
   }

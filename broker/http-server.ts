@@ -8,6 +8,11 @@ import type { Socket } from "node:net";
 import { GRAPHQL_PATH } from "../common/graphql/schema.js";
 import { CONTROL_PATH, DATA_PATH, RELAY_PATH } from "../common/tunnel/protocol.js";
 import type { GraphqlHandler } from "./api/graphql-handler.js";
+import {
+  type ClusterHandlers,
+  handleClusterRequest,
+  isClusterPath,
+} from "./cluster/node-server.js";
 import type { BrokerConfig } from "./config.js";
 import type { ConnectionManager } from "./connections/connection-manager.js";
 import type { LinkManager } from "./links/link-manager.js";
@@ -23,6 +28,13 @@ export interface BrokerRoutes {
   connections: ConnectionManager;
   peerSessions: PeerSessions;
   links: LinkManager;
+  /** Other nodes' requests (/cluster/v1/*), checked against the cluster's secret. */
+  cluster: { secret: () => string | null; handlers: ClusterHandlers };
+}
+
+/** A reverse-proxy host of any node of the cluster: `<label>.p<N>.<domain>`. */
+function proxyHostPattern(domain: string): RegExp {
+  return new RegExp(`^[a-z0-9-]+\\.p\\d+\\.${domain.replaceAll(".", "\\.")}$`);
 }
 
 /** The request's host name, lower case and without port; null when it is ambiguous. */
@@ -63,7 +75,9 @@ function pathOf(request: IncomingMessage): string {
 
 export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): Server {
   const scheme = config.tls ? "https" : "http";
-  const proxySuffix = `.p${config.node}.${config.domain}`;
+  const proxyHost = proxyHostPattern(config.domain);
+  const underProxyDomain = (hostname: string) =>
+    hostname.endsWith(`.${config.domain}`) && /\.p\d+\./.test(`.${hostname}`);
   const limits = {
     // A request head must be complete within 20 s of its first byte (slowloris). Node
     // sweeps for late heads every connectionsCheckingInterval (30 s by default, which let
@@ -98,12 +112,34 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
       proxyRequest(route, request, response, scheme);
       return;
     }
-    if (hostname.endsWith(proxySuffix)) {
-      // An unknown or ended subdomain: no detail on whether it ever existed.
-      response.writeHead(404, { "content-length": 0 }).end();
+    if (underProxyDomain(hostname)) {
+      // Another node's reverse proxy, or an unknown or ended subdomain: no detail on
+      // whether it ever existed.
+      const notFound = () => response.writeHead(404, { "content-length": 0 }).end();
+      if (!proxyHost.test(hostname)) return notFound();
+      routes.connections
+        .foreignRouteFor(hostname)
+        .then(
+          (found) => (found ? proxyRequest(found, request, response, scheme) : notFound()),
+          notFound,
+        );
       return;
     }
-    if (pathOf(request) === GRAPHQL_PATH) {
+    const path = pathOf(request);
+    if (isClusterPath(path)) {
+      handleClusterRequest(
+        request,
+        response,
+        path,
+        routes.cluster.secret(),
+        routes.cluster.handlers,
+      ).catch(() => {
+        if (!response.headersSent) response.writeHead(500, { "content-length": 0 }).end();
+        else response.destroy();
+      });
+      return;
+    }
+    if (path === GRAPHQL_PATH) {
       routes.graphql(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500).end();
         else response.destroy();
@@ -127,7 +163,18 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
       return;
     }
     const path = pathOf(request);
-    if (!hostname.endsWith(proxySuffix)) {
+    if (underProxyDomain(hostname) && proxyHost.test(hostname)) {
+      const notFound = () =>
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      routes.connections
+        .foreignRouteFor(hostname)
+        .then(
+          (found) => (found ? proxyUpgrade(found, request, socket, head, scheme) : notFound()),
+          notFound,
+        );
+      return;
+    }
+    if (!underProxyDomain(hostname)) {
       if (path === CONTROL_PATH) {
         void routes.gateway.handleControlUpgrade(request, socket, head);
         return;

@@ -24,8 +24,9 @@ export async function echoThrough(
   port: number,
   localAddress: string,
   payload: Buffer,
+  host = "127.0.0.1",
 ): Promise<Buffer> {
-  const socket = await connectFrom(port, localAddress);
+  const socket = await connectFrom(port, localAddress, host);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));

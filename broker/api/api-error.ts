@@ -20,7 +20,9 @@ export const API_CODES = new Set<string>([
 
 /** `code` if it is one of the API's, else BAD_USER_INPUT ("your request is wrong"). */
 export function apiCodeOf(code: unknown): ApiErrorCode {
-  return typeof code === "string" && API_CODES.has(code) ? (code as ApiErrorCode) : "BAD_USER_INPUT";
+  return typeof code === "string" && API_CODES.has(code)
+    ? (code as ApiErrorCode)
+    : "BAD_USER_INPUT";
 }
 
 /**

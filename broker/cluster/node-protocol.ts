@@ -7,8 +7,7 @@
 // figures): a request/reply fits what nodes ask of each other (place a connection, reach a
 // device) where NOTIFY has no reply; it keeps the database off the path of every
 // cross-node visitor; and it keeps working while the database is down.
-import { timingSafeEqual } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 
 export const CLUSTER_PATH_PREFIX = "/cluster/v1/";

@@ -6,12 +6,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import { apiError, quoteId } from "../api/api-error.js";
+import type { NodePresence } from "../cluster/node-presence.js";
 import type { BrokerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { newSubdomainLabel } from "../store/ids.js";
 import { storageError } from "../store/storage-error.js";
 import type { DeviceStore, LinkRow, LinkStore, OwnedService, ServiceRow } from "../store/store.js";
-import type { NodePresence } from "../cluster/node-presence.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
 import { hashLinkPassword } from "./link-password.js";
 import { checkLinkArgs, type LinkArgs } from "./link-settings.js";
@@ -205,7 +205,8 @@ export class LinkManager {
       row,
       service,
       openStream,
-      () => gateway.isAttachedHere(service.deviceId) || this.options.presence.liveOthers().length > 0,
+      () =>
+        gateway.isAttachedHere(service.deviceId) || this.options.presence.liveOthers().length > 0,
     );
     this.byHost.set(row.host, served);
     this.hostOfService.set(row.serviceId, row.host);

@@ -20,7 +20,7 @@ import type { RemoteStreams } from "../cluster/remote-streams.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import type { DeviceStore, Registration, UserStore } from "../store/store.js";
-import { DeviceOfflineError, DeviceSession } from "./device-session.js";
+import { DeviceSession } from "./device-session.js";
 import { refuseUpgrade } from "./refuse-upgrade.js";
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -186,7 +186,9 @@ export class TunnelGateway {
       // The agent may have gone while the store answered; then there is no one to welcome.
       if (ws.readyState !== ws.OPEN) return;
       try {
-        await this.writePresence(device.id, (devices) => devices.attach(device.id, this.options.node));
+        await this.writePresence(device.id, (devices) =>
+          devices.attach(device.id, this.options.node),
+        );
       } catch (error) {
         this.options.log.error("could not record where a device is attached", {
           error: String(error),

@@ -89,6 +89,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE connections ADD COLUMN node INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE connections ADD COLUMN last_activity DOUBLE PRECISION;
   CREATE INDEX connections_by_node ON connections (node) WHERE state = 'active';
+  -- A port is one node's: two nodes (two hosts) may each serve the same port number.
+  DROP INDEX connections_active_port;
+  CREATE UNIQUE INDEX connections_active_port ON connections (node, port)
+    WHERE state = 'active' AND port IS NOT NULL;
   CREATE TABLE nodes (
     node INTEGER PRIMARY KEY,
     url TEXT NOT NULL,

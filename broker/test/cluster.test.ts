@@ -1,0 +1,130 @@
+// Three broker nodes on one PostgreSQL database (a real server), real agents and services:
+// every node answers the API alike, a connection made on one node reaches a device
+// attached to another with the bytes intact, and the cap, latches and expiry hold once
+// across nodes. (Killing a node's process outright is in cli/test/cluster-nodes.test.ts.)
+import assert from "node:assert/strict";
+import { request } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { graphqlRequest } from "../../common/graphql/request.js";
+import {
+  CLUSTER_DOMAIN,
+  nodeAddress,
+  startTestCluster,
+  type TestCluster,
+} from "../../test-support/cluster.js";
+import {
+  CONNECT,
+  type ConnectionResult,
+  createTestUser,
+  DISCONNECT,
+  eventually,
+  startTestAgent,
+  type TestAgent,
+  type TestUser,
+} from "../../test-support/stack.js";
+import {
+  type HttpTarget,
+  startHttpTarget,
+  startTcpEcho,
+  type TcpEcho,
+} from "../../test-support/targets.js";
+import { echoThrough, probe, randomPayload, sha256 } from "../../test-support/visitors.js";
+
+const DEVICES = `{ login { devices(size: 100) { total items { id name state online
+  services { id name state } } } } }`;
+
+/** A GET to `node` with a reverse proxy's Host, as a browser behind a load balancer sends it. */
+function getThrough(
+  node: { port: number; config: { listenHost: string } },
+  url: string,
+): Promise<{ status: number; body: Buffer }> {
+  const host = new URL(url).host;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: node.config.listenHost, port: node.port, path: "/bytes?n=300000", headers: { host } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("a cluster of three broker nodes on PostgreSQL", () => {
+  let cluster: TestCluster;
+  let user: TestUser;
+  let echo: TcpEcho;
+  let web: HttpTarget;
+  let agent: TestAgent;
+  /** The user's API through node `n`. */
+  const api = <T>(n: number, query: string, variables?: Record<string, unknown>) =>
+    graphqlRequest<T>(cluster.nodes[n - 1]?.apiUrl ?? "", user.credentials, query, variables);
+  const connect = async (n: number, serviceId: string, hostIP = "0.0.0.0", type?: string) => {
+    const reply = await api<{ connect: ConnectionResult }>(n, CONNECT, { serviceId, hostIP, type });
+    if (!reply.data?.connect) throw new Error(`connect failed: ${JSON.stringify(reply.errors)}`);
+    return reply.data.connect;
+  };
+
+  before(async () => {
+    cluster = await startTestCluster(3, { maxConnectionsPerUser: 1000 });
+    user = await createTestUser(cluster.nodes[0] as never, "cluster@example.com");
+    echo = await startTcpEcho();
+    web = await startHttpTarget();
+    // The device attaches to node 3.
+    agent = await startTestAgent(cluster.nodes[2] as never, user, [
+      { name: "echo", application: 1, port: echo.port, host: "127.0.0.1" },
+      { name: "web", application: 8, port: web.port, host: "127.0.0.1" },
+    ]);
+  });
+  after(async () => {
+    await agent?.stop();
+    await cluster?.stop();
+    await echo?.close();
+    await web?.close();
+  });
+
+  it("answers the API alike from every node", async () => {
+    const replies = await Promise.all([1, 2, 3].map((n) => api(n, DEVICES)));
+    for (const reply of replies) assert.equal(reply.errors, undefined);
+    assert.deepEqual(replies[1], replies[0]);
+    assert.deepEqual(replies[2], replies[0]);
+    const devices = (replies[0]?.data as { login: { devices: { items: { state: string }[] } } })
+      .login.devices.items;
+    assert.equal(devices.length, 1);
+    assert.equal(devices[0]?.state, "active");
+  });
+
+  it("places a port proxy made through node 1 on node 3, which holds the device, bytes exact", async () => {
+    const connection = await connect(1, agent.serviceId("echo"));
+    assert.equal(connection.host, nodeAddress(3));
+    const payload = randomPayload(2 * 1024 * 1024);
+    const back = await echoThrough(connection.port ?? 0, "127.0.0.2", payload, nodeAddress(3));
+    assert.equal(sha256(back), sha256(payload));
+    // Any node lists it and can end it.
+    const listed = await api<{ login: { connections: { id: string }[] } }>(
+      2,
+      "{ login { connections { id } } }",
+    );
+    assert.ok(listed.data?.login.connections.some((c) => c.id === connection.id));
+    const ended = await api(2, DISCONNECT, { connectionId: connection.id });
+    assert.equal(ended.errors, undefined);
+    await eventually(async () => (await probe(connection.port ?? 0, "127.0.0.2")) === "closed");
+  });
+
+  it("serves node 3's reverse proxy from node 2 too: the agent dials node 2, bytes exact", async () => {
+    const connection = await connect(1, agent.serviceId("web"), "0.0.0.0", "REVERSE_PROXY");
+    assert.match(new URL(connection.url).hostname, new RegExp(`\\.p3\\.${CLUSTER_DOMAIN}$`));
+    const direct = await getThrough(cluster.nodes[2] as never, connection.url);
+    const viaNode2 = await getThrough(cluster.nodes[1] as never, connection.url);
+    assert.equal(direct.status, 200);
+    assert.equal(viaNode2.status, 200);
+    assert.equal(viaNode2.body.length, 300_000);
+    assert.equal(sha256(viaNode2.body), sha256(direct.body));
+    // Ended through node 1, it is gone from node 2 as well.
+    await api(1, DISCONNECT, { connectionId: connection.id });
+    await eventually(async () => (await getThrough(cluster.nodes[1] as never, connection.url)).status === 404);
+  });
+});
