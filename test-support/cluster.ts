@@ -3,7 +3,7 @@
 // and that address as its public host, as separate machines would each have their own.
 import type { BrokerConfig } from "../broker/config.js";
 import { startTestPostgres, type TestPostgres } from "./postgres.js";
-import { startTestBroker, type TestBroker } from "./stack.js";
+import { eventually, startTestBroker, type TestBroker } from "./stack.js";
 
 export const CLUSTER_DOMAIN = "reach.test";
 
@@ -51,6 +51,11 @@ export async function startTestCluster(
     await postgres.stop();
     throw failed.reason;
   }
+  // Each node learns of the others at its next heartbeat; a test starts once all have.
+  await eventually(
+    () => nodes.every((node) => node.cluster.presence.liveNodes().length === count),
+    10_000,
+  );
   return {
     postgres,
     storeUrl,

@@ -43,10 +43,14 @@ export async function echoThrough(
  * What happens to a visitor: "echoed" if a probe byte comes back, "closed" if the
  * proxy closes or resets it first.
  */
-export async function probe(port: number, localAddress: string): Promise<"echoed" | "closed"> {
+export async function probe(
+  port: number,
+  localAddress: string,
+  host = "127.0.0.1",
+): Promise<"echoed" | "closed"> {
   let socket: Socket;
   try {
-    socket = await connectFrom(port, localAddress);
+    socket = await connectFrom(port, localAddress, host);
   } catch {
     return "closed";
   }

@@ -91,8 +91,8 @@ describe("a cluster of three broker nodes on PostgreSQL", () => {
     for (const reply of replies) assert.equal(reply.errors, undefined);
     assert.deepEqual(replies[1], replies[0]);
     assert.deepEqual(replies[2], replies[0]);
-    const devices = (replies[0]?.data as { login: { devices: { items: { state: string }[] } } })
-      .login.devices.items;
+    const data = replies[0]?.data as { login: { devices: { items: { state: string }[] } } };
+    const devices = data.login.devices.items;
     assert.equal(devices.length, 1);
     assert.equal(devices[0]?.state, "active");
   });
@@ -109,9 +109,10 @@ describe("a cluster of three broker nodes on PostgreSQL", () => {
       "{ login { connections { id } } }",
     );
     assert.ok(listed.data?.login.connections.some((c) => c.id === connection.id));
+    assert.equal(await probeAt(connection.port ?? 0, "127.0.0.2"), "echoed");
     const ended = await api(2, DISCONNECT, { connectionId: connection.id });
     assert.equal(ended.errors, undefined);
-    await eventually(async () => (await probe(connection.port ?? 0, "127.0.0.2")) === "closed");
+    await eventually(async () => (await probeAt(connection.port ?? 0, "127.0.0.2")) === "closed");
   });
 
   it("serves node 3's reverse proxy from node 2 too: the agent dials node 2, bytes exact", async () => {
@@ -125,6 +126,92 @@ describe("a cluster of three broker nodes on PostgreSQL", () => {
     assert.equal(sha256(viaNode2.body), sha256(direct.body));
     // Ended through node 1, it is gone from node 2 as well.
     await api(1, DISCONNECT, { connectionId: connection.id });
-    await eventually(async () => (await getThrough(cluster.nodes[1] as never, connection.url)).status === 404);
+    await eventually(
+      async () => (await getThrough(cluster.nodes[1] as never, connection.url)).status === 404,
+    );
+  });
+
+  it("latches one address per latching proxy when visitors race, 100 rounds through every node", async () => {
+    for (let round = 0; round < 100; round++) {
+      const connection = await connect((round % 3) + 1, agent.serviceId("echo"), "255.255.255.255");
+      const port = connection.port ?? 0;
+      const results = await Promise.all(
+        ["127.0.0.2", "127.0.0.3", "127.0.0.4"].map((from) => probeAt(port, from)),
+      );
+      assert.equal(results.filter((r) => r === "echoed").length, 1, `round ${round}: ${results}`);
+      await api(1, DISCONNECT, { connectionId: connection.id });
+    }
+  });
+});
+
+/** probe() against a node's own address rather than 127.0.0.1. */
+function probeAt(port: number, from: string): Promise<"echoed" | "closed"> {
+  return probe(port, from, nodeAddress(3));
+}
+
+describe("a cluster's limits hold across its nodes", () => {
+  let cluster: TestCluster;
+  let user: TestUser;
+  let echo: TcpEcho;
+  const agents: TestAgent[] = [];
+  const CAP = 6;
+
+  before(async () => {
+    cluster = await startTestCluster(3, { maxConnectionsPerUser: CAP, timeout: 3 });
+    user = await createTestUser(cluster.nodes[0] as never, "limits@example.com");
+    echo = await startTcpEcho();
+    // One device on each node, so each node serves connects of its own.
+    for (const node of cluster.nodes) {
+      agents.push(
+        await startTestAgent(node as never, user, [
+          { name: "echo", application: 1, port: echo.port, host: "127.0.0.1" },
+        ]),
+      );
+    }
+  });
+  after(async () => {
+    for (const agent of agents) await agent.stop();
+    await cluster?.stop();
+    await echo?.close();
+  });
+
+  it("holds the per-user cap when connects race on three nodes", async () => {
+    const attempts = Array.from({ length: 18 }, (_, i) => {
+      const n = (i % 3) + 1;
+      return graphqlRequest<{ connect: ConnectionResult }>(
+        cluster.nodes[n - 1]?.apiUrl ?? "",
+        user.credentials,
+        CONNECT,
+        { serviceId: agents[n - 1]?.serviceId("echo"), hostIP: "0.0.0.0" },
+      );
+    });
+    const replies = await Promise.all(attempts);
+    const made = replies.filter((r) => r.data?.connect);
+    const refused = replies.filter((r) => r.errors?.[0]?.extensions?.code === "RESOURCE_EXHAUSTED");
+    assert.equal(made.length, CAP);
+    assert.equal(refused.length, 18 - CAP);
+  });
+
+  it("expires each connection once, on the node that owns it, and every node agrees", async () => {
+    // The connections of the test before expire 3 s after they were made.
+    await eventually(async () => {
+      const reply = await graphqlRequest<{ login: { connections: unknown[] } }>(
+        cluster.nodes[1]?.apiUrl ?? "",
+        user.credentials,
+        "{ login { connections { id } } }",
+      );
+      return reply.data?.login.connections.length === 0;
+    }, 10_000);
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: cluster.storeUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ state: string; n: number }>(
+        "SELECT state, count(*)::int AS n FROM connections GROUP BY state",
+      );
+      assert.deepEqual(rows, [{ state: "expired", n: CAP }]);
+    } finally {
+      await client.end();
+    }
   });
 });
