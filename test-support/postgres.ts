@@ -13,6 +13,8 @@ export interface TestPostgres {
   url: string;
   /** A fresh, empty database on this server; its URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server (a fast shutdown: sessions end), waits `downMs`, starts it again. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,35 +73,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     { ...user, stdio: "pipe" },
   );
   const port = await freePort();
-  // fsync off: a test server's data is thrown away, and this machine's disk is slow.
-  const server = spawn(
-    join(bin, "postgres"),
-    ["-D", data, "-k", dir, "-h", "127.0.0.1", "-p", String(port), "-c", "fsync=off"],
-    { ...user, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let output = "";
-  server.stderr.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  let server = await launch(bin, data, dir, port, user);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      // SIGINT is PostgreSQL's "fast shutdown": ends sessions, then exits cleanly.
-      server.kill("SIGINT");
-      await exited;
-    }
-  };
-  try {
-    await waitUntilAccepting(url, () => output);
-  } catch (error) {
-    server.kill("SIGKILL");
-    throw error;
-  }
   let databases = 0;
   return {
     url,
-    stop,
+    stop: () => server.stop(),
+    async restart(downMs = 0) {
+      await server.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      server = await launch(bin, data, dir, port, user);
+    },
     async createDatabase() {
       const name = `reach_test_${++databases}`;
       const client = new pg.Client({ connectionString: url });
@@ -112,4 +96,39 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
   };
+}
+
+/** Starts the server on `data` and waits until it accepts connections. */
+async function launch(
+  bin: string,
+  data: string,
+  socketDir: string,
+  port: number,
+  user: { uid: number; gid: number } | undefined,
+): Promise<{ stop(): Promise<void> }> {
+  // fsync off: a test server's data is thrown away, and this machine's disk is slow.
+  const server = spawn(
+    join(bin, "postgres"),
+    ["-D", data, "-k", socketDir, "-h", "127.0.0.1", "-p", String(port), "-c", "fsync=off"],
+    { ...user, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let output = "";
+  server.stderr.on("data", (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      // SIGINT is PostgreSQL's "fast shutdown": ends sessions, then exits cleanly.
+      server.kill("SIGINT");
+      await exited;
+    }
+  };
+  try {
+    await waitUntilAccepting(`postgres://postgres@127.0.0.1:${port}/postgres`, () => output);
+  } catch (error) {
+    server.kill("SIGKILL");
+    throw error;
+  }
+  return { stop };
 }

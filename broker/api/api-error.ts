@@ -15,6 +15,7 @@ export const API_CODES = new Set<string>([
   "BAD_USER_INPUT",
   "SERVICE_OFFLINE",
   "RESOURCE_EXHAUSTED",
+  "SERVICE_UNAVAILABLE",
   "INTERNAL_SERVER_ERROR",
 ]);
 

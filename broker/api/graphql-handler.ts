@@ -3,12 +3,14 @@
 // carry subscriptions (event-socket.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import { createSchema, createYoga } from "graphql-yoga";
+import { GraphQLError } from "graphql";
+import { createSchema, createYoga, maskError } from "graphql-yoga";
 import type { AuthRefusal } from "../../common/graphql/auth-refusals.js";
 import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
-import type { UserStore } from "../store/store.js";
+import { storeUnavailable } from "../store/storage-error.js";
+import { StoreUnreachable, type UserStore } from "../store/store.js";
 import { apiCodeOf, errorBody } from "./api-error.js";
 import { createEventSocket } from "./event-socket.js";
 import { type ApiContext, createResolvers, type ResolverDeps } from "./resolvers/index.js";
@@ -23,7 +25,14 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
     landingPage: false,
     batching: false,
     logging: false,
-    maskedErrors: true,
+    // Any resolver whose store is unreachable says so (SERVICE_UNAVAILABLE, retry), rather
+    // than a masked "Unexpected error"; everything else unexpected stays masked.
+    maskedErrors: {
+      maskError: (error, message, isDev) =>
+        unreachableStore(error)
+          ? storeUnavailable("nothing was done")
+          : maskError(error, message, isDev),
+    },
     plugins: [
       EnvelopArmorPlugin({
         // Introspection is held to the same limits: by default armor lets any __schema
@@ -57,11 +66,19 @@ export function createGraphqlHandler(deps: ResolverDeps & { users: UserStore }) 
       refuse(413, errorBody("BAD_USER_INPUT", "The request body is larger than 1 MiB."));
       return;
     }
-    const auth = await verifyR3(deps.users, {
-      method: request.method,
-      path: request.url ?? GRAPHQL_PATH,
-      headers: request.headers,
-    });
+    let auth: Awaited<ReturnType<typeof verifyR3>>;
+    try {
+      auth = await verifyR3(deps.users, {
+        method: request.method,
+        path: request.url ?? GRAPHQL_PATH,
+        headers: request.headers,
+      });
+    } catch (error) {
+      if (!unreachableStore(error)) throw error;
+      // Keys live in the store: with it away no request can be checked, so none is run.
+      refuse(503, storeUnavailableBody(), { "retry-after": "2" });
+      return;
+    }
     if (!auth.ok) {
       unauthenticated(auth);
       return;
@@ -197,4 +214,15 @@ function discardBody(request: IncomingMessage): void {
   request.once("end", () => clearTimeout(timer));
   request.once("close", () => clearTimeout(timer));
   request.resume();
+}
+
+function storeUnavailableBody(): string {
+  const { message } = storeUnavailable("the request was not checked and nothing was done");
+  return errorBody("SERVICE_UNAVAILABLE", message);
+}
+
+/** Whether a resolver failed because the store could not be reached. */
+function unreachableStore(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  return original instanceof StoreUnreachable;
 }

@@ -80,6 +80,8 @@ export class ConnectionManager {
   private readonly reconciler: NodeJS.Timeout;
   /** Connections the sweeper is ending, so a slow store does not see them ended twice. */
   private readonly ending = new Set<string>();
+  /** Ends made while the store was away, saved at the next reconciliation that reaches it. */
+  private readonly unsavedEnds = new Map<string, EndReason>();
   /** Foreign hosts being looked up, so a burst of requests asks the store once. */
   private readonly lookingUp = new Map<string, Promise<ReverseRoute | undefined>>();
 
@@ -322,13 +324,21 @@ export class ConnectionManager {
     }
   }
 
-  /** Drops what another node ended while its notice did not arrive (it was down, or we were). */
+  /**
+   * Saves the ends the store missed while it was away, and drops what another node ended
+   * while its notice did not arrive (it was down, or this one was).
+   */
   private async reconcile(): Promise<void> {
-    if (this.served.size === 0) return;
+    const { connections } = this.options;
     try {
-      this.dropEnded(await this.options.connections.endedAmong([...this.served.keys()]));
+      for (const [id, reason] of [...this.unsavedEnds]) {
+        if (await connections.end(id, reason)) this.options.cluster.announceEnded([id]);
+        this.unsavedEnds.delete(id);
+      }
+      if (this.served.size > 0)
+        this.dropEnded(await connections.endedAmong([...this.served.keys()]));
     } catch {
-      // The store is away: keep carrying what is open; the next round checks again.
+      // The store is away: keep carrying what is open; the next round tries again.
     }
   }
 
@@ -353,14 +363,15 @@ export class ConnectionManager {
       ended = await this.options.connections.end(id, reason);
     } catch (error) {
       // A disconnect that cannot be saved is refused: closing anyway would let a restart
-      // bring the connection back. Expiry closes regardless (a restart ends it again from
-      // its stored expiry); so does everything else, with a log line.
+      // bring the connection back. Expiry closes regardless; so does everything else, with
+      // a log line, and the end is saved once the store answers again (reconcile()).
       if (reason === "disconnected") throw storageError(error, "the connection is still open");
       this.options.log.error("could not save the end of a connection; closing it anyway", {
         connectionId: id,
         reason,
         error: String(error),
       });
+      this.unsavedEnds.set(id, reason);
     }
     // Other nodes may serve it too (a foreign route) or own it (a disconnect made here).
     if (ended) this.options.cluster.announceEnded([id]);

@@ -260,3 +260,15 @@ export class StorageFailure extends Error {
     this.name = "StorageFailure";
   }
 }
+
+/**
+ * The store could not be reached at all (a database server down or cut off): nothing was
+ * read or written. The API refuses with SERVICE_UNAVAILABLE (storage-error.ts) so that
+ * callers retry; open connections keep carrying bytes meanwhile.
+ */
+export class StoreUnreachable extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`${what} could not be reached: ${messageOf(cause)}.`, { cause });
+    this.name = "StoreUnreachable";
+  }
+}

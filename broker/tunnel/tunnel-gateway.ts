@@ -25,6 +25,9 @@ import { refuseUpgrade } from "./refuse-upgrade.js";
 
 const HELLO_TIMEOUT_MS = 10_000;
 const PING_INTERVAL_MS = 15_000;
+/** Backoff of a detach the store could not save (it is retried until it is). */
+const RETRY_DETACH_MIN_MS = 500;
+const RETRY_DETACH_MAX_MS = 10_000;
 
 export interface TunnelGatewayOptions {
   users: UserStore;
@@ -241,6 +244,28 @@ export class TunnelGateway {
     await this.options.devices.detachAll(this.options.node);
   }
 
+  /**
+   * Records that a device left this node, retrying with backoff while the store is away:
+   * left attached to a live node, it would show online with no agent behind it. A newer
+   * session of it here makes the retry moot.
+   */
+  private detachUntilSaved(deviceId: string, node: number, delayMs: number): void {
+    this.writePresence(deviceId, (devices) => devices.detach(deviceId, node)).catch((error) => {
+      if (delayMs === RETRY_DETACH_MIN_MS) {
+        this.options.log.warn("could not record that a device left; retrying", {
+          deviceId,
+          error: String(error),
+        });
+      }
+      const retry = setTimeout(() => {
+        if (!this.closing && !this.sessions.has(deviceId)) {
+          this.detachUntilSaved(deviceId, node, Math.min(delayMs * 2, RETRY_DETACH_MAX_MS));
+        }
+      }, delayMs);
+      retry.unref();
+    });
+  }
+
   /** Runs a device's attach or detach after the one before it, whatever that one did. */
   private writePresence(
     deviceId: string,
@@ -270,11 +295,7 @@ export class TunnelGateway {
       this.sessions.delete(session.deviceId);
       if (detach && !this.closing) {
         const { node } = this.options;
-        this.writePresence(session.deviceId, (devices) => devices.detach(session.deviceId, node))
-          // Left attached, the device shows online until this node stops heartbeating.
-          .catch((error) =>
-            this.options.log.warn("could not record that a device left", { error: String(error) }),
-          );
+        this.detachUntilSaved(session.deviceId, node, RETRY_DETACH_MIN_MS);
       }
       this.options.log.info("device offline", { deviceId: session.deviceId });
       this.options.events.publish(session.userId, {

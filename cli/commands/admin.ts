@@ -1,11 +1,12 @@
 // `reach admin create-user`: adds a user and an API key straight into a broker's store.
 // Safe while the broker runs (SQLite WAL, or PostgreSQL with any number of broker nodes);
-// the broker reads keys afresh on each request.
+// the broker reads keys afresh on each request. `reach admin nodes`: the broker nodes
+// sharing a store, whether each is live, and what it holds.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { defaultDataDir, parseStoreLocation } from "../../broker/config.js";
-import type { NewUserKeys } from "../../broker/store/store.js";
+import type { NewUserKeys, NodeRow } from "../../broker/store/store.js";
 import {
   DEFAULT_API_URL,
   defaultCredentialsPath,
@@ -22,16 +23,38 @@ interface CreateUserFlags {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+const STORE_OPTION = [
+  "--store <postgres://…|sqlite:DIR>",
+  "the broker's store: postgres://USER:PASS@HOST:PORT/DB, or sqlite:DIR (default: SQLite in --data-dir)",
+] as const;
+
 export function registerAdminCommand(program: Command): void {
   const admin = program.command("admin").description("Administer a broker's store.");
+  admin
+    .command("nodes")
+    .description(
+      "List the broker nodes sharing the store: live or gone, their devices and connections.",
+    )
+    .option("--data-dir <dir>", "the broker's data directory", defaultDataDir())
+    .option(...STORE_OPTION)
+    .option("--json", "print the nodes as JSON")
+    .action(async (flags: { dataDir: string; store?: string; json?: boolean }) => {
+      const { openStore } = await import("../../broker/store/open-store.js");
+      const { LIVE_WITHIN_MS } = await import("../../broker/cluster/node-presence.js");
+      const store = await openStore(parseStoreLocation(flags.store, flags.dataDir));
+      let nodes: NodeRow[];
+      try {
+        nodes = await store.nodes.list(LIVE_WITHIN_MS);
+      } finally {
+        await store.close();
+      }
+      process.stdout.write(flags.json ? `${JSON.stringify(nodes)}\n` : nodesTable(nodes));
+    });
   admin
     .command("create-user <email>")
     .description("Create a user (or add a key to an existing one) and print the API key.")
     .option("--data-dir <dir>", "the broker's data directory", defaultDataDir())
-    .option(
-      "--store <postgres://…|sqlite:DIR>",
-      "the broker's store: postgres://USER:PASS@HOST:PORT/DB, or sqlite:DIR (default: SQLite in --data-dir)",
-    )
+    .option(...STORE_OPTION)
     .option("--json", "print only {userId, accessKeyId, secretAccessKey} as JSON")
     .option("--profile <name>", "also save the key as this profile in ~/.reach/credentials")
     .option("--api-url <url>", "R3_API_URL saved with the profile", DEFAULT_API_URL)
@@ -75,4 +98,31 @@ export function registerAdminCommand(program: Command): void {
             : ""),
       );
     });
+}
+
+/** One line per node, columns aligned; "gone" for a node not heard from within 7 s. */
+function nodesTable(nodes: NodeRow[]): string {
+  if (nodes.length === 0) return "No broker node has started on this store yet.\n";
+  const rows = [
+    ["NODE", "STATE", "URL", "PUBLIC HOST", "DEVICES", "CONNECTIONS", "LAST HEARTBEAT"],
+    ...nodes.map((n) => [
+      String(n.node),
+      n.live ? "live" : "gone",
+      n.url,
+      n.publicHost,
+      String(n.devices),
+      String(n.connections),
+      n.heartbeat,
+    ]),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
+  return rows
+    .map(
+      (r) =>
+        `${r
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd()}\n`,
+    )
+    .join("");
 }

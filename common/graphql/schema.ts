@@ -60,4 +60,6 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "BAD_USER_INPUT"
   | "SERVICE_OFFLINE"
-  | "RESOURCE_EXHAUSTED";
+  | "RESOURCE_EXHAUSTED"
+  /** The broker's store is unreachable for now: nothing changed, try again (Reach's own). */
+  | "SERVICE_UNAVAILABLE";

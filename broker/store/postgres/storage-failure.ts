@@ -2,7 +2,7 @@
 // the store's StorageFailure (the API says so); a database that cannot be reached becomes
 // an error naming it, instead of pg's bare "Connection terminated unexpectedly".
 import { messageOf } from "../../../common/result.js";
-import { StorageFailure } from "../store.js";
+import { StorageFailure, StoreUnreachable } from "../store.js";
 
 /** SQLSTATE classes 53 (insufficient resources, 53100 disk full) and 58 (system, I/O). */
 export function isStorageFailure(error: unknown): boolean {
@@ -24,13 +24,6 @@ export function isUnreachable(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect/i.test(messageOf(error));
 }
 
-export class StoreUnreachable extends Error {
-  constructor(where: string, cause: unknown) {
-    super(`The PostgreSQL store ${where} could not be reached: ${messageOf(cause)}.`, { cause });
-    this.name = "StoreUnreachable";
-  }
-}
-
 /** Runs a query; storage and connection failures become the errors above, others unchanged. */
 export async function guardQuery<T>(where: string, run: () => Promise<T>): Promise<T> {
   try {
@@ -38,7 +31,7 @@ export async function guardQuery<T>(where: string, run: () => Promise<T>): Promi
   } catch (error) {
     if (error instanceof StorageFailure || error instanceof StoreUnreachable) throw error;
     if (isStorageFailure(error)) throw new StorageFailure(error);
-    if (isUnreachable(error)) throw new StoreUnreachable(where, error);
+    if (isUnreachable(error)) throw new StoreUnreachable(`The PostgreSQL store ${where}`, error);
     throw error;
   }
 }
