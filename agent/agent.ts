@@ -1,6 +1,7 @@
 // The agent: registers this device and its services with the broker over one outbound
 // control channel, keeps a pool of data connections ready, and for each stream the broker
-// starts, dials the named service. Reconnects with backoff whenever the broker goes away.
+// starts, dials the named service. Reconnects with backoff whenever the broker goes away,
+// each attempt to the next broker of its list: any node of a cluster takes it.
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
 import { stunUrlFor } from "../common/p2p/peer-connection.js";
@@ -10,6 +11,7 @@ import {
   type BrokerMessage,
   brokerMessageSchema,
   CONTROL_PATH,
+  type Dial,
   type Hello,
   type ServiceSpec,
   type Welcome,
@@ -20,13 +22,22 @@ import {
   VERSION_REFUSED_CLOSE_CODE,
 } from "../common/tunnel/version.js";
 import { unhandled } from "../common/unhandled.js";
+import { dialRefusal, parseBrokerUrls } from "./broker-urls.js";
 import { openDataConnection } from "./data-connection.js";
 import { loadHardwareId } from "./hardware-id.js";
 import { PeerHost } from "./peer-host.js";
 
-export interface AgentOptions {
-  /** The broker's GraphQL URL, e.g. http://127.0.0.1:29090/graphql/v1; its origin is used. */
-  apiUrl: string;
+/**
+ * The brokers to attach to: one (`apiUrl`), or the nodes of a cluster (`apiUrls`), tried in
+ * turn. Each is a GraphQL URL, e.g. http://127.0.0.1:29090/graphql/v1; its origin is used.
+ */
+export type AgentBrokers =
+  | { apiUrl: string; apiUrls?: undefined }
+  | { apiUrls: readonly string[]; apiUrl?: undefined };
+
+export type AgentOptions = AgentBrokers & AgentSettings;
+
+export interface AgentSettings {
   credentials: R3Credentials;
   name: string;
   dataDir: string;
@@ -54,6 +65,8 @@ export interface RunningAgent {
   readonly session: Welcome | null;
   /** Peer-to-peer sessions and what they carried. */
   readonly peers: PeerHost;
+  /** The broker URL, as given, the agent is attached to now or is trying. */
+  readonly brokerUrl: string;
   /** Drops the control channel and every data connection, as a network cut would. */
   cutTunnel(): void;
   stop(): Promise<void>;
@@ -67,11 +80,14 @@ const REPLACE_DELAY_MS = 5;
 const POOL_RETRY_MS = 500;
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const brokerUrls = options.apiUrls ?? [options.apiUrl];
+  const brokers = parseBrokerUrls(brokerUrls);
   const hardwareId = await loadHardwareId(options.dataDir);
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const broker = new URL(options.apiUrl);
-  const controlUrl = new URL(CONTROL_PATH, broker);
-  controlUrl.protocol = broker.protocol === "https:" ? "wss:" : "ws:";
+  // The broker being tried or attached to; moves to the next one each time a connection
+  // attempt fails or the control channel closes. Only scheduleReconnect moves it.
+  let brokerIndex = 0;
+  const currentBroker = () => brokers[brokerIndex] as URL;
 
   let stopped = false;
   let backoff = MIN_BACKOFF_MS;
@@ -87,12 +103,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const peers = new PeerHost({
     enabled: options.p2p ?? true,
     bindAddress: options.p2pBindAddress,
-    stunUrl: () => stunUrlFor(broker, session?.stunPort ?? null),
+    stunUrl: () => stunUrlFor(currentBroker(), session?.stunPort ?? null),
     serviceFor: (id) => servicesById.get(id),
     log,
   });
 
-  const openData = (forSession: Welcome) => {
+  const track = (socket: Socket) => {
+    dataSockets.add(socket);
+    socket.once("close", () => dataSockets.delete(socket));
+  };
+
+  const openData = (forSession: Welcome, broker: URL) => {
     if (stopped || session !== forSession) return;
     const socket = openDataConnection({
       broker,
@@ -102,22 +123,45 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       // A taken connection is replaced just after the visitor's first bytes have had the
       // machine to themselves; a burst larger than the pool asks for more ("open").
       onTaken: () => {
-        const replace = setTimeout(() => openData(forSession), REPLACE_DELAY_MS);
+        const replace = setTimeout(() => openData(forSession, broker), REPLACE_DELAY_MS);
         replace.unref();
       },
       onIdleClose: () => {
-        const retry = setTimeout(() => openData(forSession), POOL_RETRY_MS);
+        const retry = setTimeout(() => openData(forSession, broker), POOL_RETRY_MS);
         retry.unref();
       },
     });
-    dataSockets.add(socket);
-    socket.once("close", () => dataSockets.delete(socket));
+    track(socket);
+  };
+
+  /**
+   * A broker's `dial`: one data connection to another node of the cluster, which has a
+   * visitor for this device. Not pooled: the visitor it was opened for is its only use.
+   */
+  const followDial = (dial: Dial, attached: URL) => {
+    if (stopped) return;
+    const refusal = dialRefusal(dial.url, attached);
+    if (refusal) {
+      log(`agent: ignored a dial: ${refusal}`);
+      return;
+    }
+    track(
+      openDataConnection({
+        broker: new URL(dial.url),
+        token: dial.token,
+        ca: options.ca,
+        serviceFor: (id) => servicesById.get(id),
+        onTaken: () => {},
+        onIdleClose: () => {},
+      }),
+    );
   };
 
   const scheduleReconnect = () => {
     if (stopped || reconnectTimer) return;
     const delay = backoff + Math.floor(Math.random() * backoff * 0.2);
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    brokerIndex = (brokerIndex + 1) % brokers.length;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       connect();
@@ -126,6 +170,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const connect = () => {
     if (stopped) return;
+    const broker = currentBroker();
+    const controlUrl = new URL(CONTROL_PATH, broker);
+    controlUrl.protocol = broker.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(controlUrl, {
       headers: controlRequestHeaders(options.credentials, controlUrl.host),
       handshakeTimeout: 10_000,
@@ -160,14 +207,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
               return spec ? [[s.id, spec] as const] : [];
             }),
           );
-          for (let i = 0; i < message.poolSize; i++) openData(message);
+          for (let i = 0; i < message.poolSize; i++) openData(message, broker);
           log(
-            `agent: registered as device ${message.deviceId} with ${message.services.length} service(s)`,
+            `agent: registered with ${broker.origin} as device ${message.deviceId} with ${message.services.length} service(s)`,
           );
           resolveReady(message);
           return;
         case "open":
-          if (session) for (let i = 0; i < Math.min(message.count, 64); i++) openData(session);
+          if (session) {
+            for (let i = 0; i < Math.min(message.count, 64); i++) openData(session, broker);
+          }
+          return;
+        case "dial":
+          followDial(message, broker);
           return;
         case "dial":
           // lead: only so that the tree compiles on the store's branch; the agent's track
@@ -220,6 +272,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return session;
     },
     peers,
+    get brokerUrl() {
+      return brokerUrls[brokerIndex] as string;
+    },
     cutTunnel() {
       control?.terminate();
       for (const socket of dataSockets) socket.destroy();

@@ -7,7 +7,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AgentOptions, type RunningAgent, startAgent } from "../agent/agent.js";
+import {
+  type AgentBrokers,
+  type AgentOptions,
+  type RunningAgent,
+  startAgent,
+} from "../agent/agent.js";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import type { BrokerConfig } from "../broker/config.js";
 import { silentLogger } from "../broker/log.js";
@@ -105,13 +110,15 @@ export async function startTestAgent(
   extra: Partial<AgentOptions> = {},
 ): Promise<RunningAgent & { serviceId(name: string): string; dataDir: string }> {
   const dataDir = extra.dataDir ?? (await tempDir("reach-agent-"));
+  const { apiUrl, apiUrls, ...settings } = extra;
+  const brokers: AgentBrokers = apiUrls ? { apiUrls } : { apiUrl: apiUrl ?? broker.apiUrl };
   const agent = await startAgent({
-    apiUrl: broker.apiUrl,
     credentials: user.credentials,
     name: "test-device",
     services,
     log: () => {},
-    ...extra,
+    ...settings,
+    ...brokers,
     dataDir,
   });
   const welcome = await agent.ready;

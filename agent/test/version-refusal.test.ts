@@ -24,7 +24,7 @@ describe("an agent refused for its protocol version", () => {
       protocol: newer,
       log: (line) => logged.push(line),
     });
-    const refusal = `agent: the broker refused this agent: The agent speaks tunnel protocol ${newer}, the broker ${TUNNEL_PROTOCOL_VERSION}: upgrade the broker.`;
+    const refusal = `agent: the broker refused this agent: The agent speaks tunnel protocol ${newer}, the broker 1 or 2: upgrade the broker.`;
     try {
       // Refused twice: the agent did not give up after the first refusal.
       await eventually(() => logged.filter((line) => line === refusal).length >= 2, 10_000);

@@ -1,6 +1,7 @@
 // The hello's protocol version at a real broker: an agent announcing a version the broker
 // does not speak is refused with a close code and a sentence naming both versions and the
-// side to upgrade; a hello without a version (today's agents) is read as version 1.
+// side to upgrade; a hello without a version (older agents) is read as version 1, and a
+// hello announcing version 1 is welcomed too: the broker speaks 1 and 2.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
@@ -58,7 +59,7 @@ describe("tunnel protocol version", () => {
     });
     assert.deepEqual(answer, {
       closed: VERSION_REFUSED_CLOSE_CODE,
-      reason: `The agent speaks tunnel protocol ${newer}, the broker ${TUNNEL_PROTOCOL_VERSION}: upgrade the broker.`,
+      reason: `The agent speaks tunnel protocol ${newer}, the broker 1 or 2: upgrade the broker.`,
     });
     const listed = await alice.api<{ login: { devices: { items: { name: string }[] } } }>(
       DEVICES_QUERY,
@@ -81,5 +82,19 @@ describe("tunnel protocol version", () => {
       (answer.message.services as { name: string }[]).map((s) => s.name),
       ["tcp"],
     );
+  });
+
+  it("welcomes an agent announcing version 1, as well as this build's", async () => {
+    for (const protocol of [1, TUNNEL_PROTOCOL_VERSION]) {
+      const answer = await helloAnswer({
+        type: "hello",
+        protocol,
+        hardwareId: `hardware-speaking-${protocol}`,
+        name: `device-speaking-${protocol}`,
+        services,
+      });
+      assert.ok("message" in answer, JSON.stringify(answer));
+      assert.equal(answer.message.type, "welcome", `version ${protocol} is welcomed`);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { brokerUrlProblem } from "../../agent/broker-urls.js";
 import { parseServiceFlag } from "../../agent/service-flag.js";
 import { deviceTagSchema } from "../../common/tunnel/protocol.js";
 import { type CredentialFlags, resolveCredentials, withCredentialOptions } from "../credentials.js";
@@ -19,12 +20,20 @@ interface AgentFlags extends CredentialFlags {
   p2pBind?: string;
 }
 
+/** --api's help for the agent, which alone takes a list: the nodes of a broker cluster. */
+const API_HELP =
+  "the broker's GraphQL URL, or several, comma-separated (the nodes of a cluster): when one is down the agent tries the next (default: the profile's R3_API_URL)";
+
 export function registerAgentCommand(program: Command): void {
-  withCredentialOptions(
+  const command = withCredentialOptions(
     program
       .command("agent")
       .description("Run an agent: register this device's services and carry their connections."),
-  )
+  );
+  // The shared --api option, worded for the list only this command takes.
+  const api = command.options.find((option) => option.long === "--api");
+  if (api) api.description = API_HELP;
+  command
     .option("--name <device>", "device name", hostname())
     .option(
       "--data-dir <dir>",
@@ -52,9 +61,10 @@ export function registerAgentCommand(program: Command): void {
       if (names.size !== services.length) throw new Error("Each --service needs a distinct name.");
       const tags = flags.tag.map(parseTag);
       const { credentials, apiUrl } = await resolveCredentials(flags);
+      const apiUrls = parseApiList(apiUrl);
       const { startAgent } = await import("../../agent/agent.js");
       const agent = await startAgent({
-        apiUrl,
+        apiUrls,
         credentials,
         name: flags.name,
         dataDir: flags.dataDir,
@@ -70,6 +80,17 @@ export function registerAgentCommand(program: Command): void {
         process.stdout.write(`service ${service.name} ${service.id}\n`);
       }
     });
+}
+
+/** --api's comma-separated broker URLs, or an error naming the first that is not http(s). */
+export function parseApiList(list: string): string[] {
+  const urls = list.split(",").map((url) => url.trim());
+  for (const url of urls) {
+    if (url === "") throw new Error(`--api "${list}": an empty URL between commas.`);
+    const problem = brokerUrlProblem(url);
+    if (problem) throw new Error(`--api: the broker URL ${problem}`);
+  }
+  return urls;
 }
 
 /** A --tag as the hello will carry it, or an error naming the flag and the rule. */
