@@ -221,10 +221,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         case "dial":
           followDial(message, broker);
           return;
-        case "dial":
-          // lead: only so that the tree compiles on the store's branch; the agent's track
-          // follows a dial (protocol 2). No broker sends one yet.
-          return;
         case "peer-offer":
           void peers.answer(message).then((reply) => {
             if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));

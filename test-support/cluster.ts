@@ -3,6 +3,7 @@
 // and that address as its public host, as separate machines would each have their own.
 import type { BrokerConfig } from "../broker/config.js";
 import { startTestPostgres, type TestPostgres } from "./postgres.js";
+import { type BrokerProcess, startBrokerProcess } from "./reach-processes.js";
 import { eventually, startTestBroker, type TestBroker } from "./stack.js";
 
 export const CLUSTER_DOMAIN = "reach.test";
@@ -67,4 +68,36 @@ export async function startTestCluster(
       await postgres.stop();
     },
   };
+}
+
+/**
+ * Node `n` as a `reach broker` process of its own (one to kill -9), on `port` of its own
+ * address, over the shared database `storeUrl`.
+ */
+export function startNodeProcess(
+  n: number,
+  storeUrl: string,
+  port: number,
+  dataDir: string,
+  args: string[] = [],
+): Promise<BrokerProcess> {
+  const address = nodeAddress(n);
+  return startBrokerProcess({
+    host: address,
+    port,
+    dataDir,
+    args: [
+      "--store",
+      storeUrl,
+      "--node",
+      String(n),
+      "--public-host",
+      address,
+      "--proxy-bind",
+      address,
+      "--domain",
+      CLUSTER_DOMAIN,
+      ...args,
+    ],
+  });
 }

@@ -13,9 +13,11 @@ export interface BrokerProcess extends WatchedChild {
   dataDir: string;
 }
 
-/** `reach broker` on 127.0.0.1:`port` over `dataDir` (kept, so a restart finds its store). */
+/** `reach broker` on `host` (127.0.0.1):`port` over `dataDir` (kept, so a restart finds its store). */
 export async function startBrokerProcess(options: {
   port: number;
+  /** The listener's address; default 127.0.0.1. */
+  host?: string;
   dataDir: string;
   args?: string[];
   tls?: { cert: string; key: string };
@@ -29,7 +31,7 @@ export async function startBrokerProcess(options: {
       "--data-dir",
       options.dataDir,
       "--listen",
-      `127.0.0.1:${options.port}`,
+      `${options.host ?? "127.0.0.1"}:${options.port}`,
       "--idle-timeout",
       "0",
       ...(options.args ?? []),
@@ -41,14 +43,16 @@ export async function startBrokerProcess(options: {
   return Object.assign(broker, { apiUrl: apiUrl as string, dataDir: options.dataDir });
 }
 
-/** A user and access key, made with `reach admin create-user` on the broker's store. */
-export function createUserKeys(dataDir: string, email: string): R3Credentials {
+/**
+ * A user and access key, made with `reach admin create-user` on the broker's store: the
+ * SQLite store in `dataDir`, or the `store` given (postgres://…).
+ */
+export function createUserKeys(dataDir: string, email: string, store?: string): R3Credentials {
+  const where = store ? ["--store", store] : ["--data-dir", dataDir];
   return JSON.parse(
-    execFileSync(
-      process.execPath,
-      [REACH, "admin", "create-user", email, "--data-dir", dataDir, "--json"],
-      { encoding: "utf8" },
-    ),
+    execFileSync(process.execPath, [REACH, "admin", "create-user", email, ...where, "--json"], {
+      encoding: "utf8",
+    }),
   ) as R3Credentials;
 }
 

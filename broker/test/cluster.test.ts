@@ -76,7 +76,7 @@ describe("a cluster of three broker nodes on PostgreSQL", () => {
     // The device attaches to node 3.
     agent = await startTestAgent(cluster.nodes[2] as never, user, [
       { name: "echo", application: 1, port: echo.port, host: "127.0.0.1" },
-      { name: "web", application: 8, port: web.port, host: "127.0.0.1" },
+      { name: "web", application: 7, port: web.port, host: "127.0.0.1" },
     ]);
   });
   after(async () => {

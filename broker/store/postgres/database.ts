@@ -7,6 +7,7 @@ export type Queryable = Pick<pg.PoolClient, "query">;
 
 export class PgDatabase {
   private readonly pool: pg.Pool;
+  private closing: Promise<void> | undefined;
 
   constructor(
     url: string,
@@ -50,7 +51,9 @@ export class PgDatabase {
     });
   }
 
+  /** Ends the pool; a second close (a shutdown after a failed start, say) is a no-op. */
   close(): Promise<void> {
-    return this.pool.end();
+    this.closing ??= this.pool.end();
+    return this.closing;
   }
 }
