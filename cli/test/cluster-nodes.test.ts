@@ -48,6 +48,8 @@ function readAll(port: number, host: string): Promise<number> {
   );
 }
 
+const STATES = "{ login { devices { items { state } } } }";
+
 describe("broker nodes as processes: SIGKILL a node, restart the database", () => {
   let postgres: TestPostgres;
   let storeUrl: string;
@@ -124,6 +126,12 @@ describe("broker nodes as processes: SIGKILL a node, restart the database", () =
         name: "steady",
       }),
     );
+    // Every node learns of the others with its next heartbeat: wait until each sees both
+    // devices online.
+    await eventually(async () => {
+      const replies = await Promise.all([1, 2, 3].map((n) => api(n, STATES)));
+      return replies.every((reply) => JSON.stringify(reply.data).match(/"active"/g)?.length === 2);
+    }, 10_000);
   });
   after(async () => {
     for (const agent of agents) await agent.stop();
