@@ -7,6 +7,7 @@ import { GraphQLError } from "graphql";
 import { createGraphqlHandler } from "./api/graphql-handler.js";
 import { Cluster } from "./cluster/cluster.js";
 import type { ConnectReply, ConnectRequest } from "./cluster/node-protocol.js";
+import { PeerSessionRouter } from "./cluster/peer-session-router.js";
 import { type BrokerConfig, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
 import { EventBus } from "./events/event-bus.js";
@@ -74,7 +75,8 @@ export async function startBroker(
       open: (deviceId, serviceId) => cluster.openRemoteStream(deviceId, serviceId),
     },
   });
-  const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort);
+  const peerSessions = new PeerSessions(devices, gateway, () => listeners.stunPort, config.node);
+  const peerRouter = new PeerSessionRouter(peerSessions, devices, cluster);
   const connections = new ConnectionManager({
     config,
     connections: store.connections,
@@ -106,7 +108,7 @@ export async function startBroker(
     gateway,
     presence: cluster.presence,
     connections,
-    peerSessions,
+    peerSessions: peerRouter,
     links,
     events,
   });
@@ -118,12 +120,20 @@ export async function startBroker(
     links,
     cluster: {
       secret: () => cluster.secret,
+      relayTarget: (token) => cluster.relayTarget(token),
       handlers: {
         dial: async (request) => gateway.dial(request),
         connect: (request) => connectForAnotherNode(connections, request),
         ended: async ({ ids }) => {
           connections.dropEnded(ids);
           return {};
+        },
+        peer: (request) => peerRouter.serve(request),
+        "relay-session": async ({ token }) => {
+          const session = peerSessions.byRelayToken(token);
+          return {
+            session: session ? { deviceId: session.deviceId, serviceId: session.serviceId } : null,
+          };
         },
       },
     },

@@ -17,7 +17,7 @@ import type { BrokerConfig } from "./config.js";
 import type { ConnectionManager } from "./connections/connection-manager.js";
 import type { LinkManager } from "./links/link-manager.js";
 import type { PeerSessions } from "./p2p/peer-sessions.js";
-import { handleRelayUpgrade } from "./p2p/relay-endpoint.js";
+import { handleRelayUpgrade, type RemoteRelayLookup } from "./p2p/relay-endpoint.js";
 import { proxyRequest, proxyUpgrade } from "./proxy/reverse-proxy.js";
 import type { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
@@ -29,7 +29,12 @@ export interface BrokerRoutes {
   peerSessions: PeerSessions;
   links: LinkManager;
   /** Other nodes' requests (/cluster/v1/*), checked against the cluster's secret. */
-  cluster: { secret: () => string | null; handlers: ClusterHandlers };
+  cluster: {
+    secret: () => string | null;
+    handlers: ClusterHandlers;
+    /** Another node's peer session for a relay token that landed here. */
+    relayTarget: RemoteRelayLookup;
+  };
 }
 
 /** A reverse-proxy host of any node of the cluster: `<label>.p<N>.<domain>`. */
@@ -184,7 +189,14 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
         return;
       }
       if (path === RELAY_PATH) {
-        handleRelayUpgrade(routes.peerSessions, routes.gateway, request, socket, head);
+        handleRelayUpgrade(
+          routes.peerSessions,
+          routes.gateway,
+          request,
+          socket,
+          head,
+          routes.cluster.relayTarget,
+        );
         return;
       }
       if (path === GRAPHQL_PATH) {

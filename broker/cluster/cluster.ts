@@ -5,11 +5,19 @@
 import type { Socket } from "node:net";
 import { encodeStreamHeader } from "../../common/tunnel/protocol.js";
 import type { Logger } from "../log.js";
+import { peerSessionNode } from "../p2p/peer-sessions.js";
+import type { RelayTarget } from "../p2p/relay-endpoint.js";
 import type { DeviceStore, NodeAddress, NodeStore } from "../store/store.js";
 import { DeviceOfflineError } from "../tunnel/device-session.js";
 import { NodeClient } from "./node-client.js";
 import { NodePresence } from "./node-presence.js";
-import type { ConnectReply, ConnectRequest } from "./node-protocol.js";
+import type {
+  ClusterOperation,
+  ClusterReply,
+  ClusterRequest,
+  ConnectReply,
+  ConnectRequest,
+} from "./node-protocol.js";
 import { RemoteStreams } from "./remote-streams.js";
 
 export interface ClusterOptions {
@@ -83,18 +91,46 @@ export class Cluster {
   }
 
   /** Asks `node` to serve a connect; null when it could not be asked (serve it here). */
-  async forwardConnect(node: number, request: ConnectRequest): Promise<ConnectReply | null> {
+  forwardConnect(node: number, request: ConnectRequest): Promise<ConnectReply | null> {
+    return this.askNode(node, "connect", request);
+  }
+
+  /** Asks another live node; null when it is not live or could not be asked. */
+  async askNode<O extends ClusterOperation>(
+    node: number,
+    operation: O,
+    request: ClusterRequest<O>,
+  ): Promise<ClusterReply<O> | null> {
     const address = this.presence.liveAddress(node);
     if (!address) return null;
     try {
-      return await this.client.ask(address.url, "connect", request);
+      return await this.client.ask(address.url, operation, request);
     } catch (error) {
-      this.options.log.warn("could not ask another node to serve a connect; serving it here", {
+      this.options.log.warn("could not ask another node", {
         node,
+        operation,
         error: String(error),
       });
       return null;
     }
+  }
+
+  /**
+   * The session behind another node's relay token (the node its prefix names), with
+   * counters of its own: bytes relayed here are not added to that node's figures.
+   */
+  async relayTarget(token: string): Promise<RelayTarget | null> {
+    const node = peerSessionNode(token);
+    if (node === null || node === this.self.node) return null;
+    const reply = await this.askNode(node, "relay-session", { token });
+    if (!reply?.session) return null;
+    return {
+      ...reply.session,
+      relayStreams: 0,
+      relayBytesUp: 0,
+      relayBytesDown: 0,
+      liveStreams: new Map(),
+    };
   }
 
   /** Tells the other live nodes these connections ended, so routes to them close there too. */

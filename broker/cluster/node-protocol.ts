@@ -55,12 +55,71 @@ const connectionViewSchema = z.object({
   hostIP: z.string(),
 });
 
+/** An API error the answering node raised, passed on to the caller as it is. */
+const apiErrorReplySchema = z.object({
+  error: z.object({ code: z.string().max(64), message: z.string().max(2000) }),
+});
+export type ApiErrorReply = z.infer<typeof apiErrorReplySchema>;
+
 /** The connection made, or the API error to pass on as it is. */
 export const connectReplySchema = z.union([
   z.object({ connection: connectionViewSchema }),
-  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+  apiErrorReplySchema,
 ]);
 export type ConnectReply = z.infer<typeof connectReplySchema>;
+
+/**
+ * A peer-session call for the node that holds the session (its id names the node) or, to
+ * open one, the device's tunnel: offers and candidates go over that agent's control channel.
+ */
+const userId = z.string().min(1).max(64);
+const sessionId = z.string().min(1).max(64);
+export const peerRequestSchema = z.discriminatedUnion("op", [
+  z.object({
+    op: z.literal("open"),
+    userId,
+    serviceId: z.string().min(1).max(64),
+    offer: z.string().max(16_384).nullable(),
+  }),
+  z.object({ op: z.literal("offer"), userId, id: sessionId, offer: z.string().max(16_384) }),
+  z.object({
+    op: z.literal("candidates"),
+    userId,
+    id: sessionId,
+    mid: z.string().max(64),
+    candidates: z.array(z.string().max(512)).max(64),
+  }),
+  z.object({ op: z.literal("close"), userId, id: sessionId }),
+  z.object({ op: z.literal("find"), userId, id: sessionId }),
+]);
+export type PeerRequest = z.infer<typeof peerRequestSchema>;
+
+const peerSessionViewSchema = z.object({
+  id: z.string(),
+  serviceId: z.string(),
+  token: z.string(),
+  answer: z.string().nullable(),
+  p2pError: z.string().nullable(),
+  stunPort: z.number().nullable(),
+  created: z.string(),
+  expires: z.string(),
+  relayBytesUp: z.number(),
+  relayBytesDown: z.number(),
+  relayStreams: z.number(),
+});
+
+/** The session (open, offer, find: null when absent), a yes/no (candidates, close), or an error. */
+export const peerReplySchema = z.union([
+  z.object({ result: z.union([peerSessionViewSchema, z.boolean(), z.null()]) }),
+  apiErrorReplySchema,
+]);
+export type PeerReply = z.infer<typeof peerReplySchema>;
+
+/** "Whose relay token is this?": a relay stream landed on a node that does not hold it. */
+export const relaySessionRequestSchema = z.object({ token: z.string().min(16).max(128) });
+export const relaySessionReplySchema = z.object({
+  session: z.object({ deviceId: z.string(), serviceId: z.string() }).nullable(),
+});
 
 /** "These connections ended": whoever serves them (a route to another's) stops. */
 export const endedNoticeSchema = z.object({ ids: z.array(z.string().min(1).max(64)).max(1000) });
@@ -70,6 +129,8 @@ export const CLUSTER_OPERATIONS = {
   dial: { request: dialRequestSchema, reply: dialReplySchema },
   connect: { request: connectRequestSchema, reply: connectReplySchema },
   ended: { request: endedNoticeSchema, reply: z.object({}) },
+  peer: { request: peerRequestSchema, reply: peerReplySchema },
+  "relay-session": { request: relaySessionRequestSchema, reply: relaySessionReplySchema },
 } as const;
 export type ClusterOperation = keyof typeof CLUSTER_OPERATIONS;
 export type ClusterRequest<O extends ClusterOperation> = z.infer<

@@ -3,6 +3,9 @@
 // WebRTC offer) the agent's answer, relayed over the agent's control channel. The token
 // then admits the client's data channels at the agent (P2P) and its relay streams here
 // (failover). Sessions live in memory only: after a broker restart clients open new ones.
+// In a cluster a session lives on the node holding its device's tunnel, and its id and
+// token start with that node's number (n3-…, n3.…) so that any node can send a call or a
+// relay stream for it to the right one (cluster/peer-session-router.ts).
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
@@ -48,6 +51,8 @@ export class PeerSessions {
     private readonly devices: DeviceStore,
     private readonly gateway: TunnelGateway,
     private readonly stunPort: () => number | null,
+    /** This broker's node number, the prefix of its sessions' ids and tokens. */
+    private readonly node = 1,
   ) {
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
@@ -74,11 +79,11 @@ export class PeerSessions {
     }
     const now = Date.now();
     const session: PeerSession = {
-      id: randomUUID(),
+      id: `n${this.node}-${randomUUID()}`,
       userId,
       serviceId,
       deviceId: service.deviceId,
-      token: randomBytes(32).toString("base64url"),
+      token: `n${this.node}.${randomBytes(32).toString("base64url")}`,
       answer: null,
       p2pError: offer === null ? "The client did not offer peer to peer." : null,
       createdAt: now,
@@ -254,6 +259,12 @@ export class PeerSessions {
       relayStreams: session.relayStreams,
     };
   }
+}
+
+/** The node a peer session's id (n3-…) or relay token (n3.…) belongs to; null when unmarked. */
+export function peerSessionNode(idOrToken: string): number | null {
+  const match = /^n(\d{1,9})[-.]/.exec(idOrToken);
+  return match ? Number(match[1]) : null;
 }
 
 /** The offer as the agent will parse it (peerOfferSchema), refused here if it would not pass. */

@@ -1,13 +1,25 @@
 // The relay of on-demand connections: when no peer-to-peer path opens, the client carries
 // each local socket here instead, on a connection upgraded with its peer session's token,
 // and the broker splices it onto a tunnel stream to the service like a port proxy would.
+// A token of another node's session (a load balancer sent the stream here) is checked with
+// that node, and the stream reaches the device from here (a dial), not through that node;
+// its bytes are then counted here, not in the session's figures.
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { splice } from "../../common/stream/splice.js";
 import { RELAY_UPGRADE, upgradeToken } from "../../common/tunnel/upgrade.js";
 import { refuseUpgrade } from "../tunnel/refuse-upgrade.js";
 import type { TunnelGateway } from "../tunnel/tunnel-gateway.js";
-import type { PeerSessions } from "./peer-sessions.js";
+import type { PeerSession, PeerSessions } from "./peer-sessions.js";
+
+/** What a relay stream needs of its session, wherever the session lives. */
+export type RelayTarget = Pick<
+  PeerSession,
+  "deviceId" | "serviceId" | "relayStreams" | "relayBytesUp" | "relayBytesDown" | "liveStreams"
+>;
+
+/** Another node's session for this token, asked of the node it names; null when none. */
+export type RemoteRelayLookup = (token: string) => Promise<RelayTarget | null>;
 
 export function handleRelayUpgrade(
   sessions: PeerSessions,
@@ -15,9 +27,27 @@ export function handleRelayUpgrade(
   request: IncomingMessage,
   socket: Socket,
   head: Buffer,
+  remote: RemoteRelayLookup = async () => null,
 ): void {
   const token = upgradeToken(RELAY_UPGRADE, request.headers);
-  const session = token ? sessions.byRelayToken(token) : undefined;
+  const local = token ? sessions.byRelayToken(token) : undefined;
+  if (local || !token) {
+    relay(local, gateway, socket, head);
+    return;
+  }
+  socket.pause();
+  remote(token).then(
+    (target) => relay(target ?? undefined, gateway, socket, head),
+    () => refuseUpgrade(socket, 503, "The broker node holding this peer session did not answer."),
+  );
+}
+
+function relay(
+  session: RelayTarget | undefined,
+  gateway: TunnelGateway,
+  socket: Socket,
+  head: Buffer,
+): void {
   if (!session) {
     refuseUpgrade(socket, 401, "Unknown or ended peer session.");
     return;

@@ -1,10 +1,10 @@
 // What every resolver gets: the signed-in caller (ApiContext) and the broker's parts it
 // acts on (ResolverDeps).
 import type { NodePresence } from "../../cluster/node-presence.js";
+import type { PeerSessionRouter } from "../../cluster/peer-session-router.js";
 import type { ConnectionManager } from "../../connections/connection-manager.js";
 import type { EventBus } from "../../events/event-bus.js";
 import type { LinkManager } from "../../links/link-manager.js";
-import type { PeerSessions } from "../../p2p/peer-sessions.js";
 import type { DeviceStore, User } from "../../store/store.js";
 import type { TunnelGateway } from "../../tunnel/tunnel-gateway.js";
 
@@ -22,7 +22,8 @@ export interface ResolverDeps {
   /** Which nodes are live: a device is online while a live node holds its tunnel. */
   presence: NodePresence;
   connections: ConnectionManager;
-  peerSessions: PeerSessions;
+  /** Peer sessions, this node's or (forwarded) another's. */
+  peerSessions: PeerSessionRouter;
   links: LinkManager;
   events: EventBus;
 }
