@@ -96,6 +96,7 @@ export async function startBroker(
     presence: cluster.presence,
     log,
     listenPort: () => listeners.port,
+    announceChanged: () => cluster.announceLinksChanged(),
   });
   gateway.onServicesRemoved((serviceIds) => {
     links.forgetServices(serviceIds);
@@ -129,6 +130,10 @@ export async function startBroker(
           return {};
         },
         peer: (request) => peerRouter.serve(request),
+        "links-changed": async () => {
+          await links.sync().catch(() => {});
+          return {};
+        },
         "relay-session": async ({ token }) => {
           const session = peerSessions.byRelayToken(token);
           return {

@@ -135,10 +135,18 @@ export class Cluster {
 
   /** Tells the other live nodes these connections ended, so routes to them close there too. */
   announceEnded(ids: string[]): void {
+    // A node that misses it drops them at its next reconciliation (connection-manager).
+    this.tellOthers("ended", { ids });
+  }
+
+  /** Tells the other live nodes that links changed (a node that misses it re-reads soon). */
+  announceLinksChanged(): void {
+    this.tellOthers("links-changed", {});
+  }
+
+  private tellOthers<O extends ClusterOperation>(operation: O, request: ClusterRequest<O>): void {
     for (const other of this.presence.liveOthers()) {
-      this.client.ask(other.url, "ended", { ids }).catch(() => {
-        // A node that misses it drops them at its next reconciliation (connection-manager).
-      });
+      this.client.ask(other.url, operation, request).catch(() => {});
     }
   }
 

@@ -130,6 +130,8 @@ export const CLUSTER_OPERATIONS = {
   connect: { request: connectRequestSchema, reply: connectReplySchema },
   ended: { request: endedNoticeSchema, reply: z.object({}) },
   peer: { request: peerRequestSchema, reply: peerReplySchema },
+  /** "Links changed here": re-read them now rather than at the next periodic read. */
+  "links-changed": { request: z.object({}), reply: z.object({}) },
   "relay-session": { request: relaySessionRequestSchema, reply: relaySessionReplySchema },
 } as const;
 export type ClusterOperation = keyof typeof CLUSTER_OPERATIONS;

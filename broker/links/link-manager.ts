@@ -1,7 +1,10 @@
 // Persistent public links (remote.it's setConnectLink): creates, changes, serves, restores
 // and forgets them. The store says which links exist; every enabled one is served at its
 // host, under the broker's proxy domain, until it is disabled or removed. Links do not
-// expire and are not connections: the connection cap does not count them.
+// expire and are not connections: the connection cap does not count them. In a cluster
+// every node serves every enabled link (a load balancer may send its visitors anywhere):
+// each node re-reads the links every few seconds, and at once when another node says it
+// changed one.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { serviceTypeByApplication } from "../../common/service-types.js";
@@ -42,23 +45,62 @@ export interface LinkManagerOptions {
   log: Logger;
   /** The port the broker's listener actually got (for link URLs). */
   listenPort: () => number;
+  /** Tells the other nodes that links changed here (they re-read them). */
+  announceChanged: () => void;
 }
+
+/** How often a node re-reads the links, for changes whose notice it missed. */
+const SYNC_INTERVAL_MS = 5_000;
 
 export class LinkManager {
   private readonly byHost = new Map<string, ServedLink>();
   private readonly hostOfService = new Map<string, string>();
+  /** Each served link's row as it was served, to tell when the store's has changed. */
+  private readonly servedAs = new Map<string, string>();
+  private syncTimer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | null = null;
 
   constructor(private readonly options: LinkManagerOptions) {}
 
-  /** Serves every enabled link again after a start; links of vanished services are gone. */
+  /** Serves every enabled link again after a start, then keeps up with other nodes' changes. */
   async restore(): Promise<void> {
-    const { links, devices, log } = this.options;
-    for (const row of await links.listAll()) {
-      if (!row.enabled) continue;
-      const service = await devices.findService(row.serviceId);
+    await this.sync();
+    if (this.byHost.size > 0) {
+      this.options.log.info("public links restored", { count: this.byHost.size });
+    }
+    this.syncTimer = setInterval(() => {
+      this.sync().catch(() => {
+        // The store is away: links served now stay served; the next round tries again.
+      });
+    }, SYNC_INTERVAL_MS);
+    this.syncTimer.unref();
+  }
+
+  /**
+   * Serves what the store says: enabled links of existing services, as they are now.
+   * One sync at a time; a call during one waits for it.
+   */
+  sync(): Promise<void> {
+    this.syncing ??= this.syncOnce().finally(() => {
+      this.syncing = null;
+    });
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<void> {
+    const { links, devices } = this.options;
+    const wanted = new Map(
+      (await links.listAll()).filter((row) => row.enabled).map((row) => [row.serviceId, row]),
+    );
+    for (const serviceId of [...this.hostOfService.keys()]) {
+      const row = wanted.get(serviceId);
+      if (!row || JSON.stringify(row) !== this.servedAs.get(serviceId)) this.unserve(serviceId);
+    }
+    for (const [serviceId, row] of wanted) {
+      if (this.hostOfService.has(serviceId)) continue;
+      const service = await devices.findService(serviceId);
       if (service) this.serve(row, service);
     }
-    if (this.byHost.size > 0) log.info("public links restored", { count: this.byHost.size });
   }
 
   /**
@@ -89,6 +131,7 @@ export class LinkManager {
     const saved = (await this.options.links.find(service.id)) ?? row;
     this.unserve(service.id);
     if (saved.enabled) this.serve(saved, service);
+    this.options.announceChanged();
     return this.view(saved);
   }
 
@@ -100,6 +143,7 @@ export class LinkManager {
     row.enabled = false;
     await this.save(row, "the link is still enabled");
     this.unserve(service.id);
+    this.options.announceChanged();
     return true;
   }
 
@@ -113,6 +157,7 @@ export class LinkManager {
       throw storageError(error, "the link still exists");
     }
     this.unserve(service.id);
+    this.options.announceChanged();
     return removed;
   }
 
@@ -162,6 +207,7 @@ export class LinkManager {
 
   /** Stops serving without changing the store: a restart serves the links again. */
   stop(): void {
+    clearInterval(this.syncTimer);
     for (const serviceId of [...this.hostOfService.keys()]) this.unserve(serviceId);
   }
 
@@ -210,12 +256,14 @@ export class LinkManager {
     );
     this.byHost.set(row.host, served);
     this.hostOfService.set(row.serviceId, row.host);
+    this.servedAs.set(row.serviceId, JSON.stringify(row));
   }
 
   private unserve(serviceId: string): void {
     const host = this.hostOfService.get(serviceId);
     if (host === undefined) return;
     this.hostOfService.delete(serviceId);
+    this.servedAs.delete(serviceId);
     this.byHost.get(host)?.close();
     this.byHost.delete(host);
   }

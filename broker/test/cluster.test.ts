@@ -37,11 +37,12 @@ const DEVICES = `{ login { devices(size: 100) { total items { id name state onli
 function getThrough(
   node: { port: number; config: { listenHost: string } },
   url: string,
+  path = "/bytes?n=300000",
 ): Promise<{ status: number; body: Buffer }> {
   const host = new URL(url).host;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: node.config.listenHost, port: node.port, path: "/bytes?n=300000", headers: { host } },
+      { host: node.config.listenHost, port: node.port, path, headers: { host }, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -129,6 +130,26 @@ describe("a cluster of three broker nodes on PostgreSQL", () => {
     await eventually(
       async () => (await getThrough(cluster.nodes[1] as never, connection.url)).status === 404,
     );
+  });
+
+  it("serves a public link made on node 1 from every node, until node 3 disables it", async () => {
+    const set = await api<{ setConnectLink: { url: string } }>(
+      1,
+      `mutation ($serviceId: String!) { setConnectLink(serviceId: $serviceId) { url } }`,
+      { serviceId: agent.serviceId("web") },
+    );
+    const url = set.data?.setConnectLink.url ?? "";
+    assert.ok(url, JSON.stringify(set.errors));
+    for (const node of cluster.nodes) {
+      await eventually(async () => (await getThrough(node, url, "/")).status === 200);
+      assert.equal((await getThrough(node, url, "/")).body.toString(), "hello from target");
+    }
+    await api(3, `mutation ($serviceId: String!) { disableConnectLink(serviceId: $serviceId) }`, {
+      serviceId: agent.serviceId("web"),
+    });
+    for (const node of cluster.nodes) {
+      await eventually(async () => (await getThrough(node, url, "/")).status === 404);
+    }
   });
 
   it("latches one address per latching proxy when visitors race, 100 rounds through every node", async () => {
