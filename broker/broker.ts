@@ -47,7 +47,8 @@ export async function startBroker(
   const store = await openStore(config.store);
   const { users, devices } = store;
   const listeners = new BrokerListeners(config);
-  const events = new EventBus();
+  // Devices' and connections' events reach subscribers on every node (cluster.shareEvent).
+  const events = new EventBus((userId, body) => cluster.shareEvent(userId, body));
   const scheme = config.tls ? "https" : "http";
   const cluster = new Cluster({
     nodes: store.nodes,
@@ -125,11 +126,15 @@ export async function startBroker(
       handlers: {
         dial: async (request) => gateway.dial(request),
         connect: (request) => connectForAnotherNode(connections, request),
-        ended: async ({ ids }) => {
-          connections.dropEnded(ids);
+        ended: async ({ ids, reason }) => {
+          connections.dropEnded(ids, reason);
           return {};
         },
         peer: (request) => peerRouter.serve(request),
+        event: async ({ userId, body }) => {
+          events.receive(userId, body);
+          return {};
+        },
         "links-changed": async () => {
           await links.sync().catch(() => {});
           return {};

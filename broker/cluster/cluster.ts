@@ -4,10 +4,11 @@
 // it asks nobody, and every device it serves is its own.
 import type { Socket } from "node:net";
 import { encodeStreamHeader } from "../../common/tunnel/protocol.js";
+import type { SharedEventBody } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { peerSessionNode } from "../p2p/peer-sessions.js";
 import type { RelayTarget } from "../p2p/relay-endpoint.js";
-import type { DeviceStore, NodeAddress, NodeStore } from "../store/store.js";
+import type { DeviceStore, EndReason, NodeAddress, NodeStore } from "../store/store.js";
 import { DeviceOfflineError } from "../tunnel/device-session.js";
 import { NodeClient } from "./node-client.js";
 import { NodePresence } from "./node-presence.js";
@@ -134,14 +135,20 @@ export class Cluster {
   }
 
   /** Tells the other live nodes these connections ended, so routes to them close there too. */
-  announceEnded(ids: string[]): void {
+  announceEnded(ids: string[], reason: EndReason): void {
     // A node that misses it drops them at its next reconciliation (connection-manager).
-    this.tellOthers("ended", { ids });
+    this.tellOthers("ended", { ids, reason });
   }
 
   /** Tells the other live nodes that links changed (a node that misses it re-reads soon). */
   announceLinksChanged(): void {
     this.tellOthers("links-changed", {});
+  }
+
+  /** Passes an event on to the other live nodes' subscribers (fire and forget). */
+  shareEvent(userId: string, body: SharedEventBody): void {
+    // Fields the schema does not name (a service's owner and node) are dropped on arrival.
+    this.tellOthers("event", { userId, body });
   }
 
   private tellOthers<O extends ClusterOperation>(operation: O, request: ClusterRequest<O>): void {

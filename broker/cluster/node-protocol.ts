@@ -121,15 +121,62 @@ export const relaySessionReplySchema = z.object({
   session: z.object({ deviceId: z.string(), serviceId: z.string() }).nullable(),
 });
 
-/** "These connections ended": whoever serves them (a route to another's) stops. */
-export const endedNoticeSchema = z.object({ ids: z.array(z.string().min(1).max(64)).max(1000) });
+/**
+ * "These connections ended, for this reason": whoever serves them stops, and the node that
+ * owns them tells its subscribers (the node that ended one may serve none of it).
+ */
+export const endedNoticeSchema = z.object({
+  ids: z.array(z.string().min(1).max(64)).max(1000),
+  reason: z.enum(["disconnected", "expired", "idle", "removed"]),
+});
 export type EndedNotice = z.infer<typeof endedNoticeSchema>;
+
+const connectionRowSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  serviceId: z.string(),
+  created: z.string(),
+  expiresAt: z.number(),
+  timeout: z.number(),
+  reverseProxy: z.boolean(),
+  host: z.string(),
+  port: z.number().nullable(),
+  url: z.string(),
+  hostIP: z.string(),
+  latchedIp: z.string().nullable(),
+  node: z.number(),
+});
+const serviceRowSchema = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  name: z.string(),
+  application: z.number(),
+  port: z.number(),
+  host: z.string(),
+  created: z.string(),
+});
+
+/** An event published on another node, for subscribers here (event-bus.ts SharedEventBody). */
+export const eventNoticeSchema = z.object({
+  userId: z.string().min(1).max(64),
+  body: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("device"), deviceId: z.string(), online: z.boolean() }),
+    z.object({
+      kind: z.literal("connection"),
+      action: z.enum(["opened", "ended"]),
+      reason: z.enum(["disconnected", "expired", "idle", "removed"]).nullable(),
+      connection: connectionRowSchema,
+      service: serviceRowSchema,
+    }),
+  ]),
+});
 
 export const CLUSTER_OPERATIONS = {
   dial: { request: dialRequestSchema, reply: dialReplySchema },
   connect: { request: connectRequestSchema, reply: connectReplySchema },
   ended: { request: endedNoticeSchema, reply: z.object({}) },
   peer: { request: peerRequestSchema, reply: peerReplySchema },
+  event: { request: eventNoticeSchema, reply: z.object({}) },
   /** "Links changed here": re-read them now rather than at the next periodic read. */
   "links-changed": { request: z.object({}), reply: z.object({}) },
   "relay-session": { request: relaySessionRequestSchema, reply: relaySessionReplySchema },

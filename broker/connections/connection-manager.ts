@@ -314,13 +314,27 @@ export class ConnectionManager {
     return this.routes.routeFor(hostname);
   }
 
-  /** Another node ended these: stop serving them here (no event: the ender published it). */
-  dropEnded(ids: readonly string[]): void {
+  /**
+   * Another node ended these: stop serving them here. The owner tells its subscribers,
+   * and through them every node's (the node that ended one served none of it). Without
+   * a reason (a reconciliation found them ended) there is no event.
+   */
+  dropEnded(ids: readonly string[], reason?: EndReason): void {
     for (const id of ids) {
       const served = this.served.get(id);
       if (!served) continue;
       this.served.delete(id);
       closeServed(served);
+      if (reason && !served.foreign) {
+        const { row, service } = served.live;
+        this.options.events.publish(row.userId, {
+          kind: "connection",
+          action: "ended",
+          reason,
+          connection: row,
+          service,
+        });
+      }
     }
   }
 
@@ -332,7 +346,7 @@ export class ConnectionManager {
     const { connections } = this.options;
     try {
       for (const [id, reason] of [...this.unsavedEnds]) {
-        if (await connections.end(id, reason)) this.options.cluster.announceEnded([id]);
+        if (await connections.end(id, reason)) this.options.cluster.announceEnded([id], reason);
         this.unsavedEnds.delete(id);
       }
       if (this.served.size > 0)
@@ -374,11 +388,13 @@ export class ConnectionManager {
       this.unsavedEnds.set(id, reason);
     }
     // Other nodes may serve it too (a foreign route) or own it (a disconnect made here).
-    if (ended) this.options.cluster.announceEnded([id]);
+    if (ended) this.options.cluster.announceEnded([id], reason);
     const served = this.served.get(id);
     if (served) {
       this.served.delete(id);
       closeServed(served);
+      // Another node's: its owner tells the subscribers when it hears the notice.
+      if (served.foreign) return ended;
       const { row, service } = served.live;
       this.options.events.publish(row.userId, {
         kind: "connection",

@@ -28,6 +28,13 @@ export type BrokerEventBody =
 
 export type BrokerEvent = BrokerEventBody & { id: string; at: number; userId: string };
 
+/**
+ * What other nodes of a cluster hear too: devices and connections, whose subscribers may be
+ * signed in to any node. Visitor sessions stay on the node carrying them (one per TCP
+ * visitor would be a cluster-wide message each).
+ */
+export type SharedEventBody = Exclude<BrokerEventBody, { kind: "session" }>;
+
 /** How many `event` subscriptions one user may hold at once, over all their sockets. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 10;
 
@@ -42,8 +49,22 @@ type Listener = (event: BrokerEvent) => void;
 export class EventBus {
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  /** Tells `userId`'s subscribers; costs a Map lookup when there are none. */
+  /** `share` passes devices' and connections' events on to the other nodes. */
+  constructor(private readonly share: (userId: string, body: SharedEventBody) => void = () => {}) {}
+
+  /** Tells `userId`'s subscribers (here and, through `share`, on other nodes). */
   publish(userId: string, body: BrokerEventBody): void {
+    if (body.kind !== "session") this.share(userId, body);
+    this.deliver(userId, body);
+  }
+
+  /** An event another node published: for this node's subscribers only. */
+  receive(userId: string, body: SharedEventBody): void {
+    this.deliver(userId, body);
+  }
+
+  /** Costs a Map lookup when nobody listens. */
+  private deliver(userId: string, body: BrokerEventBody): void {
     const listening = this.listeners.get(userId);
     if (!listening) return;
     const event: BrokerEvent = { ...body, id: randomUUID(), at: Date.now(), userId };

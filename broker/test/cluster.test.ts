@@ -12,6 +12,7 @@ import {
   startTestCluster,
   type TestCluster,
 } from "../../test-support/cluster.js";
+import { signedEventClient, subscribe } from "../../test-support/event-client.js";
 import {
   CONNECT,
   type ConnectionResult,
@@ -149,6 +150,32 @@ describe("a cluster of three broker nodes on PostgreSQL", () => {
     });
     for (const node of cluster.nodes) {
       await eventually(async () => (await getThrough(node, url, "/")).status === 404);
+    }
+  });
+
+  it("tells a subscriber on node 1 of a connection node 3 made and ended", async () => {
+    const client = signedEventClient(cluster.nodes[0]?.apiUrl ?? "", user.credentials);
+    try {
+      const feed = subscribe<{ event: { type: string; action: string; connectionId?: string } }>(
+        client,
+        "subscription { event { type action ... on DeviceConnectEvent { connectionId } } }",
+      );
+      // The subscription reaches node 1's bus before anything happens.
+      await new Promise((r) => setTimeout(r, 300));
+      const connection = await connect(3, agent.serviceId("echo"));
+      const heard = (action: string) =>
+        feed.next(
+          (p) =>
+            p.event.type === "DEVICE_CONNECT" &&
+            p.event.action === action &&
+            p.event.connectionId === connection.id,
+        );
+      await heard("connected");
+      await api(2, DISCONNECT, { connectionId: connection.id });
+      await heard("disconnected");
+      feed.stop();
+    } finally {
+      await client.dispose();
     }
   });
 
