@@ -218,6 +218,10 @@ export interface NodeRow extends NodeAddress {
   heartbeat: string;
   /** Whether its last heartbeat is within the window `list` was asked with. */
   live: boolean;
+}
+
+/** A node with what it holds, for operators (`reach admin nodes`). */
+export interface NodeSummary extends NodeRow {
   /** Devices whose tunnel it holds. */
   devices: number;
   /** Active connections it serves. */
@@ -231,8 +235,13 @@ export interface NodeStore {
    * differ agree on who is live). `starting` also sets its start time.
    */
   heartbeat(address: NodeAddress, starting: boolean): Promise<void>;
-  /** Every node that ever heartbeat, by number; live when heard from within `liveWithinMs`. */
+  /**
+   * Every node that ever heartbeat, by number; live when heard from within `liveWithinMs`.
+   * Cheap: every node reads it with each heartbeat.
+   */
   list(liveWithinMs: number): Promise<NodeRow[]>;
+  /** The same with each node's devices and connections counted: for operators, not per beat. */
+  summaries(liveWithinMs: number): Promise<NodeSummary[]>;
   /**
    * The secret nodes present to one another, made once by whichever node asks first and
    * the same for all of them after.

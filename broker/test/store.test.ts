@@ -451,7 +451,14 @@ for (const implementation of implementations) {
         await connections.insert(connectionRow(userId, serviceId, "on-2", 40301, 2));
         await connections.insert(connectionRow(userId, serviceId, "ended-on-2", 40302, 2));
         await connections.end("ended-on-2", "disconnected");
-        const listed = await nodes.list(60_000);
+        const listed = await nodes.summaries(60_000);
+        assert.deepEqual(
+          (await nodes.list(60_000)).map(({ node, live }) => ({ node, live })),
+          [
+            { node: 1, live: true },
+            { node: 2, live: true },
+          ],
+        );
         assert.deepEqual(
           listed.map(({ node, url, publicHost, live, devices, connections }) => ({
             node,

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { defaultDataDir, parseStoreLocation } from "../../broker/config.js";
-import type { NewUserKeys, NodeRow } from "../../broker/store/store.js";
+import type { NewUserKeys, NodeSummary } from "../../broker/store/store.js";
 import {
   DEFAULT_API_URL,
   defaultCredentialsPath,
@@ -42,9 +42,9 @@ export function registerAdminCommand(program: Command): void {
       const { openStore } = await import("../../broker/store/open-store.js");
       const { LIVE_WITHIN_MS } = await import("../../broker/cluster/node-presence.js");
       const store = await openStore(parseStoreLocation(flags.store, flags.dataDir));
-      let nodes: NodeRow[];
+      let nodes: NodeSummary[];
       try {
-        nodes = await store.nodes.list(LIVE_WITHIN_MS);
+        nodes = await store.nodes.summaries(LIVE_WITHIN_MS);
       } finally {
         await store.close();
       }
@@ -101,7 +101,7 @@ export function registerAdminCommand(program: Command): void {
 }
 
 /** One line per node, columns aligned; "gone" for a node not heard from within 7 s. */
-function nodesTable(nodes: NodeRow[]): string {
+function nodesTable(nodes: NodeSummary[]): string {
   if (nodes.length === 0) return "No broker node has started on this store yet.\n";
   const rows = [
     ["NODE", "STATE", "URL", "PUBLIC HOST", "DEVICES", "CONNECTIONS", "LAST HEARTBEAT"],

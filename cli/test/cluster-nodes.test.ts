@@ -9,6 +9,7 @@ import { graphqlRequest } from "../../common/graphql/request.js";
 import type { R3Credentials } from "../../common/r3-signature.js";
 import { nodeAddress, startNodeProcess } from "../../test-support/cluster.js";
 import { startTestPostgres, type TestPostgres } from "../../test-support/postgres.js";
+import { runReach } from "../../test-support/processes.js";
 import {
   type AgentProcess,
   type BrokerProcess,
@@ -161,6 +162,20 @@ describe("broker nodes as processes: SIGKILL a node, restart the database", () =
       return made !== null && made.host === nodeAddress(1) && (await echoes(made));
     }, 15_000);
     assert.equal(await transfer, TRICKLE_BYTES, "the transfer through node 2 went on to its end");
+    // The operator sees node 3 gone (it stopped heartbeating) and where the devices are.
+    await eventually(async () => {
+      const listed = JSON.parse(
+        (await runReach(["admin", "nodes", "--store", storeUrl, "--json"])).stdout,
+      ) as { node: number; live: boolean; devices: number }[];
+      return (
+        JSON.stringify(listed.map((n) => [n.node, n.live, n.devices])) ===
+        JSON.stringify([
+          [1, true, 1],
+          [2, true, 1],
+          [3, false, 0],
+        ])
+      );
+    }, 10_000);
 
     // Node 3 comes back with its port proxy on the same host and port, reaching the device
     // on node 1 (the agent dials node 3 for each visitor).

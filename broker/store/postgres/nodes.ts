@@ -3,11 +3,16 @@
 // clocks differ still agree on who is live; they are shown as ISO strings in UTC, as the
 // store's other times are.
 import { randomBytes } from "node:crypto";
-import type { NodeAddress, NodeRow, NodeStore } from "../store.js";
+import type { NodeAddress, NodeRow, NodeStore, NodeSummary } from "../store.js";
 import type { PgDatabase } from "./database.js";
 
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A node's row; $1 is the liveness window in milliseconds. */
+const NODE_COLUMNS = `n.node, n.url, n.public_host AS "publicHost", ${iso("n.started")} AS started,
+  ${iso("n.heartbeat")} AS heartbeat,
+  n.heartbeat >= now() - $1::double precision * interval '1 millisecond' AS live`;
 
 export class PgNodeStore implements NodeStore {
   constructor(private readonly db: PgDatabase) {}
@@ -25,10 +30,14 @@ export class PgNodeStore implements NodeStore {
   }
 
   async list(liveWithinMs: number): Promise<NodeRow[]> {
-    return this.db.query<NodeRow>(
-      `SELECT n.node, n.url, n.public_host AS "publicHost", ${iso("n.started")} AS started,
-         ${iso("n.heartbeat")} AS heartbeat,
-         n.heartbeat >= now() - $1::double precision * interval '1 millisecond' AS live,
+    return this.db.query<NodeRow>(`SELECT ${NODE_COLUMNS} FROM nodes n ORDER BY n.node`, [
+      liveWithinMs,
+    ]);
+  }
+
+  async summaries(liveWithinMs: number): Promise<NodeSummary[]> {
+    return this.db.query<NodeSummary>(
+      `SELECT ${NODE_COLUMNS},
          (SELECT count(*)::int FROM devices d WHERE d.attached_node = n.node) AS devices,
          (SELECT count(*)::int FROM connections c WHERE c.node = n.node AND c.state = 'active')
            AS connections

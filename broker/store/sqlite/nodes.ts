@@ -1,15 +1,17 @@
 // The broker nodes sharing this SQLite store, kept fresh by their heartbeats, and the
 // cluster's secret. Nodes on one file share one machine, hence one clock: this process's.
 import { randomBytes } from "node:crypto";
-import type { NodeAddress, NodeRow, NodeStore } from "../store.js";
+import type { NodeAddress, NodeRow, NodeStore, NodeSummary } from "../store.js";
 import type { Db } from "./open-database.js";
 import { guardWrite } from "./storage-failure.js";
 
 type RawRow = Omit<NodeRow, "live">;
+type RawSummary = Omit<NodeSummary, "live">;
 
 export class SqliteNodeStore implements NodeStore {
   private readonly heartbeatStatement;
   private readonly listStatement;
+  private readonly summariesStatement;
   private readonly makeSecret;
   private readonly readSecret;
 
@@ -23,6 +25,10 @@ export class SqliteNodeStore implements NodeStore {
          started = CASE WHEN @starting THEN excluded.started ELSE nodes.started END`,
     );
     this.listStatement = db.prepare<[], RawRow>(
+      `SELECT n.node, n.url, n.public_host AS publicHost, n.started, n.heartbeat
+       FROM nodes n ORDER BY n.node`,
+    );
+    this.summariesStatement = db.prepare<[], RawSummary>(
       `SELECT n.node, n.url, n.public_host AS publicHost, n.started, n.heartbeat,
          (SELECT count(*) FROM devices d WHERE d.attached_node = n.node) AS devices,
          (SELECT count(*) FROM connections c WHERE c.node = n.node AND c.state = 'active')
@@ -49,10 +55,11 @@ export class SqliteNodeStore implements NodeStore {
   }
 
   async list(liveWithinMs: number): Promise<NodeRow[]> {
-    const now = Date.now();
-    return this.listStatement
-      .all()
-      .map((row) => ({ ...row, live: now - Date.parse(row.heartbeat) <= liveWithinMs }));
+    return withLiveness(this.listStatement.all(), liveWithinMs);
+  }
+
+  async summaries(liveWithinMs: number): Promise<NodeSummary[]> {
+    return withLiveness(this.summariesStatement.all(), liveWithinMs);
   }
 
   async clusterSecret(): Promise<string> {
@@ -60,4 +67,12 @@ export class SqliteNodeStore implements NodeStore {
     guardWrite(() => this.makeSecret.run(randomBytes(32).toString("base64url")));
     return this.readSecret.get()?.secret as string;
   }
+}
+
+function withLiveness<R extends RawRow>(
+  rows: R[],
+  liveWithinMs: number,
+): (R & { live: boolean })[] {
+  const now = Date.now();
+  return rows.map((row) => ({ ...row, live: now - Date.parse(row.heartbeat) <= liveWithinMs }));
 }
