@@ -217,5 +217,10 @@ describe("broker nodes as processes: SIGKILL a node, restart the database", () =
       return made !== null && (await echoes(made));
     }, 15_000);
     assert.equal(await transfer, TRICKLE_BYTES);
+    const listed = await api<{ login: { connections: { id: string }[] } }>(
+      2,
+      "{ login { connections { id } } }",
+    );
+    assert.ok(listed.data?.login.connections.some((c) => c.id === open.id), "still listed");
   });
 });
