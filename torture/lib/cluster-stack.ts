@@ -124,18 +124,19 @@ export class ClusterStack {
     return graphqlRequest<T>(this.apiUrl(n), keys, query, variables);
   }
 
-  /** A port proxy made through node `n`; throws an error carrying the API's code. */
+  /** A port proxy (or `type`) made through node `n`; throws an error carrying the API's code. */
   async connect(
     n: number,
     keys: Keys,
     serviceId: string,
     hostIP = "0.0.0.0",
+    type = "PORT_PROXY",
   ): Promise<ClusterConnection> {
     const reply = await this.api<{ connect: ClusterConnection }>(
       n,
       keys,
-      `mutation ($s: String!, $h: String!) { connect(serviceId: $s, hostIP: $h) { id host port url } }`,
-      { s: serviceId, h: hostIP },
+      `mutation ($s: String!, $h: String!, $t: ProxyType) { connect(serviceId: $s, hostIP: $h, type: $t) { id host port url } }`,
+      { s: serviceId, h: hostIP, t: type },
     );
     if (!reply.data?.connect) {
       throw Object.assign(new Error(`connect via node ${n}: ${JSON.stringify(reply.errors)}`), {
