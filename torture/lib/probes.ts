@@ -2,13 +2,20 @@
 import { execFileSync } from "node:child_process";
 import { connect } from "node:net";
 
-/** Connects to 127.0.0.1:port, sends one byte and resolves true if it comes back in time. */
+/**
+ * Connects to host (127.0.0.1 unless given):port, sends one byte and resolves true if it
+ * comes back in time.
+ */
 export function echoOnce(
   port: number,
-  options: { timeoutMs?: number; localAddress?: string } = {},
+  options: { timeoutMs?: number; localAddress?: string; host?: string } = {},
 ): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1", localAddress: options.localAddress });
+    const socket = connect({
+      port,
+      host: options.host ?? "127.0.0.1",
+      localAddress: options.localAddress,
+    });
     const done = (ok: boolean) => {
       clearTimeout(timer);
       socket.destroy();
