@@ -14,6 +14,8 @@ import {
   startAgentProcess,
 } from "../../test-support/reach-processes.js";
 import type { PortBlock } from "./port-blocks.js";
+import { waitUntil } from "./probes.js";
+import type { Recorder } from "./scenario.js";
 import type { Keys } from "./stack.js";
 
 export const NODES = [1, 2, 3] as const;
@@ -155,6 +157,33 @@ export class ClusterStack {
     );
     if (!reply.data) throw new Error(`connections via node ${n}: ${JSON.stringify(reply.errors)}`);
     return new Set(reply.data.login.connections.map((c) => c.id));
+  }
+
+  /**
+   * One device on each node (dev1 prefers node 1, then the next ones round the ring), once
+   * every node shows all three online; null when they did not within 15 s.
+   */
+  async startDeviceOnEachNode(keys: Keys, services: string[]): Promise<AgentProcess[] | null> {
+    const agents = await Promise.all(
+      NODES.map((n) =>
+        this.startAgent(`dev${n}`, keys, services, [n, (n % 3) + 1, ((n + 1) % 3) + 1]),
+      ),
+    );
+    const allActive = await waitUntil(async () => {
+      const views = await Promise.all(NODES.map((n) => this.deviceStates(n, keys)));
+      return views.every((v) => [...v.values()].filter((s) => s === "active").length === 3);
+    }, 15_000);
+    return allActive === null ? null : agents;
+  }
+
+  /** Records the store's consistency as the scenario's check (see inconsistencies()). */
+  async checkConsistent(record: Recorder): Promise<void> {
+    const wrong = await this.inconsistencies();
+    record.check(
+      "store consistent: no port or host held twice, every attached node live",
+      wrong.length === 0,
+      wrong.join("; ") || undefined,
+    );
   }
 
   /** Device name → state ("active"/"inactive") as node `n` shows them. */

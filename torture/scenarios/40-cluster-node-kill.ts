@@ -26,18 +26,12 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
     const keys = cluster.createUser("cluster-kill@example.com");
     const services = [`echo=tcp:${targets.echo}`, `bulk=tcp:${targets.bulk}`];
     // Device N prefers node N, then the next ones round the ring.
-    const agents = await Promise.all(
-      NODES.map((n) =>
-        cluster.startAgent(`dev${n}`, keys, services, [n, (n % 3) + 1, ((n + 1) % 3) + 1]),
-      ),
-    );
+    const agents = await cluster.startDeviceOnEachNode(keys, services);
+    if (!record.check("every node shows the three devices online", agents !== null) || !agents) {
+      return;
+    }
     const echoOf = (n: number) => agents[n - 1]?.serviceIds.get("echo") as string;
     const bulkOf = (n: number) => agents[n - 1]?.serviceIds.get("bulk") as string;
-    const allActive = await waitUntil(async () => {
-      const views = await Promise.all(NODES.map((n) => cluster.deviceStates(n, keys)));
-      return views.every((v) => [...v.values()].filter((s) => s === "active").length === 3);
-    }, 15_000);
-    if (!record.check("every node shows the three devices online", allActive !== null)) return;
 
     // Proxies on each node (made through the next node: the API answers for any device).
     const kept: ClusterConnection[] = [];
@@ -163,12 +157,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
       );
     }
 
-    const wrong = await cluster.inconsistencies();
-    record.check(
-      "store consistent: no port or host held twice, every attached node live",
-      wrong.length === 0,
-      wrong.join("; ") || undefined,
-    );
+    await cluster.checkConsistent(record);
   } finally {
     await cluster.stop();
     targets.stop();

@@ -8,7 +8,7 @@ import { nodeAddress } from "../../test-support/cluster.js";
 import { startTargetsProcess } from "../../test-support/targets-process.js";
 import { type ClusterConnection, ClusterStack, NODES } from "../lib/cluster-stack.js";
 import { claimPortBlock } from "../lib/port-blocks.js";
-import { echoOnce, waitUntil } from "../lib/probes.js";
+import { echoOnce } from "../lib/probes.js";
 import type { Recorder, Scenario, TortureContext } from "../lib/scenario.js";
 
 /** Nodes 1-3's listeners, then 30 proxy ports for each node. */
@@ -40,17 +40,11 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
     await cluster.start();
     const keys = cluster.createUser("cluster-latch@example.com");
     const services = [`echo=tcp:${targets.echo}`];
-    const agents = await Promise.all(
-      NODES.map((n) =>
-        cluster.startAgent(`dev${n}`, keys, services, [n, (n % 3) + 1, ((n + 1) % 3) + 1]),
-      ),
-    );
+    const agents = await cluster.startDeviceOnEachNode(keys, services);
+    if (!record.check("every node shows the three devices online", agents !== null) || !agents) {
+      return;
+    }
     const serviceOf = (n: number, name: string) => agents[n - 1]?.serviceIds.get(name) as string;
-    const allActive = await waitUntil(async () => {
-      const views = await Promise.all(NODES.map((n) => cluster.deviceStates(n, keys)));
-      return views.every((v) => [...v.values()].filter((s) => s === "active").length === 3);
-    }, 15_000);
-    if (!record.check("every node shows the three devices online", allActive !== null)) return;
 
     // The cap: 60 connects at once, through every node, for every device.
     const results = await Promise.all(
@@ -127,12 +121,7 @@ async function run(ctx: TortureContext, record: Recorder): Promise<void> {
       "latching proxies per node",
       NODES.map((n) => placedOn.get(nodeAddress(n)) ?? 0).join(", "),
     );
-    const wrong = await cluster.inconsistencies();
-    record.check(
-      "store consistent: no port or host held twice, every attached node live",
-      wrong.length === 0,
-      wrong.join("; ") || undefined,
-    );
+    await cluster.checkConsistent(record);
   } finally {
     await cluster.stop();
     targets.stop();
