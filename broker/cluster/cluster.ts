@@ -63,13 +63,12 @@ export class Cluster {
    * tells the agent to dial here, and the agent's data connection carries the visitor.
    */
   async openRemoteStream(deviceId: string, serviceId: string): Promise<Socket> {
+    // Where the device was last seen first; if that misses (it moved, or that node died),
+    // where the store says it is now.
     for (const fresh of [false, true]) {
       const node = await this.locate(deviceId, fresh);
       const address = node === null ? undefined : this.presence.liveAddress(node);
-      if (!address) {
-        if (fresh) break;
-        continue;
-      }
+      if (!address) continue;
       const { token, connection } = this.remoteStreams.expect();
       const reply = await this.client
         .ask(address.url, "dial", { deviceId, url: this.self.url, token })
@@ -79,8 +78,7 @@ export class Cluster {
         socket.write(encodeStreamHeader({ serviceId }));
         return socket;
       }
-      const why = reply?.reason === "old-agent" ? "its agent speaks tunnel protocol 1" : "";
-      this.remoteStreams.cancel(token, new DeviceOfflineError(why || "The device moved."));
+      this.remoteStreams.cancel(token, new DeviceOfflineError("The device moved."));
       this.deviceNodes.delete(deviceId);
       if (reply?.reason === "old-agent") {
         throw new DeviceOfflineError(

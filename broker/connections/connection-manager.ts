@@ -40,6 +40,10 @@ import { requireOnlineService } from "./require-online-service.js";
 const SWEEP_INTERVAL_MS = 250;
 /** How often served connections are checked against the store for ends another node made. */
 const RECONCILE_INTERVAL_MS = 5_000;
+/** How long a host the store had no reverse proxy for is answered 404 without asking again. */
+const NOT_FOREIGN_MS = 3_000;
+/** At most this many such hosts are remembered (a flood of random ones starts afresh). */
+const NOT_FOREIGN_MAX = 10_000;
 /** How often a foreign route with traffic tells the store, for its owner's idle clock. */
 const TOUCH_INTERVAL_MS = 10_000;
 
@@ -82,6 +86,11 @@ export class ConnectionManager {
   private readonly ending = new Set<string>();
   /** Ends made while the store was away, saved at the next reconciliation that reaches it. */
   private readonly unsavedEnds = new Map<string, EndReason>();
+  /**
+   * Hosts the store had no active reverse proxy for, until when: random labels sent at
+   * the listener cost one store lookup each per few seconds, not one per request.
+   */
+  private readonly notForeign = new Map<string, number>();
   /** Foreign hosts being looked up, so a burst of requests asks the store once. */
   private readonly lookingUp = new Map<string, Promise<ReverseRoute | undefined>>();
 
@@ -299,8 +308,14 @@ export class ConnectionManager {
 
   private async openForeignRoute(hostname: string): Promise<ReverseRoute | undefined> {
     const { connections, devices } = this.options;
+    const now = Date.now();
+    if ((this.notForeign.get(hostname) ?? 0) > now) return undefined;
     const row = await connections.findActiveByHost(hostname);
-    if (!row || row.expiresAt <= Date.now()) return undefined;
+    if (!row || row.expiresAt <= now) {
+      if (this.notForeign.size >= NOT_FOREIGN_MAX) this.notForeign.clear();
+      this.notForeign.set(hostname, now + NOT_FOREIGN_MS);
+      return undefined;
+    }
     const existing = this.routes.routeFor(hostname);
     if (existing) return existing;
     const service = await devices.findService(row.serviceId);

@@ -221,6 +221,9 @@ describe("broker nodes as processes: SIGKILL a node, restart the database", () =
       2,
       "{ login { connections { id } } }",
     );
-    assert.ok(listed.data?.login.connections.some((c) => c.id === open.id), "still listed");
+    assert.ok(
+      listed.data?.login.connections.some((c) => c.id === open.id),
+      "still listed",
+    );
   });
 });
