@@ -71,6 +71,8 @@ export class Cluster {
         return socket;
       }
       const why = reply?.reason === "old-agent" ? "its agent speaks tunnel protocol 1" : "";
+      // Nobody awaits the connection now: its rejection must not end the process.
+      connection.catch(() => {});
       this.remoteStreams.cancel(token, new DeviceOfflineError(why || "The device moved."));
       this.deviceNodes.delete(deviceId);
       if (reply?.reason === "old-agent") {
