@@ -12,6 +12,7 @@ import { type BenchContext, connectPortProxy, type SuiteResult } from "./lib/con
 import { startReach } from "./lib/reach-stack.js";
 import { writeReport } from "./lib/report.js";
 import { startSshReverseTunnel } from "./lib/ssh-tunnel.js";
+import { cluster } from "./suites/cluster.js";
 import { controlPlane } from "./suites/control-plane.js";
 import { memory } from "./suites/memory.js";
 import { onDemand } from "./suites/on-demand.js";
@@ -36,6 +37,7 @@ const SUITES: [string, (ctx: BenchContext) => Promise<SuiteResult>][] = [
   ["controlPlane", controlPlane],
   ["scale", scale],
   ["startup", startup],
+  ["cluster", cluster],
 ];
 
 const targets = await startTargetsProcess();

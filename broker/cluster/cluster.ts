@@ -78,6 +78,8 @@ export class Cluster {
         socket.write(encodeStreamHeader({ serviceId }));
         return socket;
       }
+      // Nobody awaits the connection now: its rejection must not end the process.
+      connection.catch(() => {});
       this.remoteStreams.cancel(token, new DeviceOfflineError("The device moved."));
       this.deviceNodes.delete(deviceId);
       if (reply?.reason === "old-agent") {
