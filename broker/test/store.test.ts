@@ -345,8 +345,16 @@ for (const implementation of implementations) {
           true,
         );
         await connections.end("c1", "disconnected");
+        assert.equal(await connections.end("c1", "expired"), false, "ended once, counted once");
         assert.equal(await connections.insertWithinCap(row("c3", 40103), 2), true);
         assert.equal(await connections.countActive(ann.userId), 2);
+        // A row that cannot be stored (its port is held) counts nothing.
+        await connections.end("c2", "disconnected");
+        await assert.rejects(connections.insertWithinCap(row("c4", 40103), 2));
+        assert.equal(await connections.countActive(ann.userId), 1);
+        await connections.insert(row("c5", 40105));
+        assert.equal(await connections.countActive(ann.userId), 2);
+        assert.equal(await connections.insertWithinCap(row("c6", 40106), 2), false);
       }));
 
     it("100 capped inserts racing from two stores on one database end with exactly the cap", () =>

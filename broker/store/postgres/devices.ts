@@ -101,6 +101,7 @@ export class PgDeviceStore implements DeviceStore {
       `SELECT ${SERVICE_COLUMNS}, d.user_id AS "userId", d.attached_node AS "deviceNode"
        FROM services s JOIN devices d ON d.id = s.device_id WHERE s.id = $1`,
       [serviceId],
+      true,
     );
     return row;
   }

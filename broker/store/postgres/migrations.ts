@@ -104,5 +104,13 @@ export const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY CHECK (id = 1),
     secret TEXT NOT NULL
   );
+  -- Each user's active connections, counted as they open and end, so that the cap is one
+  -- row's check (count(*) over a user's active rows cost a connect more the more they had).
+  CREATE TABLE active_connections (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    active INTEGER NOT NULL CHECK (active >= 0)
+  );
+  INSERT INTO active_connections (user_id, active)
+    SELECT user_id, count(*) FROM connections WHERE state = 'active' GROUP BY user_id;
   `,
 ];

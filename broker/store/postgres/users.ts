@@ -12,6 +12,7 @@ export class PgUserStore implements UserStore {
       `SELECT u.id AS "userId", u.email, k.secret FROM access_keys k
        JOIN users u ON u.id = k.user_id WHERE k.id = $1`,
       [accessKeyId],
+      true,
     );
     return row ? { user: { id: row.userId, email: row.email }, secret: row.secret } : undefined;
   }
