@@ -3,7 +3,8 @@
 // prove it holds the session's token on the control channel before any stream channel
 // is accepted (the handshake, both ends' one copy, is common/p2p/handshake.ts). Each
 // stream channel is one local socket of the client, carried to the session's service.
-// With --no-p2p every offer is refused and the relay serves instead.
+// With --no-p2p every offer is refused and the relay serves instead. Each answer also
+// offers the direct path (direct-listener.ts), where the client can reach this machine.
 import { connect as netConnect } from "node:net";
 import type { DataChannel } from "node-datachannel";
 import { relaySocketOverChannel, resetChannel } from "../common/p2p/channel-relay.js";
@@ -17,6 +18,7 @@ import {
 import { createPeer, type Peer } from "../common/p2p/peer-connection.js";
 import { messageOf } from "../common/result.js";
 import type { AgentMessage, PeerOffer, ServiceSpec } from "../common/tunnel/protocol.js";
+import { DirectListener } from "./direct-listener.js";
 
 /** A session that has not come up by then is dropped. */
 const CONNECT_WAIT_MS = 30_000;
@@ -35,8 +37,11 @@ export class PeerHost {
   private readonly peers = new Map<string, Peer>();
   /** Bytes carried over P2P since start, for `reach agent`'s stats and tests. */
   readonly counters = { sent: 0, received: 0, streams: 0 };
+  readonly direct: DirectListener;
 
-  constructor(private readonly options: PeerHostOptions) {}
+  constructor(private readonly options: PeerHostOptions) {
+    this.direct = new DirectListener(options.bindAddress, options.log);
+  }
 
   get sessionCount(): number {
     return this.peers.size;
@@ -65,9 +70,12 @@ export class PeerHost {
     this.peers.get(offer.sessionId)?.close();
     this.peers.set(offer.sessionId, peer);
     this.serve(peer, offer, service);
-    const answer = await peer.description;
+    const [answer, direct] = await Promise.all([
+      peer.description,
+      this.direct.admit(offer.sessionId, offer.token, service),
+    ]);
     return answer
-      ? { type: "peer-answer", sessionId: offer.sessionId, answer }
+      ? { type: "peer-answer", sessionId: offer.sessionId, answer, direct }
       : refuse("No answer.");
   }
 
@@ -84,19 +92,30 @@ export class PeerHost {
     }
   }
 
+  /** The broker ended the session: its WebRTC peer and its direct path both go. */
   close(sessionId: string): void {
-    this.peers.get(sessionId)?.close();
-    this.peers.delete(sessionId);
+    this.closePeer(sessionId);
+    this.direct.forget(sessionId);
   }
 
   closeAll(): void {
     for (const id of [...this.peers.keys()]) this.close(id);
+    this.direct.close();
+  }
+
+  /**
+   * Only the WebRTC side: a client on the direct path may close it, or never connect
+   * it, and its session (and the direct path) still lives until the broker ends it.
+   */
+  private closePeer(sessionId: string): void {
+    this.peers.get(sessionId)?.close();
+    this.peers.delete(sessionId);
   }
 
   private serve(peer: Peer, offer: PeerOffer, service: ServiceSpec): void {
     let authenticated = false;
     const drop = () => {
-      if (this.peers.get(offer.sessionId) === peer) this.close(offer.sessionId);
+      if (this.peers.get(offer.sessionId) === peer) this.closePeer(offer.sessionId);
     };
     const upTimer = setTimeout(() => {
       if (!authenticated) drop();

@@ -9,6 +9,7 @@
 // cross-node visitor; and it keeps working while the database is down.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { directEndpointSchema, MAX_DIRECT_ENDPOINTS } from "../../common/p2p/direct-link.js";
 
 export const CLUSTER_PATH_PREFIX = "/cluster/v1/";
 /** The header carrying the cluster secret. */
@@ -99,6 +100,7 @@ const peerSessionViewSchema = z.object({
   serviceId: z.string(),
   token: z.string(),
   answer: z.string().nullable(),
+  direct: z.array(directEndpointSchema).max(MAX_DIRECT_ENDPOINTS),
   p2pError: z.string().nullable(),
   stunPort: z.number().nullable(),
   created: z.string(),

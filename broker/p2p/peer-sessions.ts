@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
+import type { DirectEndpoint } from "../../common/p2p/direct-link.js";
 import { peerCandidatesSchema, peerOfferSchema } from "../../common/tunnel/protocol.js";
 import { unhandled } from "../../common/unhandled.js";
 import { apiError, quoteId } from "../api/api-error.js";
@@ -32,6 +33,8 @@ export interface PeerSession {
   deviceId: string;
   token: string;
   answer: string | null;
+  /** The agent's endpoints for the direct path, from its latest answer. */
+  direct: DirectEndpoint[];
   p2pError: string | null;
   createdAt: number;
   expiresAt: number;
@@ -85,6 +88,7 @@ export class PeerSessions {
       deviceId: service.deviceId,
       token: `n${this.node}.${randomBytes(32).toString("base64url")}`,
       answer: null,
+      direct: [],
       p2pError: offer === null ? "The client did not offer peer to peer." : null,
       createdAt: now,
       expiresAt: now + SESSION_LIFETIME_MS,
@@ -131,6 +135,7 @@ export class PeerSessions {
 
   private async askAgent(session: PeerSession, offer: string): Promise<void> {
     session.answer = null;
+    session.direct = [];
     const device = this.gateway.sessionOf(session.deviceId);
     if (!device) {
       session.p2pError = "The device of this service is offline: its agent is not connected.";
@@ -150,6 +155,7 @@ export class PeerSessions {
     switch (reply?.type) {
       case "peer-answer":
         session.answer = reply.answer;
+        session.direct = reply.direct ?? [];
         session.p2pError = null;
         return;
       case "peer-refused":
@@ -242,6 +248,7 @@ export class PeerSessions {
       serviceId: session.serviceId,
       token: session.token,
       answer: session.answer,
+      direct: session.direct,
       p2pError: session.p2pError,
       stunPort: this.stunPort(),
       created: new Date(session.createdAt).toISOString(),

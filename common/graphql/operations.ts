@@ -31,7 +31,7 @@ export const CONNECTIONS_QUERY = `query Connections {
 export const MY_IP_QUERY = `query MyIP { myIP }`;
 
 const PEER_SESSION_FIELDS =
-  "id serviceId token answer p2pError stunPort created expires relayBytesUp relayBytesDown relayStreams";
+  "id serviceId token answer direct { host port } p2pError stunPort created expires relayBytesUp relayBytesDown relayStreams";
 
 export const OPEN_PEER_SESSION_MUTATION = `mutation OpenPeerSession($serviceId: String!, $offer: String) {
   openPeerSession(serviceId: $serviceId, offer: $offer) { ${PEER_SESSION_FIELDS} }

@@ -42,6 +42,8 @@ export interface ConnectionView {
 
 export interface PeerSessionView {
   id: string;
+  /** The agent's endpoints for the direct path (common/p2p/direct-link.ts); often none. */
+  direct: { host: string; port: number }[];
   serviceId: string;
   token: string;
   answer: string | null;

@@ -8,6 +8,7 @@
 // applies end to end, and no framing sits in the data path. The upgrades' request and
 // answer lines are in upgrade.ts, the hello's version rules in version.ts.
 import { z } from "zod";
+import { directEndpointSchema, MAX_DIRECT_ENDPOINTS } from "../p2p/direct-link.js";
 import { UNANNOUNCED_VERSION } from "./version.js";
 
 export const CONTROL_PATH = "/tunnel/v1/control";
@@ -130,6 +131,11 @@ export const peerAnswerSchema = z.object({
   type: z.literal("peer-answer"),
   sessionId: z.string().min(1).max(64),
   answer: z.string().min(1).max(16_384),
+  /**
+   * The agent's own addresses where the client may try the direct path
+   * (common/p2p/direct-link.ts); absent from agents without one, and then none is tried.
+   */
+  direct: z.array(directEndpointSchema).max(MAX_DIRECT_ENDPOINTS).optional(),
 });
 export const peerRefusedSchema = z.object({
   type: z.literal("peer-refused"),

@@ -8,6 +8,8 @@ export const peerSessionsSdl = /* GraphQL */ `
     token: String!
     "The agent's session description when it accepted P2P, else null."
     answer: String
+    "Where the client may try the direct path to the agent (TLS-PSK over TCP, keyed by the token); empty when the agent offers none."
+    direct: [DirectEndpoint!]!
     "Why there is no answer (P2P not offered, the agent refused it, or it did not answer)."
     p2pError: String
     "The broker's STUN responder (UDP, on the broker's host), or null when it has none."
@@ -18,6 +20,12 @@ export const peerSessionsSdl = /* GraphQL */ `
     relayBytesUp: Float!
     relayBytesDown: Float!
     relayStreams: Int!
+  }
+
+  "Reach extension: one of an agent's own addresses for the direct path."
+  type DirectEndpoint {
+    host: String!
+    port: Int!
   }
 
   type Query {

@@ -1,0 +1,121 @@
+// The agent's end of the direct path (common/p2p/direct-link.ts): one TLS-PSK listener for
+// every peer session, opened with the first offer. A session's connections are admitted
+// from the answer that offers its endpoints until the broker ends the session; each one is
+// spliced to the session's service.
+import { type AddressInfo, connect as netConnect } from "node:net";
+import { networkInterfaces } from "node:os";
+import { createServer, type Server, type TLSSocket } from "node:tls";
+import {
+  DIRECT_TLS,
+  type DirectEndpoint,
+  directKey,
+  MAX_DIRECT_ENDPOINTS,
+} from "../common/p2p/direct-link.js";
+import { splice } from "../common/stream/splice.js";
+import type { ServiceSpec } from "../common/tunnel/protocol.js";
+
+interface DirectSession {
+  key: Buffer;
+  service: ServiceSpec;
+}
+
+export class DirectListener {
+  private listening: Promise<Server> | null = null;
+  private readonly sessions = new Map<string, DirectSession>();
+  /** The session each connection presented, set during its handshake. */
+  private readonly presented = new WeakMap<TLSSocket, DirectSession>();
+  /** Streams carried since start, for stats and tests. */
+  streams = 0;
+
+  constructor(
+    /** Listen on this address only; otherwise on all, offering the non-loopback ones. */
+    private readonly bindAddress: string | undefined,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Admits the session's connections; the endpoints to offer (none if it cannot listen). */
+  async admit(sessionId: string, token: string, service: ServiceSpec): Promise<DirectEndpoint[]> {
+    this.sessions.set(sessionId, { key: directKey(sessionId, token), service });
+    try {
+      const server = await this.listen();
+      return endpointsFor(this.bindAddress, (server.address() as AddressInfo).port);
+    } catch (error) {
+      this.log(`agent: no direct path: ${(error as Error).message}`);
+      return [];
+    }
+  }
+
+  /** The broker ended the session: its key no longer opens anything. */
+  forget(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  close(): void {
+    this.sessions.clear();
+    void this.listening?.then((server) => server.close()).catch(() => {});
+    this.listening = null;
+  }
+
+  private listen(): Promise<Server> {
+    this.listening ??= new Promise((resolve, reject) => {
+      const server = createServer({
+        ...DIRECT_TLS,
+        // Half-open both ways, as every hop of Reach's data path is.
+        ...({ allowHalfOpen: true } as object),
+        pskCallback: (socket, identity) => {
+          const session = this.sessions.get(identity);
+          if (!session) return null;
+          this.presented.set(socket, session);
+          return session.key;
+        },
+      });
+      server.on("secureConnection", (socket) => this.carry(socket));
+      // A handshake with a wrong key or none fails here: nothing was read from the service.
+      server.on("tlsClientError", (_error, socket) => socket.destroy());
+      server.once("error", (error) => {
+        this.listening = null;
+        reject(error);
+      });
+      server.listen(0, this.bindAddress ?? "0.0.0.0", () => {
+        server.unref();
+        resolve(server);
+      });
+    });
+    return this.listening;
+  }
+
+  private carry(socket: TLSSocket): void {
+    const session = this.presented.get(socket);
+    if (!session) {
+      socket.destroy();
+      return;
+    }
+    this.streams++;
+    socket.pause();
+    socket.setNoDelay(true);
+    const { host, port } = session.service;
+    const target = netConnect({ host, port, allowHalfOpen: true });
+    target.setNoDelay(true);
+    target.once("connect", () => {
+      splice(socket, target);
+      socket.resume();
+    });
+    target.once("error", () => {
+      target.destroy();
+      socket.destroy();
+    });
+    socket.once("error", () => socket.destroy());
+  }
+}
+
+/** The bind address when there is one; else this machine's non-loopback addresses. */
+function endpointsFor(bindAddress: string | undefined, port: number): DirectEndpoint[] {
+  if (bindAddress && bindAddress !== "0.0.0.0" && bindAddress !== "::") {
+    return [{ host: bindAddress, port }];
+  }
+  const hosts = Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry && !entry.internal && entry.family === "IPv4")
+    .map((entry) => entry?.address as string);
+  return hosts.slice(0, MAX_DIRECT_ENDPOINTS).map((host) => ({ host, port }));
+}
