@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { readFile, rm } from "node:fs/promises";
+import { access, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -31,6 +31,14 @@ interface Described {
   idleTimeout: number;
   address: string;
   launch: string;
+}
+
+/** `list --json`'s live state of a connection, from a running `reach up` (null without one). */
+interface Live {
+  status: string;
+  path: "p2p" | "relay" | "none";
+  since: string | null;
+  lastFailure: { at: string; reason: string } | null;
 }
 
 let cli: CliSession;
@@ -159,7 +167,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.ok(first && second, "needs the connections added above");
     const json = await reach("connection", "list", ...account(), "--json");
     assert.equal(json.code, 0, json.stderr);
-    const listed = JSON.parse(json.stdout) as Described[];
+    const listed = JSON.parse(json.stdout) as (Described & { live: Live | null })[];
     assert.deepEqual(
       listed.map((c) => [c.id, c.port, c.route, c.idleTimeout]),
       [
@@ -167,21 +175,22 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
         [second.id, second.port, "proxy", 60],
       ],
     );
-    assert.deepEqual(listed[1], second, "--json has every stored field");
+    assert.deepEqual(listed[1], { ...second, live: null }, "--json has every stored field");
     const text = await reach("connection", "list", ...account());
     assert.equal(text.code, 0, text.stderr);
     const [header, ...rows] = text.stdout.trimEnd().split("\n");
     assert.match(
       header ?? "",
-      /^ID\s+NAME\s+DEVICE\s+ROUTE\s+ADDRESS\s+RESTRICT\s+IDLE TIMEOUT\s+ENABLED$/,
+      /^ID\s+NAME\s+DEVICE\s+ROUTE\s+ADDRESS\s+RESTRICT\s+IDLE TIMEOUT\s+ENABLED\s+PATH\s+SINCE\s+LAST FAILURE$/,
     );
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 3);
     assert.match(
       rows[1] ?? "",
       new RegExp(
-        `^${second.id}\\s+echo\\s+od-box\\s+proxy\\s+127\\.0\\.0\\.1:${second.port}\\s+none\\s+60s\\s+yes$`,
+        `^${second.id}\\s+echo\\s+od-box\\s+proxy\\s+127\\.0\\.0\\.1:${second.port}\\s+none\\s+60s\\s+yes\\s+-\\s+-\\s+-$`,
       ),
     );
+    assert.equal(rows[2], "reach up is not running: no live path to show.");
   });
 
   it("reach up listens; a local connect echoes byte-exact over P2P", async () => {
@@ -215,6 +224,35 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
       new RegExp(`^127\\.0\\.0\\.1:${second.port} echo on od-box: connected via Proxy.*$`),
     );
     assert.match(line, /Peer to peer is off/);
+  });
+
+  it("connection list shows each connection's live path, since when and the last failure, from up", async () => {
+    assert.ok(up && first && second, "needs reach up and both connections from above");
+    const byId = async () => {
+      const json = await reach("connection", "list", ...account(), "--json");
+      assert.equal(json.code, 0, json.stderr);
+      const listed = JSON.parse(json.stdout) as (Described & { live: Live | null })[];
+      return new Map(listed.map((c) => [c.id, c.live]));
+    };
+    // up writes its file when a view changes: the relay connection's line above came first.
+    let live = await byId();
+    await eventually(async () => {
+      live = await byId();
+      return live.get(second?.id ?? "")?.path === "relay";
+    }, 10_000);
+    const p2p = live.get(first.id);
+    assert.equal(p2p?.status, "connected");
+    assert.equal(p2p?.path, "p2p");
+    assert.ok(p2p?.since && !Number.isNaN(Date.parse(p2p.since)), `since ${p2p?.since}`);
+    const relay = live.get(second.id);
+    assert.equal(relay?.path, "relay");
+    // The relay connection never tried P2P (it is off for it), so nothing failed.
+    assert.equal(relay?.lastFailure, null);
+    const text = await reach("connection", "list", ...account());
+    assert.equal(text.code, 0, text.stderr);
+    const row = text.stdout.split("\n").find((r) => r.startsWith(first?.id ?? "-"));
+    assert.match(row ?? "", /\s+yes\s+p2p\s+\d\d:\d\d:\d\dZ\s+-$/);
+    assert.doesNotMatch(text.stdout, /not running/);
   });
 
   it("connection set moves a port: up listens on the new one, the old one closes", async () => {
@@ -292,7 +330,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.match(
       text.stdout,
       new RegExp(
-        `^${second.id}\\s+relayed\\s+od-box\\s+proxy\\s+0\\.0\\.0\\.0:${second.port}\\s+127\\.0\\.0\\.2\\s+30s\\s+yes$`,
+        `^${second.id}\\s+relayed\\s+od-box\\s+proxy\\s+0\\.0\\.0\\.0:${second.port}\\s+127\\.0\\.0\\.2\\s+30s\\s+yes\\s+(p2p|relay|none)\\s.*$`,
         "m",
       ),
     );
@@ -320,7 +358,10 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     const text = await reach("connection", "list", ...account());
     assert.match(
       text.stdout,
-      new RegExp(`^${second.id}\\s.*\\slatched to 127\\.0\\.0\\.3\\s+30s\\s+yes$`, "m"),
+      new RegExp(
+        `^${second.id}\\s.*\\slatched to 127\\.0\\.0\\.3\\s+30s\\s+yes\\s+(p2p|relay|none)\\s.*$`,
+        "m",
+      ),
     );
   });
 
@@ -335,7 +376,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     );
     assert.equal(await tryConnect(second.port), "refused");
     const listed = await reach("connection", "list", ...account());
-    assert.match(listed.stdout, new RegExp(`^${second.id}\\s.*\\s+no$`, "m"));
+    assert.match(listed.stdout, new RegExp(`^${second.id}\\s.*\\s+no\\s+none\\s.*$`, "m"));
     from = up.lines.length;
     const on = await reach("connection", "set", second.id, ...account(), "--enable");
     assert.equal(on.code, 0, on.stderr);
@@ -510,7 +551,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.match(
       text.stdout,
       new RegExp(
-        `^${added.id}\\s+shared echo\\s+od-box\\s+p2p\\s+0\\.0\\.0\\.0:${added.port}\\s+127\\.0\\.0\\.0/30\\s+never\\s+no$`,
+        `^${added.id}\\s+shared echo\\s+od-box\\s+p2p\\s+0\\.0\\.0\\.0:${added.port}\\s+127\\.0\\.0\\.0/30\\s+never\\s+no\\s+none\\s+-\\s+-$`,
         "m",
       ),
     );
@@ -523,5 +564,9 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     const [code] = (await exited) as [number | null];
     assert.equal(code, 0, up.stderr());
     assert.equal(await tryConnect(first.port), "refused");
+    // Its live-state file goes with it: `connection list` says up is not running.
+    await assert.rejects(access(join(workDir, "on-demand.up.json")));
+    const text = await reach("connection", "list", ...account());
+    assert.match(text.stdout, /^reach up is not running: no live path to show\.$/m);
   });
 });
