@@ -10,13 +10,14 @@ import { type AgentProcess, startAgentProcess } from "../../test-support/reach-p
 import {
   createTestUser,
   eventually,
+  startTestAgent,
   startTestBroker,
   type TestBroker,
   type TestUser,
   tempDir,
 } from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
-import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
+import { connectFrom, echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
 import { BrokerClient } from "../broker-client.js";
 import { OnDemandManager } from "../on-demand/on-demand-manager.js";
 import { OnDemandStore } from "../on-demand/on-demand-store.js";
@@ -106,5 +107,58 @@ describe("on-demand path health", { timeout: 180_000 }, () => {
     assert.equal(sha256(await echoThrough(port, LOOPBACK, payload)), sha256(payload));
     assert.equal(broker.peerSessions.relayTotals().streams, relayed, "the new socket took P2P");
     assert.ok((view().pathSince ?? 0) > (view().lastFailure?.at ?? Number.POSITIVE_INFINITY));
+  });
+
+  test("a socket on the relay stays there when P2P comes back; new sockets take P2P", async () => {
+    // An agent in this process, whose P2P sessions the test can drop while it stays online.
+    const inProcess = await startTestAgent(
+      broker,
+      user,
+      [{ name: "tcp", application: 1, host: LOOPBACK, port: echo.port }],
+      { name: "in-process-box", p2pBindAddress: LOOPBACK },
+    );
+    const added = await manager.add({ serviceId: inProcess.serviceId("tcp") });
+    const live = () => manager.list().find((v) => v.id === added.id) as OnDemandView;
+    try {
+      const first = randomPayload(64 * 1024);
+      assert.equal(sha256(await echoThrough(added.port, LOOPBACK, first)), sha256(first));
+      assert.equal(live().path, "p2p");
+      inProcess.peers.closeAll();
+      await eventually(() => live().path === "relay", NOTICED_WITHIN_MS);
+      // The first retry is 2 s away: this socket is carried by the relay.
+      const relayed = broker.peerSessions.relayTotals().streams;
+      const held = await connectFrom(added.port, LOOPBACK);
+      const received: Buffer[] = [];
+      held.on("data", (chunk: Buffer) => received.push(chunk));
+      const echoedSoFar = (n: number) =>
+        eventually(() => Buffer.concat(received).length >= n, 15_000);
+      held.write("before");
+      await echoedSoFar(6);
+      assert.equal(
+        broker.peerSessions.relayTotals().streams,
+        relayed + 1,
+        "the held socket is on the relay",
+      );
+
+      await eventually(() => live().path === "p2p", 30_000);
+      const payload = randomPayload(128 * 1024);
+      assert.equal(sha256(await echoThrough(added.port, LOOPBACK, payload)), sha256(payload));
+      assert.equal(
+        broker.peerSessions.relayTotals().streams,
+        relayed + 1,
+        "the new socket took P2P",
+      );
+      held.write("after");
+      await echoedSoFar(11);
+      assert.equal(
+        Buffer.concat(received).toString(),
+        "beforeafter",
+        "the relay socket still works",
+      );
+      held.destroy();
+    } finally {
+      await manager.remove(added.id);
+      await inProcess.stop();
+    }
   });
 });
