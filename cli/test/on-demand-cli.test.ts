@@ -62,6 +62,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   let echo: TcpEcho | undefined;
   let serviceId = "";
   let up: WatchedChild | undefined;
+  let agent: WatchedChild | undefined;
   /** Connections added below: `first` carries the echo, `second` is removed while up runs. */
   let first: Described | undefined;
   let second: Described | undefined;
@@ -89,7 +90,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     );
     assert.equal(user.code, 0, user.stderr);
     echo = await startTcpEcho();
-    const agent = cli.start([
+    agent = cli.start([
       "agent",
       "--profile",
       "od",
@@ -555,6 +556,29 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
         "m",
       ),
     );
+  });
+
+  it("the agent killed: list shows the P2P path gone and the failure, within the keepalive's bound", async () => {
+    assert.ok(up && agent && first, "needs reach up, the agent and the first connection");
+    const liveOfFirst = async () => {
+      const json = await reach("connection", "list", ...account(), "--json");
+      const listed = JSON.parse(json.stdout) as (Described & { live: Live | null })[];
+      return listed.find((c) => c.id === first?.id)?.live ?? null;
+    };
+    assert.equal((await liveOfFirst())?.path, "p2p");
+    const exited = once(agent.child, "exit");
+    agent.child.kill("SIGKILL");
+    await exited;
+    let live: Live | null = null;
+    // 3 s for the keepalive, plus the CLI's own start on a loaded machine.
+    await eventually(async () => {
+      live = await liveOfFirst();
+      return live?.path !== "p2p";
+    }, 3_000 + 5_000);
+    assert.match((live as Live | null)?.lastFailure?.reason ?? "", /P2P/);
+    const text = await reach("connection", "list", ...account());
+    const row = text.stdout.split("\n").find((r) => r.startsWith(first?.id ?? "-"));
+    assert.match(row ?? "", /\s+(relay|none)\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ P2P/);
   });
 
   it("up stops cleanly on SIGTERM, closing its listeners", async () => {
