@@ -207,7 +207,10 @@ export class OnDemandConnection {
       return;
     }
     if (Date.now() + delayMs > (this.deadlines.get(socket) ?? 0)) {
-      this.noteFailure(`A local connection waited in vain: ${why}`);
+      this.lastFailure = { at: Date.now(), reason: `A local connection waited in vain: ${why}` };
+      // Still no path (the device did not come back): say so, instead of "connecting".
+      if (!this.path && !this.opening) this.setStatus("failed", why);
+      else this.env.onChange();
       socket.destroy();
       return;
     }
@@ -241,7 +244,8 @@ export class OnDemandConnection {
   }
 
   private async openPath(): Promise<StreamPath> {
-    this.setStatus("connecting", null);
+    // Already connecting (waiting for an offline device): one line in `reach up`, not one a try.
+    if (this.status !== "connecting") this.setStatus("connecting", null);
     const client = this.env.client();
     try {
       if (!client) throw new Error("Not signed in to a broker.");
@@ -270,8 +274,11 @@ export class OnDemandConnection {
       return this.use(new RelayPath(client.credentials.apiUrl, session.token), p2pFailure);
     } catch (error) {
       await this.release();
-      this.lastFailure = { at: Date.now(), reason: messageOf(error) };
-      this.setStatus("failed", messageOf(error));
+      const why = messageOf(error);
+      this.lastFailure = { at: Date.now(), reason: why };
+      // An offline device is waited for (place() tries again): still connecting, and why.
+      if (/offline/i.test(why)) this.setStatus("connecting", `Waiting for the device: ${why}`);
+      else this.setStatus("failed", why);
       throw error;
     }
   }
