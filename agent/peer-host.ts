@@ -12,6 +12,8 @@ import {
   asDtlsClientOffer,
   bareCandidate,
   CONTROL_CHANNEL_LABEL,
+  KEEPALIVE_PING,
+  KEEPALIVE_PONG,
   presentsToken,
   VERIFIED_REPLY,
 } from "../common/p2p/handshake.js";
@@ -126,11 +128,19 @@ export class PeerHost {
     peer.onChannel((channel) => {
       if (channel.getLabel() === CONTROL_CHANNEL_LABEL) {
         channel.onMessage((message) => {
-          if (authenticated || typeof message !== "string") return;
+          if (typeof message !== "string") return;
+          if (authenticated) {
+            // The client's keepalive: it counts the path dead when pongs stop.
+            if (message === KEEPALIVE_PING && channel.isOpen()) channel.sendMessage(KEEPALIVE_PONG);
+            return;
+          }
           if (Date.now() <= offer.tokenExpiresAt && presentsToken(message, offer.token)) {
             authenticated = true;
             clearTimeout(upTimer);
             channel.sendMessage(VERIFIED_REPLY);
+            // A first pong unasked says this agent answers pings: the client arms its
+            // keepalive on it (an older agent sends none and is not taken for dead).
+            channel.sendMessage(KEEPALIVE_PONG);
           } else {
             this.options.log(`agent: refused a peer session with a wrong or late token`);
             drop();

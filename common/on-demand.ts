@@ -140,8 +140,12 @@ export interface OnDemandView extends OnDemandSpec {
   /** Where local programs connect (bind:port), or for a public route the proxy's address once up. */
   address: string;
   status: OnDemandStatus;
-  /** The path carrying sockets now (or last), null before the first connect. */
+  /** The path new sockets get now (or got last), null before the first connect. */
   path: OnDemandPath | null;
+  /** When the current path began (or the last one ended), ms since the epoch; null before. */
+  pathSince: number | null;
+  /** What failed last (a path that dropped or did not open, a socket that waited in vain). */
+  lastFailure: { at: number; reason: string } | null;
   /** Why it failed, or why it is on the relay rather than P2P. */
   reason: string | null;
   /** Bytes from local programs to the service, and back. */

@@ -10,6 +10,7 @@ import { localCopyText } from "../../common/launch-templates.js";
 import { type OnDemandView, onDemandSpecSchema } from "../../common/on-demand.js";
 import { type CredentialFlags, resolveCredentials, withCredentialOptions } from "../credentials.js";
 import { type SettingsFlags, settingsOf, withSettingsOptions } from "./connection-flags.js";
+import { type LiveState, readUpStatus, upStatusPath } from "./up-status.js";
 
 export interface StoreFlags extends CredentialFlags {
   store?: string;
@@ -72,6 +73,29 @@ export function titleOf(view: OnDemandView): string {
 function restrictText(view: OnDemandView): string {
   if (view.restrict === "latching" && view.latchedIp) return `latched to ${view.latchedIp}`;
   return view.restrict;
+}
+
+/** Live state as `list --json` gives it: times as ISO strings; null when up is not running. */
+function liveJson(live: LiveState | undefined) {
+  if (!live) return null;
+  return {
+    status: live.status,
+    path: live.path,
+    since: live.pathSince === null ? null : new Date(live.pathSince).toISOString(),
+    lastFailure: live.lastFailure && {
+      at: new Date(live.lastFailure.at).toISOString(),
+      reason: live.lastFailure.reason,
+    },
+  };
+}
+
+/** A time in the table: the UTC time of day, seconds precision ("21:04:05Z"). */
+function clockText(ms: number | null): string {
+  return ms === null ? "-" : `${new Date(ms).toISOString().slice(11, 19)}Z`;
+}
+
+function failureText(live: LiveState | undefined): string {
+  return live?.lastFailure ? `${clockText(live.lastFailure.at)} ${live.lastFailure.reason}` : "-";
 }
 
 function idleText(seconds: number): string {
@@ -177,8 +201,14 @@ export function registerConnectionCommand(program: Command): void {
     .option("--json", "print a JSON array")
     .action(async (flags: StoreFlags & { json?: boolean }) => {
       const specs = (await openManager(flags, () => null)).list();
+      // The live state comes from a running `reach up`, which writes it next to the store.
+      const live = await readUpStatus(upStatusPath(onDemandStorePath(flags)));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(specs.map(described))}\n`);
+        const out = specs.map((s) => ({
+          ...described(s),
+          live: live ? liveJson(live.get(s.id)) : null,
+        }));
+        process.stdout.write(`${JSON.stringify(out)}\n`);
         return;
       }
       if (specs.length === 0) {
@@ -188,7 +218,19 @@ export function registerConnectionCommand(program: Command): void {
         return;
       }
       const rows = [
-        ["ID", "NAME", "DEVICE", "ROUTE", "ADDRESS", "RESTRICT", "IDLE TIMEOUT", "ENABLED"],
+        [
+          "ID",
+          "NAME",
+          "DEVICE",
+          "ROUTE",
+          "ADDRESS",
+          "RESTRICT",
+          "IDLE TIMEOUT",
+          "ENABLED",
+          "PATH",
+          "SINCE",
+          "LAST FAILURE",
+        ],
         ...specs.map((s) => [
           s.id,
           s.name,
@@ -198,9 +240,13 @@ export function registerConnectionCommand(program: Command): void {
           restrictText(s),
           idleText(s.idleTimeout),
           s.enabled ? "yes" : "no",
+          live?.get(s.id)?.path ?? "-",
+          clockText(live?.get(s.id)?.pathSince ?? null),
+          failureText(live?.get(s.id)),
         ]),
       ];
       process.stdout.write(`${table(rows)}\n`);
+      if (!live) process.stdout.write("reach up is not running: no live path to show.\n");
     });
 
   withStoreOptions(

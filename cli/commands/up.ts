@@ -15,6 +15,7 @@ import {
   titleOf,
   withStoreOptions,
 } from "./connection.js";
+import { UpStatusWriter, upStatusPath } from "./up-status.js";
 
 interface UpFlags extends StoreFlags {
   p2pBind?: string;
@@ -123,22 +124,28 @@ export function registerUpCommand(program: Command): void {
       const { OnDemandStore } = await import("../../client/on-demand/on-demand-store.js");
       const printer = new StatusPrinter();
       let started = false;
+      // For `reach connection list`: each connection's live path, kept next to the store.
+      const status = new UpStatusWriter(upStatusPath(path), () => manager.list());
       const manager = new OnDemandManager({
         store: new OnDemandStore(path),
         client: () => client,
         p2pBindAddress: flags.p2pBind,
         p2pWaitMs: flags.p2pWait,
         onChange: () => {
-          if (started) printer.update(manager.list());
+          if (!started) return;
+          printer.update(manager.list());
+          status.changed();
         },
       });
       try {
         await manager.start(true);
       } catch (error) {
         client.stop();
+        await status.stop();
         throw error;
       }
       started = true;
+      status.changed();
       print(`Reach is up: following ${path} (Ctrl-C stops).`);
       if (manager.list().length === 0) {
         print("No on-demand connections yet: `reach connection add SERVICE_ID` adds one here.");
@@ -163,6 +170,7 @@ export function registerUpCommand(program: Command): void {
         await reloading;
         started = false;
         await manager.stop();
+        await status.stop();
         client.stop();
       });
     });

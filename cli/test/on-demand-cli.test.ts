@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { readFile, rm } from "node:fs/promises";
+import { access, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -33,6 +33,14 @@ interface Described {
   launch: string;
 }
 
+/** `list --json`'s live state of a connection, from a running `reach up` (null without one). */
+interface Live {
+  status: string;
+  path: "p2p" | "relay" | "none";
+  since: string | null;
+  lastFailure: { at: string; reason: string } | null;
+}
+
 let cli: CliSession;
 const reach = (...args: string[]) => cli.reach(...args);
 
@@ -54,6 +62,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
   let echo: TcpEcho | undefined;
   let serviceId = "";
   let up: WatchedChild | undefined;
+  let agent: WatchedChild | undefined;
   /** Connections added below: `first` carries the echo, `second` is removed while up runs. */
   let first: Described | undefined;
   let second: Described | undefined;
@@ -81,7 +90,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     );
     assert.equal(user.code, 0, user.stderr);
     echo = await startTcpEcho();
-    const agent = cli.start([
+    agent = cli.start([
       "agent",
       "--profile",
       "od",
@@ -159,7 +168,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.ok(first && second, "needs the connections added above");
     const json = await reach("connection", "list", ...account(), "--json");
     assert.equal(json.code, 0, json.stderr);
-    const listed = JSON.parse(json.stdout) as Described[];
+    const listed = JSON.parse(json.stdout) as (Described & { live: Live | null })[];
     assert.deepEqual(
       listed.map((c) => [c.id, c.port, c.route, c.idleTimeout]),
       [
@@ -167,21 +176,22 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
         [second.id, second.port, "proxy", 60],
       ],
     );
-    assert.deepEqual(listed[1], second, "--json has every stored field");
+    assert.deepEqual(listed[1], { ...second, live: null }, "--json has every stored field");
     const text = await reach("connection", "list", ...account());
     assert.equal(text.code, 0, text.stderr);
     const [header, ...rows] = text.stdout.trimEnd().split("\n");
     assert.match(
       header ?? "",
-      /^ID\s+NAME\s+DEVICE\s+ROUTE\s+ADDRESS\s+RESTRICT\s+IDLE TIMEOUT\s+ENABLED$/,
+      /^ID\s+NAME\s+DEVICE\s+ROUTE\s+ADDRESS\s+RESTRICT\s+IDLE TIMEOUT\s+ENABLED\s+PATH\s+SINCE\s+LAST FAILURE$/,
     );
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 3);
     assert.match(
       rows[1] ?? "",
       new RegExp(
-        `^${second.id}\\s+echo\\s+od-box\\s+proxy\\s+127\\.0\\.0\\.1:${second.port}\\s+none\\s+60s\\s+yes$`,
+        `^${second.id}\\s+echo\\s+od-box\\s+proxy\\s+127\\.0\\.0\\.1:${second.port}\\s+none\\s+60s\\s+yes\\s+-\\s+-\\s+-$`,
       ),
     );
+    assert.equal(rows[2], "reach up is not running: no live path to show.");
   });
 
   it("reach up listens; a local connect echoes byte-exact over P2P", async () => {
@@ -215,6 +225,35 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
       new RegExp(`^127\\.0\\.0\\.1:${second.port} echo on od-box: connected via Proxy.*$`),
     );
     assert.match(line, /Peer to peer is off/);
+  });
+
+  it("connection list shows each connection's live path, since when and the last failure, from up", async () => {
+    assert.ok(up && first && second, "needs reach up and both connections from above");
+    const byId = async () => {
+      const json = await reach("connection", "list", ...account(), "--json");
+      assert.equal(json.code, 0, json.stderr);
+      const listed = JSON.parse(json.stdout) as (Described & { live: Live | null })[];
+      return new Map(listed.map((c) => [c.id, c.live]));
+    };
+    // up writes its file when a view changes: the relay connection's line above came first.
+    let live = await byId();
+    await eventually(async () => {
+      live = await byId();
+      return live.get(second?.id ?? "")?.path === "relay";
+    }, 10_000);
+    const p2p = live.get(first.id);
+    assert.equal(p2p?.status, "connected");
+    assert.equal(p2p?.path, "p2p");
+    assert.ok(p2p?.since && !Number.isNaN(Date.parse(p2p.since)), `since ${p2p?.since}`);
+    const relay = live.get(second.id);
+    assert.equal(relay?.path, "relay");
+    // The relay connection never tried P2P (it is off for it), so nothing failed.
+    assert.equal(relay?.lastFailure, null);
+    const text = await reach("connection", "list", ...account());
+    assert.equal(text.code, 0, text.stderr);
+    const row = text.stdout.split("\n").find((r) => r.startsWith(first?.id ?? "-"));
+    assert.match(row ?? "", /\s+yes\s+p2p\s+\d\d:\d\d:\d\dZ\s+-$/);
+    assert.doesNotMatch(text.stdout, /not running/);
   });
 
   it("connection set moves a port: up listens on the new one, the old one closes", async () => {
@@ -292,7 +331,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.match(
       text.stdout,
       new RegExp(
-        `^${second.id}\\s+relayed\\s+od-box\\s+proxy\\s+0\\.0\\.0\\.0:${second.port}\\s+127\\.0\\.0\\.2\\s+30s\\s+yes$`,
+        `^${second.id}\\s+relayed\\s+od-box\\s+proxy\\s+0\\.0\\.0\\.0:${second.port}\\s+127\\.0\\.0\\.2\\s+30s\\s+yes\\s+(p2p|relay|none)\\s.*$`,
         "m",
       ),
     );
@@ -320,7 +359,10 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     const text = await reach("connection", "list", ...account());
     assert.match(
       text.stdout,
-      new RegExp(`^${second.id}\\s.*\\slatched to 127\\.0\\.0\\.3\\s+30s\\s+yes$`, "m"),
+      new RegExp(
+        `^${second.id}\\s.*\\slatched to 127\\.0\\.0\\.3\\s+30s\\s+yes\\s+(p2p|relay|none)\\s.*$`,
+        "m",
+      ),
     );
   });
 
@@ -335,7 +377,7 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     );
     assert.equal(await tryConnect(second.port), "refused");
     const listed = await reach("connection", "list", ...account());
-    assert.match(listed.stdout, new RegExp(`^${second.id}\\s.*\\s+no$`, "m"));
+    assert.match(listed.stdout, new RegExp(`^${second.id}\\s.*\\s+no\\s+none\\s.*$`, "m"));
     from = up.lines.length;
     const on = await reach("connection", "set", second.id, ...account(), "--enable");
     assert.equal(on.code, 0, on.stderr);
@@ -510,10 +552,33 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     assert.match(
       text.stdout,
       new RegExp(
-        `^${added.id}\\s+shared echo\\s+od-box\\s+p2p\\s+0\\.0\\.0\\.0:${added.port}\\s+127\\.0\\.0\\.0/30\\s+never\\s+no$`,
+        `^${added.id}\\s+shared echo\\s+od-box\\s+p2p\\s+0\\.0\\.0\\.0:${added.port}\\s+127\\.0\\.0\\.0/30\\s+never\\s+no\\s+none\\s+-\\s+-$`,
         "m",
       ),
     );
+  });
+
+  it("the agent killed: list shows the P2P path gone and the failure, within the keepalive's bound", async () => {
+    assert.ok(up && agent && first, "needs reach up, the agent and the first connection");
+    const liveOfFirst = async () => {
+      const json = await reach("connection", "list", ...account(), "--json");
+      const listed = JSON.parse(json.stdout) as (Described & { live: Live | null })[];
+      return listed.find((c) => c.id === first?.id)?.live ?? null;
+    };
+    assert.equal((await liveOfFirst())?.path, "p2p");
+    const exited = once(agent.child, "exit");
+    agent.child.kill("SIGKILL");
+    await exited;
+    let live: Live | null = null;
+    // 3 s for the keepalive, plus the CLI's own start on a loaded machine.
+    await eventually(async () => {
+      live = await liveOfFirst();
+      return live?.path !== "p2p";
+    }, 3_000 + 5_000);
+    assert.match((live as Live | null)?.lastFailure?.reason ?? "", /P2P/);
+    const text = await reach("connection", "list", ...account());
+    const row = text.stdout.split("\n").find((r) => r.startsWith(first?.id ?? "-"));
+    assert.match(row ?? "", /\s+(relay|none)\s+\d\d:\d\d:\d\dZ\s+\d\d:\d\d:\d\dZ P2P/);
   });
 
   it("up stops cleanly on SIGTERM, closing its listeners", async () => {
@@ -523,5 +588,9 @@ describe("reach connection and reach up (real processes)", { timeout: 180_000 },
     const [code] = (await exited) as [number | null];
     assert.equal(code, 0, up.stderr());
     assert.equal(await tryConnect(first.port), "refused");
+    // Its live-state file goes with it: `connection list` says up is not running.
+    await assert.rejects(access(join(workDir, "on-demand.up.json")));
+    const text = await reach("connection", "list", ...account());
+    assert.match(text.stdout, /^reach up is not running: no live path to show\.$/m);
   });
 });

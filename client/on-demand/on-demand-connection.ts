@@ -1,13 +1,17 @@
 // One on-demand connection: a listener on <bind>:<port> (127.0.0.1 unless shared on the
 // LAN) that opens a path to its service when a local program connects, shares that path
 // among all its sockets, and lets it go after the idle timeout. P2P is tried first; when it
-// does not open within the bound (or drops later), the broker's relay carries the sockets.
+// does not open within the bound (or drops later), the broker's relay carries the sockets,
+// and P2P is tried again in the background until it opens (then new sockets take it).
+// A socket that no path could start (none of its bytes moved) is placed again, on the
+// next path or once the device is back, for a bounded time: it is never reset unserved.
 //
 // Who may connect is decided in accept(), synchronously and before anything else: a
 // refused client is destroyed before its socket is read, before a path is opened and so
 // before any byte or request goes toward the broker or the device. Being synchronous also
 // makes "latching" exact: of two clients arriving together, the first accepted latches.
 import { createServer, type Server, type Socket } from "node:net";
+import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { admits, type LocalRestriction, parseRestriction } from "../../common/local-restriction.js";
 import {
@@ -31,6 +35,8 @@ export interface OnDemandEnvironment {
   p2pWaitMs?: number;
   /** Gather P2P candidates on this address only (tests keep P2P on loopback). */
   p2pBindAddress?: string;
+  /** How long a local socket no path could start waits for the device (default 10 s). */
+  deviceWaitMs?: number;
   onChange: () => void;
   /** A latching restriction latched onto this client address: keep it (it must survive restarts). */
   onLatch?: (id: string, address: string) => void;
@@ -38,6 +44,12 @@ export interface OnDemandEnvironment {
 
 /** How often idleness is checked, at most. */
 const IDLE_CHECK_MS = 1_000;
+export const DEFAULT_DEVICE_WAIT_MS = 10_000;
+/** A socket handed back again is placed after this pause (the device may be coming back). */
+const PLACE_AGAIN_MS = 500;
+/** Background P2P retries after a failover: 2 s, 4 s, 8 s … at most a minute apart. */
+const P2P_RETRY_FIRST_MS = 2_000;
+const P2P_RETRY_MAX_MS = 60_000;
 
 export class OnDemandConnection {
   private server: Server | null = null;
@@ -45,9 +57,17 @@ export class OnDemandConnection {
   private closed = false;
   private path: StreamPath | null = null;
   private opening: Promise<StreamPath> | null = null;
-  private sessionId: string | null = null;
-  /** The session's token, kept for failing over to the relay after a P2P drop. */
-  private sessionToken: string | null = null;
+  /** The broker's peer session: its token carries the relay, its id is offered P2P again. */
+  private session: PeerSessionView | null = null;
+  /** Relay paths P2P took over from: their sockets stay on them until they close. */
+  private readonly retired = new Set<StreamPath>();
+  private p2pRetryTimer: NodeJS.Timeout | undefined;
+  private p2pRetryMs = P2P_RETRY_FIRST_MS;
+  /** When the path (or its absence) began; what failed last, and when. */
+  private pathSince: number | null = null;
+  private lastFailure: { at: number; reason: string } | null = null;
+  /** By when each local socket must have been started, or be closed. */
+  private readonly deadlines = new WeakMap<Socket, number>();
   private status: OnDemandStatus = "idle";
   private lastPath: OnDemandPath | null = null;
   private reason: string | null = null;
@@ -120,6 +140,8 @@ export class OnDemandConnection {
       address: listenAddress(this.spec.bind, this.spec.port),
       status: this.status,
       path: this.lastPath,
+      pathSince: this.pathSince,
+      lastFailure: this.lastFailure,
       reason: this.reason,
       bytesIn,
       bytesOut,
@@ -132,6 +154,7 @@ export class OnDemandConnection {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.p2pRetryTimer);
     for (const socket of this.sockets) socket.destroy();
     await this.release();
     const server = this.server;
@@ -156,14 +179,48 @@ export class OnDemandConnection {
       this.lastTraffic = Date.now();
       this.env.onChange();
     });
+    this.deadlines.set(socket, Date.now() + (this.env.deviceWaitMs ?? DEFAULT_DEVICE_WAIT_MS));
+    this.place(socket);
+  }
+
+  /** Puts a socket on the path (opening one if needed); see placeAgain for the way back. */
+  private place(socket: Socket): void {
     this.ensurePath().then(
       (path) => {
         if (socket.destroyed) return;
-        path.carry(socket);
+        path.carry(socket, (why) => this.placeAgain(socket, why, PLACE_AGAIN_MS));
         this.env.onChange();
       },
-      () => socket.destroy(),
+      (error: unknown) => {
+        // The device is offline (killed, restarting): wait for it, as long as the bound allows.
+        if (/offline/i.test(messageOf(error)))
+          this.placeAgain(socket, messageOf(error), PLACE_AGAIN_MS);
+        else socket.destroy();
+      },
     );
+  }
+
+  /** A socket none of whose bytes moved: placed again after `delayMs`, or closed past its deadline. */
+  private placeAgain(socket: Socket, why: string, delayMs: number): void {
+    if (socket.destroyed || this.closed) {
+      socket.destroy();
+      return;
+    }
+    if (Date.now() + delayMs > (this.deadlines.get(socket) ?? 0)) {
+      this.lastFailure = { at: Date.now(), reason: `A local connection waited in vain: ${why}` };
+      // Still no path (the device did not come back): say so, instead of "connecting".
+      if (!this.path && !this.opening) this.setStatus("failed", why);
+      else this.env.onChange();
+      socket.destroy();
+      return;
+    }
+    const timer = setTimeout(() => this.place(socket), delayMs);
+    timer.unref();
+  }
+
+  private noteFailure(reason: string): void {
+    this.lastFailure = { at: Date.now(), reason };
+    this.env.onChange();
   }
 
   /** Whether the restriction lets this client in; the first client latches a latching one. */
@@ -187,13 +244,13 @@ export class OnDemandConnection {
   }
 
   private async openPath(): Promise<StreamPath> {
-    this.setStatus("connecting", null);
+    // Already connecting (waiting for an offline device): one line in `reach up`, not one a try.
+    if (this.status !== "connecting") this.setStatus("connecting", null);
     const client = this.env.client();
     try {
       if (!client) throw new Error("Not signed in to a broker.");
       const session = await client.openPeerSession(this.spec.serviceId, null);
-      this.sessionId = session.id;
-      this.sessionToken = session.token;
+      this.session = session;
       const p2p = this.spec.route !== "proxy";
       const failover = this.spec.route !== "p2p";
       let p2pFailure: string | null = p2p ? null : "Peer to peer is off for this connection.";
@@ -211,12 +268,59 @@ export class OnDemandConnection {
         }
       }
       if (!failover) throw new Error(`${p2pFailure} Proxy failover is off.`);
+      // Told with the status change that follows (one change, not two).
+      if (p2pFailure && p2p)
+        this.lastFailure = { at: Date.now(), reason: `P2P did not open: ${p2pFailure}` };
       return this.use(new RelayPath(client.credentials.apiUrl, session.token), p2pFailure);
     } catch (error) {
       await this.release();
-      this.setStatus("failed", messageOf(error));
+      const why = messageOf(error);
+      this.lastFailure = { at: Date.now(), reason: why };
+      // An offline device is waited for (place() tries again): still connecting, and why.
+      if (/offline/i.test(why)) this.setStatus("connecting", `Waiting for the device: ${why}`);
+      else this.setStatus("failed", why);
       throw error;
     }
+  }
+
+  /** After a failover: P2P again in the background, with backoff, while the relay serves. */
+  private retryP2pLater(): void {
+    clearTimeout(this.p2pRetryTimer);
+    if (this.spec.route !== "adaptive" || this.closed) return;
+    const delay = this.p2pRetryMs;
+    this.p2pRetryMs = Math.min(delay * 2, P2P_RETRY_MAX_MS);
+    this.p2pRetryTimer = setTimeout(() => void this.retryP2p(), delay);
+    this.p2pRetryTimer.unref();
+  }
+
+  private async retryP2p(): Promise<void> {
+    const client = this.env.client();
+    const session = this.session;
+    const relay = this.path;
+    if (!client || !session || relay?.kind !== "relay") return;
+    let peer: PeerPath;
+    try {
+      peer = await PeerPath.open({
+        client,
+        session,
+        waitMs: this.env.p2pWaitMs ?? DEFAULT_P2P_WAIT_MS,
+        bindAddress: this.env.p2pBindAddress,
+      });
+    } catch (error) {
+      if (this.path === relay && !this.closed) {
+        this.noteFailure(`P2P retry: ${messageOf(error)}`);
+        this.retryP2pLater();
+      }
+      return;
+    }
+    if (this.closed || this.path !== relay || this.session !== session) {
+      peer.close();
+      return;
+    }
+    // New sockets take P2P; the relay's own stay where they are until they close.
+    this.retired.add(relay);
+    this.p2pRetryMs = P2P_RETRY_FIRST_MS;
+    this.use(peer, null);
   }
 
   private use(path: StreamPath, reason: string | null): StreamPath {
@@ -227,12 +331,17 @@ export class OnDemandConnection {
     }
     this.path = path;
     this.lastPath = path.kind;
+    this.pathSince = Date.now();
     path.onDown((why) => {
       if (this.path !== path || this.closed) return;
       this.path = null;
+      this.lastFailure = {
+        at: Date.now(),
+        reason: `${path.kind === "p2p" ? "P2P" : "The relay"} dropped: ${why}.`,
+      };
       // P2P dropped: new sockets fail over to the relay of the same session.
       const client = this.env.client();
-      const token = this.sessionToken;
+      const token = this.session?.token;
       if (path.kind === "p2p" && this.spec.route !== "p2p" && client && token) {
         this.use(new RelayPath(client.credentials.apiUrl, token), `P2P dropped: ${why}.`);
         return;
@@ -240,6 +349,7 @@ export class OnDemandConnection {
       void this.release();
       this.setStatus("idle", why);
     });
+    if (path.kind === "relay") this.retryP2pLater();
     this.setStatus("connected", reason);
     this.watchIdle();
     return path;
@@ -249,10 +359,14 @@ export class OnDemandConnection {
   private async release(): Promise<void> {
     const path = this.path;
     this.path = null;
+    if (path) this.pathSince = Date.now();
+    clearTimeout(this.p2pRetryTimer);
+    this.p2pRetryMs = P2P_RETRY_FIRST_MS;
     path?.close();
-    const sessionId = this.sessionId;
-    this.sessionId = null;
-    this.sessionToken = null;
+    for (const retired of this.retired) retired.close();
+    this.retired.clear();
+    const sessionId = this.session?.id;
+    this.session = null;
     if (sessionId)
       await this.env
         .client()

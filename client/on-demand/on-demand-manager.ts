@@ -87,6 +87,8 @@ export class OnDemandManager {
         address: listenAddress(spec.bind, spec.port),
         status: !spec.enabled ? "off" : error ? "failed" : "idle",
         path: null,
+        pathSince: null,
+        lastFailure: null,
         reason: error,
         bytesIn: 0,
         bytesOut: 0,
@@ -247,11 +249,12 @@ export class OnDemandManager {
   }
 
   private connectionFor(spec: OnDemandSpec): OnDemandConnection {
-    const { client, p2pWaitMs, p2pBindAddress } = this.options;
+    const { client, p2pWaitMs, p2pBindAddress, deviceWaitMs } = this.options;
     return new OnDemandConnection(spec, {
       client,
       p2pWaitMs,
       p2pBindAddress,
+      deviceWaitMs,
       onChange: () => this.changed(),
       onLatch: (id, address) => this.saveLatch(id, address),
     });

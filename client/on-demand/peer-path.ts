@@ -10,6 +10,8 @@ import type { PeerSessionView } from "../../common/graphql/schema.js";
 import { relaySocketOverChannel } from "../../common/p2p/channel-relay.js";
 import {
   CONTROL_CHANNEL_LABEL,
+  KEEPALIVE_PING,
+  KEEPALIVE_PONG,
   splitCandidates,
   streamChannelLabel,
   tokenMessage,
@@ -17,7 +19,11 @@ import {
 } from "../../common/p2p/handshake.js";
 import { createPeer, type Peer, stunUrlFor } from "../../common/p2p/peer-connection.js";
 import type { BrokerClient } from "../broker-client.js";
-import type { StreamPath } from "./stream-path.js";
+import type { HandBack, StreamPath } from "./stream-path.js";
+
+/** The keepalive's ping interval, and how long without a pong counts the path dead. */
+const PING_EVERY_MS = 500;
+const DEAD_AFTER_MS = 2_500;
 
 export interface PeerPathOptions {
   client: BrokerClient;
@@ -34,15 +40,41 @@ export class PeerPath implements StreamPath {
   private streams = 0;
   private readonly counters = { sent: 0, received: 0 };
   private readonly carried = new Set<Socket>();
+  /** Sockets whose channel has not opened yet: nothing of theirs moved, so they can be handed back. */
+  private readonly starting = new Map<Socket, HandBack>();
+  private keepalive: NodeJS.Timeout | undefined;
   /** Stream channels not yet closed: closed with the path, opened or not (see open()). */
   private readonly channels = new Set<DataChannel>();
 
   private constructor(
     private readonly peer: Peer,
     control: DataChannel,
+    private readonly pongs: { last: number | null },
   ) {
     peer.onDown((reason) => this.fail(reason));
     control.onClosed(() => this.fail("the peer-to-peer control channel closed"));
+    this.keepAlive(control);
+  }
+
+  /**
+   * Pings the agent on the control channel and fails the path when pongs stop. Armed by
+   * the first pong (the agent sends one right after its "ok"), so an agent that predates
+   * the keepalive is not taken for dead.
+   */
+  private keepAlive(control: DataChannel): void {
+    const { pongs } = this;
+    this.keepalive = setInterval(() => {
+      if (pongs.last !== null && Date.now() - pongs.last > DEAD_AFTER_MS) {
+        this.fail(`the agent stopped answering for ${DEAD_AFTER_MS / 1000} s`);
+        return;
+      }
+      try {
+        control.sendMessage(KEEPALIVE_PING);
+      } catch {
+        // The channel closed: its onClosed fails the path.
+      }
+    }, PING_EVERY_MS);
+    this.keepalive.unref();
   }
 
   /** Opens and verifies a P2P path, or rejects with why not within `waitMs`. */
@@ -54,11 +86,15 @@ export class PeerPath implements StreamPath {
     });
     let timer: NodeJS.Timeout | undefined;
     const control = peer.connection.createDataChannel(CONTROL_CHANNEL_LABEL);
+    const pongs: { last: number | null } = { last: null };
     try {
       const verified = new Promise<DataChannel>((resolve, reject) => {
         control.onOpen(() => control.sendMessage(tokenMessage(session.token)));
+        // One listener for the channel's life: node-datachannel may lose messages queued
+        // for a listener that a second onMessage replaces.
         control.onMessage((message) => {
-          if (message === VERIFIED_REPLY) resolve(control);
+          if (message === KEEPALIVE_PONG) pongs.last = Date.now();
+          else if (message === VERIFIED_REPLY) resolve(control);
         });
         control.onClosed(() => reject(new Error("The agent closed the peer-to-peer session.")));
         peer.connected.catch(reject);
@@ -79,7 +115,7 @@ export class PeerPath implements StreamPath {
         return verified;
       })();
       negotiated.catch(() => {});
-      return new PeerPath(peer, await Promise.race([negotiated, deadline]));
+      return new PeerPath(peer, await Promise.race([negotiated, deadline]), pongs);
     } catch (error) {
       // A channel that never opened keeps node-datachannel's callbacks (and so the
       // process) alive unless it is closed itself.
@@ -91,9 +127,9 @@ export class PeerPath implements StreamPath {
     }
   }
 
-  carry(socket: Socket): void {
+  carry(socket: Socket, handBack: HandBack): void {
     if (this.down) {
-      socket.destroy();
+      handBack("the peer-to-peer path is down");
       return;
     }
     this.streams++;
@@ -101,13 +137,22 @@ export class PeerPath implements StreamPath {
     this.carried.add(socket);
     socket.once("close", () => this.carried.delete(socket));
     this.channels.add(channel);
+    this.starting.set(socket, handBack);
     channel.onOpen(() => {
+      this.starting.delete(socket);
       relaySocketOverChannel(socket, channel, this.counters, () => this.channels.delete(channel));
       socket.resume();
     });
     channel.onClosed(() => {
       this.channels.delete(channel);
-      socket.destroy();
+      const startingOver = this.starting.get(socket);
+      this.starting.delete(socket);
+      if (startingOver) {
+        // Closed before it opened: the socket never moved a byte, so it is placed again.
+        this.carried.delete(socket);
+        startingOver("its peer-to-peer channel closed before it opened");
+      } else if (this.carried.has(socket)) socket.destroy();
+      // (Otherwise close() already handed it back, and it may be on another path now.)
     });
   }
 
@@ -116,16 +161,28 @@ export class PeerPath implements StreamPath {
   }
 
   close(): void {
+    for (const handBack of this.shutDown()) handBack("the peer-to-peer path closed");
+  }
+
+  /** Closes everything; returns the hand-backs of sockets not started, for the caller to call. */
+  private shutDown(): HandBack[] {
     this.down = true;
+    clearInterval(this.keepalive);
+    const starting = [...this.starting];
+    this.starting.clear();
+    for (const [socket] of starting) this.carried.delete(socket);
     for (const socket of this.carried) socket.destroy();
     for (const channel of this.channels) channel.close();
     this.channels.clear();
     this.peer.close();
+    return starting.map(([, handBack]) => handBack);
   }
 
   private fail(reason: string): void {
     if (this.down) return;
-    this.close();
+    const handBacks = this.shutDown();
+    // The connection learns first, so the sockets handed back find the next path.
     this.downCallback?.(reason);
+    for (const handBack of handBacks) handBack(`the peer-to-peer path went down: ${reason}`);
   }
 }

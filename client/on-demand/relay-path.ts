@@ -11,22 +11,24 @@ import {
   refusalMessage,
   upgradeRequestHeaders,
 } from "../../common/tunnel/upgrade.js";
-import type { StreamPath } from "./stream-path.js";
+import type { HandBack, StreamPath } from "./stream-path.js";
 
 export class RelayPath implements StreamPath {
   readonly kind = "relay" as const;
   private downCallback: ((reason: string) => void) | undefined;
   private down = false;
   private readonly carried = new Set<Socket>();
+  /** Sockets whose upgrade has not been answered: nothing of theirs moved yet. */
+  private readonly starting = new Map<Socket, HandBack>();
 
   constructor(
     private readonly apiUrl: string,
     private readonly token: string,
   ) {}
 
-  carry(socket: Socket): void {
+  carry(socket: Socket, handBack: HandBack): void {
     if (this.down) {
-      socket.destroy();
+      handBack("the relay path is down");
       return;
     }
     const url = new URL(RELAY_UPGRADE.path, this.apiUrl);
@@ -44,9 +46,21 @@ export class RelayPath implements StreamPath {
           : netConnect({ ...(options as NetConnectOpts), allowHalfOpen: true }),
     });
     this.carried.add(socket);
-    socket.once("close", () => this.carried.delete(socket));
+    this.starting.set(socket, handBack);
+    const forget = () => this.carried.delete(socket);
+    socket.once("close", forget);
+    /** Whether the socket was still waiting (then it is handed back, not reset). */
+    const unstarted = (): HandBack | undefined => {
+      const waiting = this.starting.get(socket);
+      this.starting.delete(socket);
+      if (waiting) {
+        this.carried.delete(socket);
+        socket.off("close", forget);
+      }
+      return waiting;
+    };
     request.on("upgrade", (_response, relay: Socket, head: Buffer) => {
-      if (socket.destroyed) {
+      if (!unstarted() || socket.destroyed) {
         relay.destroy();
         return;
       }
@@ -56,14 +70,24 @@ export class RelayPath implements StreamPath {
       socket.resume();
     });
     request.on("response", (response) => {
-      socket.destroy();
+      const waiting = unstarted();
       // 401: the broker no longer knows the session (ended, or the broker restarted).
-      if (response.statusCode === 401) this.fail("The broker ended the peer session.");
-      else readError(response).then((message) => this.fail(message));
+      if (response.statusCode === 401) {
+        response.resume();
+        this.fail("The broker ended the peer session.");
+        waiting?.("The broker ended the peer session.");
+        return;
+      }
+      // Any other refusal (503: the device is offline) is this socket's: it is placed
+      // again, and the path stays for the others.
+      readError(response).then((message) => waiting?.(message));
     });
     request.on("error", (error) => {
-      socket.destroy();
-      this.fail(`Cannot reach the broker's relay: ${error.message}.`);
+      const waiting = unstarted();
+      const message = `Cannot reach the broker's relay: ${error.message}.`;
+      this.fail(message);
+      if (waiting) waiting(message);
+      else socket.destroy();
     });
     request.end();
   }
@@ -74,7 +98,11 @@ export class RelayPath implements StreamPath {
 
   close(): void {
     this.down = true;
+    const starting = [...this.starting];
+    this.starting.clear();
+    for (const [socket] of starting) this.carried.delete(socket);
     for (const socket of this.carried) socket.destroy();
+    for (const [, handBack] of starting) handBack("the relay path closed");
   }
 
   private fail(reason: string): void {

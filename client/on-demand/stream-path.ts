@@ -3,11 +3,21 @@
 import type { Socket } from "node:net";
 import type { OnDemandPath } from "../../common/on-demand.js";
 
+/**
+ * Gives back a socket the path could not carry before any of its bytes moved (it is
+ * still paused, so nothing was read from it): the connection places it again, on another
+ * path or once the device is back, instead of resetting a socket that got no byte.
+ */
+export type HandBack = (reason: string) => void;
+
 export interface StreamPath {
   readonly kind: OnDemandPath;
   /** Carries one local socket (paused, half-open allowed) to the service. */
-  carry(socket: Socket): void;
-  /** Called once when the path stops working: its sockets are closed by then. */
+  carry(socket: Socket, handBack: HandBack): void;
+  /**
+   * Called once when the path stops working: sockets it carried are closed by then, and
+   * those it had not started are handed back.
+   */
   onDown(callback: (reason: string) => void): void;
   close(): void;
 }

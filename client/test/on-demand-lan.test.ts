@@ -371,6 +371,8 @@ describe("on-demand connections shared on the LAN", { timeout: 60_000 }, () => {
           address: `127.0.0.1:${port}`,
           status: undefined,
           path: null,
+          pathSince: null,
+          lastFailure: null,
           reason: null,
           bytesIn: 0,
           bytesOut: 0,

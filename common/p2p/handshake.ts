@@ -10,6 +10,13 @@ export const CONTROL_CHANNEL_LABEL = "control";
 /** The agent's reply once the token matched: the path is verified end to end. */
 export const VERIFIED_REPLY = "ok";
 const TOKEN_PREFIX = "auth:";
+/**
+ * Keepalive on the control channel once the path is verified: the client pings, the agent
+ * answers each ping with a pong. A killed agent sends no SCTP abort and libdatachannel
+ * takes seconds to call the connection disconnected; a missing pong says it sooner.
+ */
+export const KEEPALIVE_PING = "ping";
+export const KEEPALIVE_PONG = "pong";
 
 /** The client's first message on the control channel. */
 export function tokenMessage(token: string): string {

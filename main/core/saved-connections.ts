@@ -236,6 +236,8 @@ export class SavedConnections {
     const base = {
       ...view,
       path: null,
+      pathSince: null,
+      lastFailure: null,
       openSockets: 0,
       refused: 0,
       connectionId: connection?.id ?? null,

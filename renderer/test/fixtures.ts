@@ -32,6 +32,8 @@ export function savedView(overrides: Partial<OnDemandView> = {}): OnDemandView {
     address: "127.0.0.1:34012",
     status: "idle",
     path: null,
+    pathSince: null,
+    lastFailure: null,
     reason: null,
     bytesOut: 0,
     bytesIn: 0,

@@ -80,6 +80,12 @@ export function SavedConnectionItem({ view, broker, now }: SavedConnectionItemPr
         )}
       </div>
       {view.reason && view.status !== "failed" && <p className="reason">{view.reason}</p>}
+      {view.lastFailure && view.lastFailure.reason !== view.reason && (
+        <p className="reason">
+          Last failure at {new Date(view.lastFailure.at).toLocaleTimeString()}:{" "}
+          {view.lastFailure.reason}
+        </p>
+      )}
       {broker && view.status === "public" && <VisitorsTable visitors={broker.visitors} now={now} />}
       <div className="actions">
         <button
