@@ -51,6 +51,11 @@ export interface AgentSettings {
   /** Gather P2P candidates on this address only (tests keep P2P on loopback). */
   p2pBindAddress?: string;
   /**
+   * Offer the direct path (a TLS-PSK TCP listener, common/p2p/direct-link.ts) beside WebRTC
+   * in peer answers (default true).
+   */
+  p2pDirect?: boolean;
+  /**
    * The tunnel protocol version to announce (default TUNNEL_PROTOCOL_VERSION). Tests set it
    * to act as an agent built for another version and see a real broker refuse it.
    */
@@ -102,6 +107,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const peers = new PeerHost({
     enabled: options.p2p ?? true,
+    direct: options.p2pDirect ?? true,
     bindAddress: options.p2pBindAddress,
     stunUrl: () => stunUrlFor(currentBroker(), session?.stunPort ?? null),
     serviceFor: (id) => servicesById.get(id),

@@ -6,7 +6,9 @@ import { type AddressInfo, connect as netConnect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import {
+  DIRECT_START,
   DIRECT_TLS,
+  DIRECT_WATCH,
   type DirectEndpoint,
   directKey,
   MAX_DIRECT_ENDPOINTS,
@@ -22,6 +24,8 @@ interface DirectSession {
 export class DirectListener {
   private listening: Promise<Server> | null = null;
   private readonly sessions = new Map<string, DirectSession>();
+  /** Every direct connection open now, closed with the listener. */
+  private readonly open = new Set<TLSSocket>();
   /** The session each connection presented, set during its handshake. */
   private readonly presented = new WeakMap<TLSSocket, DirectSession>();
   /** Streams carried since start, for stats and tests. */
@@ -30,6 +34,8 @@ export class DirectListener {
   constructor(
     /** Listen on this address only; otherwise on all, offering the non-loopback ones. */
     private readonly bindAddress: string | undefined,
+    /** The agent's peer-to-peer counters, which the direct path's streams and bytes join. */
+    private readonly counters: { sent: number; received: number; streams: number },
     private readonly log: (message: string) => void,
   ) {}
 
@@ -45,6 +51,11 @@ export class DirectListener {
     }
   }
 
+  /** The sessions whose connections are admitted now. */
+  sessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   /** The broker ended the session: its key no longer opens anything. */
   forget(sessionId: string): void {
     this.sessions.delete(sessionId);
@@ -52,6 +63,7 @@ export class DirectListener {
 
   close(): void {
     this.sessions.clear();
+    for (const socket of this.open) socket.destroy();
     void this.listening?.then((server) => server.close()).catch(() => {});
     this.listening = null;
   }
@@ -84,27 +96,48 @@ export class DirectListener {
     return this.listening;
   }
 
+  /** Waits for the client's start byte (a probe closes without one), then dials. */
   private carry(socket: TLSSocket): void {
     const session = this.presented.get(socket);
     if (!session) {
       socket.destroy();
       return;
     }
-    this.streams++;
-    socket.pause();
     socket.setNoDelay(true);
-    const { host, port } = session.service;
-    const target = netConnect({ host, port, allowHalfOpen: true });
-    target.setNoDelay(true);
-    target.once("connect", () => {
-      splice(socket, target);
-      socket.resume();
-    });
-    target.once("error", () => {
-      target.destroy();
-      socket.destroy();
-    });
+    this.open.add(socket);
+    socket.once("close", () => this.open.delete(socket));
     socket.once("error", () => socket.destroy());
+    socket.once("data", (first: Buffer) => {
+      if (first[0] === DIRECT_WATCH) {
+        // The client's keepalive: every byte comes back.
+        if (first.length > 1) socket.write(first.subarray(1));
+        socket.on("data", (more: Buffer) => socket.write(more));
+        return;
+      }
+      socket.pause();
+      if (first[0] !== DIRECT_START) {
+        socket.destroy();
+        return;
+      }
+      this.streams++;
+      this.counters.streams++;
+      socket.once("close", () => {
+        this.counters.received += socket.bytesRead - 1;
+        this.counters.sent += socket.bytesWritten;
+      });
+      const { host, port } = session.service;
+      const target = netConnect({ host, port, allowHalfOpen: true });
+      target.setNoDelay(true);
+      target.once("connect", () => {
+        if (first.length > 1) target.write(first.subarray(1));
+        splice(socket, target);
+        socket.resume();
+      });
+      target.once("error", () => {
+        target.destroy();
+        socket.destroy();
+      });
+    });
   }
 }
 

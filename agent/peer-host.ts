@@ -28,6 +28,8 @@ const MAX_SESSIONS = 256;
 
 export interface PeerHostOptions {
   enabled: boolean;
+  /** Offer the direct path too (direct-listener.ts). */
+  direct?: boolean;
   bindAddress?: string;
   /** The broker's STUN URL for the current tunnel session. */
   stunUrl: () => string | null;
@@ -42,11 +44,12 @@ export class PeerHost {
   readonly direct: DirectListener;
 
   constructor(private readonly options: PeerHostOptions) {
-    this.direct = new DirectListener(options.bindAddress, options.log);
+    this.direct = new DirectListener(options.bindAddress, this.counters, options.log);
   }
 
+  /** Peer sessions open here, over WebRTC, the direct path, or both. */
   get sessionCount(): number {
-    return this.peers.size;
+    return new Set([...this.peers.keys(), ...this.direct.sessionIds()]).size;
   }
 
   async answer(offer: PeerOffer): Promise<AgentMessage> {
@@ -74,7 +77,9 @@ export class PeerHost {
     this.serve(peer, offer, service);
     const [answer, direct] = await Promise.all([
       peer.description,
-      this.direct.admit(offer.sessionId, offer.token, service),
+      this.options.direct === false
+        ? Promise.resolve([])
+        : this.direct.admit(offer.sessionId, offer.token, service),
     ]);
     return answer
       ? { type: "peer-answer", sessionId: offer.sessionId, answer, direct }

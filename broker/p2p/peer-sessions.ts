@@ -194,6 +194,14 @@ export class PeerSessions {
     return session && session.expiresAt > Date.now() ? session : undefined;
   }
 
+  /** The user's live sessions, oldest first (for tests and stats). */
+  sessionsOf(userId: string): PeerSessionView[] {
+    const now = Date.now();
+    return [...this.sessions.values()]
+      .filter((session) => session.userId === userId && session.expiresAt > now)
+      .map((session) => this.view(session));
+  }
+
   /** Relay streams and bytes over every live session (for tests and stats). */
   relayTotals(): { streams: number; bytes: number } {
     let streams = 0;

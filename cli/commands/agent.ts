@@ -17,6 +17,8 @@ interface AgentFlags extends CredentialFlags {
   ca?: string;
   /** commander's --no-p2p sets this false. */
   p2p: boolean;
+  /** commander's --no-p2p-direct sets this false. */
+  p2pDirect: boolean;
   p2pBind?: string;
 }
 
@@ -55,6 +57,10 @@ export function registerAgentCommand(program: Command): void {
     .option("--ca <file>", "trust this CA certificate for the broker's TLS")
     .option("--no-p2p", "refuse peer-to-peer sessions: on-demand connections use the relay")
     .option("--p2p-bind <address>", "gather peer-to-peer candidates on this address only")
+    .option(
+      "--no-p2p-direct",
+      "offer no direct path (a TLS-PSK TCP port beside WebRTC, for clients that can reach this machine)",
+    )
     .action(async (flags: AgentFlags) => {
       const services = flags.service.map(parseServiceFlag);
       const names = new Set(services.map((s) => s.name));
@@ -73,6 +79,7 @@ export function registerAgentCommand(program: Command): void {
         ca: flags.ca ? await readFile(flags.ca) : undefined,
         p2p: flags.p2p,
         p2pBindAddress: flags.p2pBind,
+        p2pDirect: flags.p2pDirect,
       });
       onShutdown(() => agent.stop());
       const welcome = await agent.ready;

@@ -298,7 +298,7 @@ export class OnDemandConnection {
     const session = this.session;
     const relay = this.path;
     if (!client || !session || relay?.kind !== "relay") return;
-    let peer: PeerPath;
+    let peer: StreamPath;
     try {
       peer = await PeerPath.open({
         client,

@@ -19,6 +19,7 @@ import {
 } from "../../common/p2p/handshake.js";
 import { createPeer, type Peer, stunUrlFor } from "../../common/p2p/peer-connection.js";
 import type { BrokerClient } from "../broker-client.js";
+import { DirectPath } from "./direct-path.js";
 import type { HandBack, StreamPath } from "./stream-path.js";
 
 /** The keepalive's ping interval, and how long without a pong counts the path dead. */
@@ -78,7 +79,12 @@ export class PeerPath implements StreamPath {
   }
 
   /** Opens and verifies a P2P path, or rejects with why not within `waitMs`. */
-  static async open(options: PeerPathOptions): Promise<PeerPath> {
+  /**
+   * Opens a peer-to-peer path: the direct one (direct-path.ts) when the agent's own
+   * address answers, which on a LAN is long before WebRTC's handshake ends; else the
+   * WebRTC one, verified. Rejects with why neither opened within `waitMs`.
+   */
+  static async open(options: PeerPathOptions): Promise<StreamPath> {
     const { client, session } = options;
     const peer = await createPeer(`client-${session.id}`, {
       stunUrl: stunUrlFor(new URL(client.credentials.apiUrl), session.stunPort),
@@ -106,16 +112,32 @@ export class PeerPath implements StreamPath {
           options.waitMs,
         );
       });
-      const negotiated = (async () => {
+      const answered = (async () => {
         const { description, mid, candidates } = splitCandidates(await peer.description);
-        const answered = await client.offerPeer(session.id, description);
-        if (!answered.answer) throw new Error(answered.p2pError ?? "The agent gave no answer.");
-        peer.connection.setRemoteDescription(answered.answer, "answer");
+        const answer = await client.offerPeer(session.id, description);
+        if (!answer.answer) throw new Error(answer.p2pError ?? "The agent gave no answer.");
+        return { answer, mid, candidates };
+      })();
+      // Both paths start from the agent's answer; the first one up carries the sockets.
+      const direct = answered.then(({ answer }) => DirectPath.open(answer));
+      const negotiated = answered.then(async ({ answer, mid, candidates }) => {
+        if (!answer.answer) throw new Error("The agent gave no answer.");
+        peer.connection.setRemoteDescription(answer.answer, "answer");
         await client.peerCandidates(session.id, mid, candidates);
         return verified;
-      })();
+      });
+      direct.catch(() => {});
       negotiated.catch(() => {});
-      return new PeerPath(peer, await Promise.race([negotiated, deadline]), pongs);
+      const first = await Promise.race([
+        Promise.any([direct, negotiated]).catch(() => negotiated),
+        deadline,
+      ]);
+      if (first instanceof DirectPath) {
+        control.close();
+        peer.close();
+        return first;
+      }
+      return new PeerPath(peer, first, pongs);
     } catch (error) {
       // A channel that never opened keeps node-datachannel's callbacks (and so the
       // process) alive unless it is closed itself.

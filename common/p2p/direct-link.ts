@@ -14,8 +14,11 @@
 //   a client without it never completes a handshake, so it never reaches the service.
 // - ECDHE-PSK suites only: each connection gets fresh keys (forward secrecy), the token
 //   authenticates. TLS 1.2, because Node offers external PSKs only there.
-// - After the handshake the connection is the service's bytes, both ways, half-close
-//   included: a session is for one service, so there is nothing to name.
+// - After the handshake the client sends one byte, DIRECT_START, and the agent dials the
+//   service only then: the client finds a reachable address by completing handshakes
+//   with all of them at once, and those probes must not reach the service (an SSH server
+//   would log each one). From then on the connection is the service's bytes, both ways,
+//   half-close included: a session is for one service, so there is nothing to name.
 import { hkdfSync } from "node:crypto";
 import { z } from "zod";
 
@@ -24,6 +27,15 @@ export const directEndpointSchema = z.object({
   port: z.number().int().min(1).max(65535),
 });
 export type DirectEndpoint = z.infer<typeof directEndpointSchema>;
+
+/** The client's first byte on a connection that carries a socket (a probe sends none). */
+export const DIRECT_START = 0x01;
+/**
+ * The first byte of the client's one keepalive connection per path: the agent echoes every
+ * byte on it. Its close tells the client at once that the agent went (a killed process's
+ * sockets close); a silent echo tells it within the health bound when the machine did.
+ */
+export const DIRECT_WATCH = 0x02;
 
 /** An agent offers at most this many of its addresses. */
 export const MAX_DIRECT_ENDPOINTS = 8;
