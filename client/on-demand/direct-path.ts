@@ -17,6 +17,13 @@ import type { HandBack, StreamPath } from "./stream-path.js";
 
 /** An endpoint that has not finished its handshake by then is not on a direct path. */
 const PROBE_WAIT_MS = 1_000;
+/**
+ * Connections kept through their handshake, ready for the next local sockets, so a socket
+ * waits for no handshake (as the agent's pool spares the port proxy's visitors). The
+ * agent dials the service only on a connection's start byte, so a spare costs the service
+ * nothing.
+ */
+const SPARES = 2;
 /** The keepalive's byte interval, and how long without its echo counts the path dead. */
 const PING_EVERY_MS = 500;
 const DEAD_AFTER_MS = 2_500;
@@ -30,14 +37,45 @@ export class DirectPath implements StreamPath {
   private readonly starting = new Map<Socket, { link: TLSSocket; handBack: HandBack }>();
   private readonly watch: TLSSocket;
   private pinger: NodeJS.Timeout | undefined;
+  /** Handshaken connections waiting for a socket, oldest first. */
+  private readonly spares: TLSSocket[] = [];
+  /** Spare connections in their handshake now. */
+  private warming = 0;
 
   private constructor(
     private readonly endpoint: DirectEndpoint,
     private readonly key: { sessionId: string; psk: Buffer },
     /** The probe that won, already through its handshake: the first socket's connection. */
-    private spare: TLSSocket | null,
+    firstSpare: TLSSocket,
   ) {
+    this.addSpare(firstSpare);
     this.watch = this.keepAlive();
+    this.refill();
+  }
+
+  private addSpare(link: TLSSocket): void {
+    this.spares.push(link);
+    link.once("close", () => {
+      const at = this.spares.indexOf(link);
+      if (at !== -1) this.spares.splice(at, 1);
+    });
+  }
+
+  /** Opens connections until SPARES are ready or on their way. */
+  private refill(): void {
+    while (!this.down && this.spares.length + this.warming < SPARES) {
+      this.warming++;
+      const link = connectDirect(this.endpoint, this.key);
+      link.once("secureConnect", () => {
+        this.warming--;
+        if (this.down) link.destroy();
+        else this.addSpare(link);
+      });
+      link.once("error", () => {
+        this.warming--;
+        link.destroy();
+      });
+    }
   }
 
   /**
@@ -107,8 +145,13 @@ export class DirectPath implements StreamPath {
       handBack("the direct path is down");
       return;
     }
-    const spare = this.spare?.writable ? this.spare : null;
-    this.spare = null;
+    let spare: TLSSocket | null = null;
+    while (!spare && this.spares.length > 0) {
+      const next = this.spares.shift() as TLSSocket;
+      if (next.writable) spare = next;
+      else next.destroy();
+    }
+    this.refill();
     const link = spare ?? connectDirect(this.endpoint, this.key);
     const start = () => {
       this.starting.delete(socket);
@@ -148,8 +191,7 @@ export class DirectPath implements StreamPath {
     this.down = true;
     clearInterval(this.pinger);
     this.watch.destroy();
-    this.spare?.destroy();
-    this.spare = null;
+    for (const spare of this.spares.splice(0)) spare.destroy();
     const starting = [...this.starting.values()];
     this.starting.clear();
     for (const { link } of starting) link.destroy();
