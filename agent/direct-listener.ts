@@ -6,6 +6,7 @@ import { type AddressInfo, connect as netConnect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import {
+  DIRECT_READY,
   DIRECT_START,
   DIRECT_TLS,
   DIRECT_WATCH,
@@ -129,6 +130,7 @@ export class DirectListener {
       const target = netConnect({ host, port, allowHalfOpen: true });
       target.setNoDelay(true);
       target.once("connect", () => {
+        socket.write(Buffer.of(DIRECT_READY));
         if (first.length > 1) target.write(first.subarray(1));
         splice(socket, target);
         socket.resume();

@@ -148,7 +148,8 @@ export class PeerHost {
             channel.sendMessage(KEEPALIVE_PONG);
           } else {
             this.options.log(`agent: refused a peer session with a wrong or late token`);
-            drop();
+            // Someone holds the session's offer but not its token: the direct path goes too.
+            this.close(offer.sessionId);
           }
         });
         channel.onClosed(drop);

@@ -340,17 +340,23 @@ export class ConnectionManager {
       if (!served) continue;
       this.served.delete(id);
       closeServed(served);
-      if (reason && !served.foreign) {
-        const { row, service } = served.live;
-        this.options.events.publish(row.userId, {
-          kind: "connection",
-          action: "ended",
-          reason,
-          connection: row,
-          service,
-        });
-      }
+      if (reason) this.publishEnded(served, reason);
     }
+  }
+
+  /**
+   * Tells the subscribers a connection ended, unless it is another node's (a foreign
+   * route): its owner tells them when it hears the notice.
+   */
+  private publishEnded({ live, foreign }: Served, reason: EndReason): void {
+    if (foreign) return;
+    this.options.events.publish(live.row.userId, {
+      kind: "connection",
+      action: "ended",
+      reason,
+      connection: live.row,
+      service: live.service,
+    });
   }
 
   /**
@@ -408,16 +414,7 @@ export class ConnectionManager {
     if (served) {
       this.served.delete(id);
       closeServed(served);
-      // Another node's: its owner tells the subscribers when it hears the notice.
-      if (served.foreign) return ended;
-      const { row, service } = served.live;
-      this.options.events.publish(row.userId, {
-        kind: "connection",
-        action: "ended",
-        reason,
-        connection: row,
-        service,
-      });
+      this.publishEnded(served, reason);
     }
     return ended;
   }

@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
 import {
+  DIRECT_READY,
   DIRECT_START,
   DIRECT_TLS,
   DIRECT_WATCH,
@@ -153,29 +154,36 @@ export class DirectPath implements StreamPath {
     }
     this.refill();
     const link = spare ?? connectDirect(this.endpoint, this.key);
-    const start = () => {
-      this.starting.delete(socket);
-      if (socket.destroyed) {
+    this.starting.set(socket, { link, handBack });
+    // Started once the agent has reached the service (DIRECT_READY): until then nothing
+    // was read from the local socket, so a link that fails hands it back.
+    const ready = (first: Buffer) => {
+      if (!this.starting.delete(socket)) return;
+      if (first[0] !== DIRECT_READY || socket.destroyed) {
         link.destroy();
+        socket.destroy();
         return;
       }
       this.carried.add(socket);
       socket.once("close", () => this.carried.delete(socket));
-      link.write(Buffer.of(DIRECT_START));
+      if (first.length > 1) socket.write(first.subarray(1));
       splice(socket, link);
       socket.resume();
     };
-    if (spare) {
-      start();
-      return;
-    }
-    this.starting.set(socket, { link, handBack });
-    link.once("secureConnect", start);
-    link.once("error", (error) => {
+    const send = () => {
+      link.write(Buffer.of(DIRECT_START));
+      link.once("data", ready);
+    };
+    if (spare) send();
+    else link.once("secureConnect", send);
+    const failed = (why: string) => {
       if (!this.starting.delete(socket)) return; // started: splice() ends the socket with it
-      handBack(`the direct path failed: ${error.message}`);
-      this.fail(`the agent's direct address stopped answering (${error.message})`);
-    });
+      link.destroy();
+      handBack(`the direct path failed: ${why}`);
+      this.fail(`the agent's direct address stopped answering (${why})`);
+    };
+    link.once("error", (error) => failed(error.message));
+    link.once("close", () => failed("the agent closed the connection"));
   }
 
   onDown(callback: (reason: string) => void): void {

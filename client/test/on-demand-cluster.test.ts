@@ -3,22 +3,19 @@
 // forwarded there), P2P carries the bytes, and a relay stream landing on a third node
 // reaches the device from that node through the agent's dial.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { OnDemandView } from "../../common/on-demand.js";
 import { startTestCluster, type TestCluster } from "../../test-support/cluster.js";
+import { startTestOnDemand } from "../../test-support/on-demand.js";
 import {
   createTestUser,
   startTestAgent,
   type TestAgent,
   type TestUser,
-  tempDir,
 } from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
 import { BrokerClient } from "../broker-client.js";
-import { OnDemandManager } from "../on-demand/on-demand-manager.js";
-import { OnDemandStore } from "../on-demand/on-demand-store.js";
 
 const LOOPBACK = "127.0.0.1";
 
@@ -54,15 +51,7 @@ describe("on-demand connections through a cluster's nodes", () => {
       ...user.credentials,
     });
     clients.push(client);
-    const dir = await tempDir("reach-od-cluster-");
-    const m = new OnDemandManager({
-      store: new OnDemandStore(join(dir, "on-demand.json")),
-      client: () => client,
-      p2pBindAddress: LOOPBACK,
-      p2pWaitMs: 15_000,
-    });
-    await m.start(true);
-    return m;
+    return startTestOnDemand(() => client);
   }
 
   test("signed in to node 1, P2P to a device on node 3 carries the bytes", async () => {

@@ -3,11 +3,11 @@
 // connection straight to the agent, keyed by the session token; where the agent offers
 // none, WebRTC carries the bytes as before. A key that is not the session's opens nothing.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connect as tlsConnect } from "node:tls";
 import type { OnDemandView } from "../../common/on-demand.js";
 import { DIRECT_TLS } from "../../common/p2p/direct-link.js";
+import { startTestOnDemand } from "../../test-support/on-demand.js";
 import {
   eventually,
   startStack,
@@ -16,12 +16,9 @@ import {
   type TestBroker,
   type TestStack,
   type TestUser,
-  tempDir,
 } from "../../test-support/stack.js";
 import { echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
 import { BrokerClient } from "../broker-client.js";
-import { OnDemandManager } from "../on-demand/on-demand-manager.js";
-import { OnDemandStore } from "../on-demand/on-demand-store.js";
 
 const LOOPBACK = "127.0.0.1";
 
@@ -45,17 +42,7 @@ describe("the direct path of on-demand connections", () => {
     await stack?.stop();
   });
 
-  async function manager() {
-    const dir = await tempDir("reach-od-direct-");
-    const m = new OnDemandManager({
-      store: new OnDemandStore(join(dir, "on-demand.json")),
-      client: () => client,
-      p2pBindAddress: LOOPBACK,
-      p2pWaitMs: 15_000,
-    });
-    await m.start(true);
-    return m;
-  }
+  const manager = () => startTestOnDemand(() => client);
 
   test("carries the bytes over TLS-PSK straight to the agent; the broker relays none", async () => {
     const m = await manager();

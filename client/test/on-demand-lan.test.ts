@@ -8,6 +8,7 @@ import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { OnDemandView } from "../../common/on-demand.js";
+import { startTestOnDemand } from "../../test-support/on-demand.js";
 import {
   eventually,
   freePort,
@@ -21,7 +22,7 @@ import {
 import { connectFrom, echoThrough, randomPayload, sha256 } from "../../test-support/visitors.js";
 import { BrokerClient } from "../broker-client.js";
 import { machineAddresses } from "../on-demand/bind-address.js";
-import { OnDemandManager } from "../on-demand/on-demand-manager.js";
+import type { OnDemandManager } from "../on-demand/on-demand-manager.js";
 import { OnDemandStore } from "../on-demand/on-demand-store.js";
 
 const LOOPBACK = "127.0.0.1";
@@ -75,17 +76,7 @@ describe("on-demand connections shared on the LAN", { timeout: 60_000 }, () => {
     await stack?.stop();
   });
 
-  async function manager(storePath?: string) {
-    const path = storePath ?? join(await tempDir("reach-od-lan-"), "on-demand.json");
-    const m = new OnDemandManager({
-      store: new OnDemandStore(path),
-      client: () => client,
-      p2pBindAddress: LOOPBACK,
-      p2pWaitMs: 15_000,
-    });
-    await m.start(true);
-    return Object.assign(m, { storePath: path });
-  }
+  const manager = (storePath?: string) => startTestOnDemand(() => client, { storePath });
 
   const only = (m: OnDemandManager) => m.list()[0] as OnDemandView;
 

@@ -15,7 +15,7 @@
 // - ECDHE-PSK suites only: each connection gets fresh keys (forward secrecy), the token
 //   authenticates. TLS 1.2, because Node offers external PSKs only there.
 // - After the handshake the client sends one byte, DIRECT_START, and the agent dials the
-//   service only then: the client finds a reachable address by completing handshakes
+//   service only then (and answers DIRECT_READY once it is through): the client finds a reachable address by completing handshakes
 //   with all of them at once, and those probes must not reach the service (an SSH server
 //   would log each one). From then on the connection is the service's bytes, both ways,
 //   half-close included: a session is for one service, so there is nothing to name.
@@ -30,6 +30,12 @@ export type DirectEndpoint = z.infer<typeof directEndpointSchema>;
 
 /** The client's first byte on a connection that carries a socket (a probe sends none). */
 export const DIRECT_START = 0x01;
+/**
+ * The agent's first byte back, once it has reached the service. Until it arrives the
+ * client reads nothing from its local socket, so a connection that dies before it (the
+ * agent just went) hands the socket to another path rather than resetting it.
+ */
+export const DIRECT_READY = 0x01;
 /**
  * The first byte of the client's one keepalive connection per path: the agent echoes every
  * byte on it. Its close tells the client at once that the agent went (a killed process's
