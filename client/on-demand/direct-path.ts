@@ -67,15 +67,19 @@ export class DirectPath implements StreamPath {
     while (!this.down && this.spares.length + this.warming < SPARES) {
       this.warming++;
       const link = connectDirect(this.endpoint, this.key);
-      link.once("secureConnect", () => {
+      let warmed = false;
+      const settle = () => {
+        if (warmed) return false;
+        warmed = true;
         this.warming--;
+        return true;
+      };
+      link.once("secureConnect", () => {
+        if (!settle()) return;
         if (this.down) link.destroy();
         else this.addSpare(link);
       });
-      link.once("error", () => {
-        this.warming--;
-        link.destroy();
-      });
+      link.once("close", () => settle());
     }
   }
 
@@ -231,5 +235,7 @@ function connectDirect(
     checkServerIdentity: () => undefined,
   });
   socket.setNoDelay(true);
+  // Whoever uses the socket sees its failure as a close; an error must never go unheard.
+  socket.on("error", () => socket.destroy());
   return socket;
 }
