@@ -114,4 +114,23 @@ describe("the direct path of on-demand connections", () => {
       await webrtcOnly.stop();
     }
   });
+
+  test("a direct path whose agent drops it is noticed at once; new sockets take the relay", async () => {
+    const m = await manager();
+    try {
+      const added = await m.add({ serviceId: agent.serviceId("tcp") });
+      const first = randomPayload(64 * 1024);
+      assert.equal(sha256(await echoThrough(added.port, LOOPBACK, first)), sha256(first));
+      assert.equal((m.list()[0] as OnDemandView).path, "p2p");
+      const relayed = broker.peerSessions.relayTotals().streams;
+      // The agent drops its sessions (and so the keepalive connection) but stays online.
+      agent.peers.closeAll();
+      await eventually(() => (m.list()[0] as OnDemandView).path === "relay", 3_000);
+      const next = randomPayload(64 * 1024);
+      assert.equal(sha256(await echoThrough(added.port, LOOPBACK, next)), sha256(next));
+      assert.equal(broker.peerSessions.relayTotals().streams, relayed + 1);
+    } finally {
+      await m.stop();
+    }
+  });
 });

@@ -44,7 +44,9 @@ describe("on-demand path health", { timeout: 180_000 }, () => {
       dataDir: agentDir,
       name: "health-box",
       services: [`echo=tcp:${echo.port}`],
-      args: ["--p2p-bind", LOOPBACK],
+      // WebRTC's keepalive: on loopback the direct path would win (its own is tested in
+      // on-demand-direct.test.ts).
+      args: ["--p2p-bind", LOOPBACK, "--no-p2p-direct"],
     });
     return agent.serviceIds.get("echo") ?? "";
   };
@@ -115,7 +117,7 @@ describe("on-demand path health", { timeout: 180_000 }, () => {
       broker,
       user,
       [{ name: "tcp", application: 1, host: LOOPBACK, port: echo.port }],
-      { name: "in-process-box", p2pBindAddress: LOOPBACK },
+      { name: "in-process-box", p2pBindAddress: LOOPBACK, p2pDirect: false },
     );
     const added = await manager.add({ serviceId: inProcess.serviceId("tcp") });
     const live = () => manager.list().find((v) => v.id === added.id) as OnDemandView;

@@ -39,7 +39,11 @@ describe("on-demand connections", () => {
   let client: BrokerClient;
 
   before(async () => {
-    stack = await startStack({ users: ["od@example.com"], agent: { p2pBindAddress: LOOPBACK } });
+    // WebRTC's path: on loopback the direct path would win (on-demand-direct.test.ts).
+    stack = await startStack({
+      users: ["od@example.com"],
+      agent: { p2pBindAddress: LOOPBACK, p2pDirect: false },
+    });
     ({ broker, user, agent } = stack);
     client = new BrokerClient({ apiUrl: broker.apiUrl, ...user.credentials });
   });
