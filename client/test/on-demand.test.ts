@@ -169,7 +169,11 @@ describe("on-demand connections", () => {
     try {
       const added = await m.add({ serviceId: agent.serviceId("tcp") });
       const open = await connectFrom(added.port, "127.0.0.1");
+      // Carried for real (its bytes came back): a socket whose channel had not opened yet
+      // would be handed to the relay, not closed.
+      const echoed = new Promise((resolve) => open.once("data", resolve));
       open.write("hello");
+      await echoed;
       await eventually(() => m.list()[0]?.path === "p2p" && agent.peers.sessionCount === 1);
       agent.peers.closeAll();
       await closed(open);
