@@ -8,7 +8,7 @@ import { createGraphqlHandler } from "./api/graphql-handler.js";
 import { Cluster } from "./cluster/cluster.js";
 import type { ConnectReply, ConnectRequest } from "./cluster/node-protocol.js";
 import { PeerSessionRouter } from "./cluster/peer-session-router.js";
-import { type BrokerConfig, resolveConfig } from "./config.js";
+import { type BrokerConfig, hostForUrl, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
 import { EventBus } from "./events/event-bus.js";
 import { createBrokerServer } from "./http-server.js";
@@ -195,10 +195,6 @@ export async function startBroker(
     stun: listeners.stun,
     close: shutdown,
   };
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** A connect another node forwarded: the connection, or the API error to pass back. */

@@ -88,6 +88,11 @@ export function parsePortRange(value: string): { low: number; high: number } {
   return { low, high };
 }
 
+/** A host as a URL names it: an IPv6 address in brackets. */
+export function hostForUrl(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
 }

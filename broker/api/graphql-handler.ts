@@ -9,6 +9,7 @@ import type { AuthRefusal } from "../../common/graphql/auth-refusals.js";
 import { GRAPHQL_PATH, typeDefs } from "../../common/graphql/schema.js";
 import { canonicalAddress } from "../../common/host-ip.js";
 import { checkBodyDigest, verifyR3 } from "../auth/verify-r3.js";
+import { readBody } from "../read-body.js";
 import { storeUnavailable } from "../store/storage-error.js";
 import { StoreUnreachable, type UserStore } from "../store/store.js";
 import { apiCodeOf, errorBody } from "./api-error.js";
@@ -158,27 +159,6 @@ function withApiCodes(status: number, text: string): { status: number; text: str
   }
   const requestError = !("data" in payload) && status < 400;
   return { status: requestError ? 400 : status, text: JSON.stringify(payload) };
-}
-
-/** The whole body, or null once it passes the limit (chunked bodies have no length). */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.off("data", onData);
-        request.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on("data", onData);
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
 }
 
 /**

@@ -1,6 +1,7 @@
 // The answering end of the node protocol (node-protocol.ts): checks the cluster secret and
 // the body, then hands the request to this node's handler for the operation.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody } from "../read-body.js";
 import {
   CLUSTER_OPERATIONS,
   CLUSTER_PATH_PREFIX,
@@ -41,7 +42,7 @@ export async function handleClusterRequest(
     response.writeHead(404, { "content-length": 0 }).end();
     return;
   }
-  const body = await readBody(request);
+  const body = await readJsonBody(request);
   const parsed = body === null ? null : CLUSTER_OPERATIONS[operation].request.safeParse(body);
   if (!parsed?.success) {
     response.writeHead(400, { "content-length": 0 }).end();
@@ -57,25 +58,16 @@ export async function handleClusterRequest(
     .end(reply);
 }
 
-/** The JSON body, or null when it is too large or not JSON. */
-function readBody(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_CLUSTER_BODY) {
-        resolve(null);
-        request.destroy();
-      } else chunks.push(chunk);
-    });
-    request.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        resolve(null);
-      }
-    });
-    request.on("error", () => resolve(null));
-  });
+/** The JSON body, or null when it is too large (the request is then dropped) or not JSON. */
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const body = await readBody(request, MAX_CLUSTER_BODY).catch(() => null);
+  if (body === null) {
+    request.destroy();
+    return null;
+  }
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return null;
+  }
 }

@@ -8,14 +8,13 @@
 // its reverse-proxy host serves it too ("foreign" routes, reporting traffic to the store),
 // and drops it when told, or at its next reconciliation, that it ended.
 import { randomUUID } from "node:crypto";
-import { isIP } from "node:net";
 import type { ConnectionView, ProxyType } from "../../common/graphql/schema.js";
 import { type HostIpPolicy, PUBLIC_HOST_IP, parseHostIp } from "../../common/host-ip.js";
 import { serviceTypeByApplication } from "../../common/service-types.js";
 import { apiCodeOf, apiError, quoteId } from "../api/api-error.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { ConnectRequest } from "../cluster/node-protocol.js";
-import type { BrokerConfig } from "../config.js";
+import { type BrokerConfig, hostForUrl } from "../config.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
 import { AccessPolicy } from "../proxy/access-policy.js";
@@ -561,10 +560,6 @@ function planProxy(service: OwnedService, hostIP: string, type: ProxyType): Prox
     );
   }
   return { policy: parsed.policy, reverse, scheme: serviceType?.scheme ?? "tcp" };
-}
-
-function hostForUrl(host: string): string {
-  return isIP(host) === 6 ? `[${host}]` : host;
 }
 
 export function toView(row: ConnectionRow): ConnectionView {
