@@ -31,7 +31,31 @@ export interface BrokerConfig {
    * candidates: "listen" (default) uses the listener's port number, null turns it off.
    */
   stunPort: number | "listen" | null;
+  /**
+   * The addresses this node's names (the zone apex, p<N>.<domain>, *.p<N>.<domain>) resolve
+   * to in the broker's own DNS; default: publicHost when it is an IP address, else none.
+   */
+  publicIps: string[];
+  /** The authoritative DNS server for `domain` (issue 18); absent: off. */
+  dns?: { host: string; port: number };
+  /** Plain HTTP beside the TLS listener: ACME HTTP-01 answers and a redirect to https. */
+  httpListen?: { host: string; port: number };
+  /** Certificates from an ACME CA, instead of (or until) --tls-cert/--tls-key. */
+  acme?: AcmeSettings;
 }
+
+export interface AcmeSettings {
+  /** The account's contact address. */
+  email: string;
+  /** The CA's directory URL (Let's Encrypt's production directory by default). */
+  directoryUrl: string;
+  /** dns-01 (answered by the broker's own DNS) or http-01 (answered on httpListen). */
+  challenge: "dns-01" | "http-01";
+  /** A PEM file of roots to trust for the directory itself (a test CA such as pebble). */
+  caRootFile?: string;
+}
+
+export const LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory";
 
 export function defaultDataDir(): string {
   return join(homedir(), ".reach", "broker");
@@ -125,7 +149,32 @@ export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
     agentPoolSize: partial.agentPoolSize ?? 8,
     stunPort: partial.stunPort === undefined ? "listen" : partial.stunPort,
     tls: partial.tls,
+    publicIps: partial.publicIps ?? [],
+    dns: partial.dns,
+    httpListen: partial.httpListen,
+    acme: partial.acme,
   };
+  if (config.publicIps.length === 0 && isIP(config.publicHost)) {
+    config.publicIps = [config.publicHost];
+  }
+  for (const ip of config.publicIps) {
+    if (!isIP(ip)) throw new Error(`--public-ip "${ip}" is not an IPv4 or IPv6 address.`);
+  }
+  if (config.acme && config.tls) {
+    throw new Error(
+      "--acme-email and --tls-cert/--tls-key are two ways to get a certificate: choose one.",
+    );
+  }
+  if (config.acme?.challenge === "dns-01" && !config.dns) {
+    throw new Error(
+      "--acme-challenge dns-01 is answered by the broker's own DNS: set --dns-listen (or use http-01).",
+    );
+  }
+  if (config.acme?.challenge === "http-01" && !config.httpListen) {
+    throw new Error(
+      "--acme-challenge http-01 is answered on plain HTTP: set --http-listen (usually 0.0.0.0:80).",
+    );
+  }
   if (!/^[a-z0-9.-]+$/.test(config.domain)) {
     throw new Error(`--domain "${config.domain}" is not a DNS name.`);
   }

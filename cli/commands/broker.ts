@@ -1,7 +1,9 @@
 // `reach broker`: runs the broker in the foreground.
 import type { Command } from "commander";
 import {
+  type AcmeSettings,
   defaultDataDir,
+  LETS_ENCRYPT_DIRECTORY,
   parseHostPort,
   parsePortRange,
   parseStoreLocation,
@@ -23,6 +25,39 @@ interface BrokerFlags {
   tlsKey?: string;
   maxConnectionsPerUser: number;
   stunPort: string;
+  publicIp?: string;
+  dnsListen: string;
+  httpListen: string;
+  acmeEmail?: string;
+  acmeDirectory: string;
+  acmeChallenge: string;
+  acmeCa?: string;
+}
+
+/** "off", or HOST:PORT. */
+function parseOptionalListen(
+  flag: string,
+  value: string,
+): { host: string; port: number } | undefined {
+  if (value === "off") return undefined;
+  try {
+    return parseHostPort(value);
+  } catch (error) {
+    throw new Error(`${flag} ${(error as Error).message}`);
+  }
+}
+
+function parseAcme(flags: BrokerFlags): AcmeSettings | undefined {
+  if (!flags.acmeEmail) return undefined;
+  if (flags.acmeChallenge !== "dns-01" && flags.acmeChallenge !== "http-01") {
+    throw new Error(`--acme-challenge "${flags.acmeChallenge}" is neither dns-01 nor http-01.`);
+  }
+  return {
+    email: flags.acmeEmail,
+    directoryUrl: flags.acmeDirectory,
+    challenge: flags.acmeChallenge,
+    caRootFile: flags.acmeCa,
+  };
 }
 
 /** "off", or a UDP port; the default follows the listener's port number. */
@@ -78,6 +113,28 @@ export function registerBrokerCommand(program: Command): void {
       "UDP port of the STUN responder for on-demand P2P (default: the listener's port)",
       "listen",
     )
+    .option(
+      "--public-ip <ip,…>",
+      "addresses the broker's DNS gives for this node (default: --public-host if it is an IP)",
+    )
+    .option(
+      "--dns-listen <host:port|off>",
+      "answer DNS for --domain here (UDP and TCP; usually 0.0.0.0:53)",
+      "off",
+    )
+    .option(
+      "--http-listen <host:port|off>",
+      "plain HTTP for ACME http-01 and a redirect to https (usually 0.0.0.0:80)",
+      "off",
+    )
+    .option("--acme-email <email>", "get certificates from an ACME CA with this contact address")
+    .option("--acme-directory <url>", "the ACME CA's directory", LETS_ENCRYPT_DIRECTORY)
+    .option(
+      "--acme-challenge <dns-01|http-01>",
+      "dns-01 (the broker's own DNS; gives the wildcard) or http-01",
+      "dns-01",
+    )
+    .option("--acme-ca <file>", "PEM roots to trust for the ACME directory itself (a test CA)")
     .action(async (flags: BrokerFlags) => {
       if (!!flags.tlsCert !== !!flags.tlsKey) {
         throw new Error("--tls-cert and --tls-key go together.");
@@ -103,6 +160,10 @@ export function registerBrokerCommand(program: Command): void {
         maxConnectionsPerUser: flags.maxConnectionsPerUser,
         stunPort,
         tls: flags.tlsCert && flags.tlsKey ? { cert: flags.tlsCert, key: flags.tlsKey } : undefined,
+        publicIps: flags.publicIp ? flags.publicIp.split(",").map((ip) => ip.trim()) : undefined,
+        dns: parseOptionalListen("--dns-listen", flags.dnsListen),
+        httpListen: parseOptionalListen("--http-listen", flags.httpListen),
+        acme: parseAcme(flags),
       });
       process.stdout.write(
         `Reach broker listening on ${broker.url} (GraphQL API at ${broker.apiUrl})\n`,
