@@ -32,7 +32,7 @@ function publicIpv4(): string | undefined {
 }
 
 /** The values init sets, by setting name, in the flag's spelling. */
-function publicServerValues(options: {
+export function publicServerValues(options: {
   domain: string;
   email: string;
   path: string;

@@ -2,6 +2,7 @@
 // table (broker/settings.ts); --config reads the same settings from a TOML file, and a flag
 // given on the command line wins over the file.
 import type { Command } from "commander";
+import { type BrokerConfig, resolveConfig } from "../../broker/config.js";
 import { type FileValue, loadConfigFile } from "../../broker/config-file.js";
 import {
   BROKER_SETTINGS,
@@ -49,6 +50,30 @@ async function effectiveSettings(command: Command, configPath?: string): Promise
   return { values, sources };
 }
 
+/**
+ * The broker's settings once the rules that join two settings pass (resolveConfig). Their
+ * sentences name flags; when the first flag named came from the file, the error leads with
+ * its line and key as the file's own errors do.
+ */
+function judgedWhole(effective: Effective, configPath?: string): Partial<BrokerConfig> {
+  try {
+    const settings = settingsToConfig(effective.values);
+    resolveConfig(settings);
+    return settings;
+  } catch (error) {
+    const message = (error as Error).message;
+    for (const [, flag] of message.matchAll(/(--[a-z-]+)/g)) {
+      const setting = BROKER_SETTINGS.find((s) => s.flag === flag);
+      const source = setting && effective.sources.get(settingName(setting));
+      if (setting && source?.kind === "file") {
+        throw new Error(`${configPath}:${source.line}: ${settingPath(setting)}: ${message}`);
+      }
+      if (source?.kind === "flag") break;
+    }
+    throw error;
+  }
+}
+
 function printConfig({ values, sources }: Effective, configPath?: string): string {
   const rows = BROKER_SETTINGS.map((setting) => {
     const name = settingName(setting);
@@ -87,9 +112,7 @@ export function registerBrokerCommand(program: Command): void {
   broker.action(async (flags: { config?: string; printConfig?: boolean }, command: Command) => {
     const effective = await effectiveSettings(command, flags.config);
     // Judged whole before anything is opened or bound: a bad mix of settings starts nothing.
-    const settings = settingsToConfig(effective.values);
-    const { resolveConfig } = await import("../../broker/config.js");
-    resolveConfig(settings);
+    const settings = judgedWhole(effective, flags.config);
     if (flags.printConfig) {
       process.stdout.write(printConfig(effective, flags.config));
       return;

@@ -9,9 +9,11 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "smol-toml";
+import { parseConfigText } from "../../broker/config-file.js";
 import { BROKER_SETTINGS, SETTING_GROUPS, settingKey, settingPath } from "../../broker/settings.js";
 import { type CliSession, cliSession } from "../../test-support/cli-session.js";
 import { freePort, tempDir } from "../../test-support/stack.js";
+import { brokerConfigText, publicServerValues } from "../commands/broker-init.js";
 
 /** Whether anything accepts TCP connections on 127.0.0.1:`port`. */
 function listening(port: number): Promise<boolean> {
@@ -152,6 +154,12 @@ describe("the broker's config file", () => {
         /^reach: \S+bad\.toml:2: dns: is a table of settings \(\[dns\]\), not a whole number\.$/m,
     },
     {
+      name: "settings that do not go together",
+      lines: ["node = 2", "[acme]", 'email = "me@example.com"'],
+      error:
+        /^reach: \S+bad\.toml:3: acme\.email: --acme-email with --acme-challenge dns-01 needs the broker's own DNS: set --dns-listen \(or use http-01\)\.$/m,
+    },
+    {
       name: "TOML that does not parse",
       lines: ["timeout = 60", 'listen = "127.0.0.1:1'],
       error: /^reach: \S+bad\.toml:2:\d+: not valid TOML: .+$/m,
@@ -254,6 +262,17 @@ describe("the broker's config file", () => {
     );
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(await readFile(file, "utf8"), /^domain = "other\.example\.com"$/m);
+  });
+
+  it("init puts the store in /var/lib/reach/broker for a file under /etc", () => {
+    const values = publicServerValues({
+      domain: "reach.example.com",
+      email: "me@example.com",
+      path: "/etc/reach/broker.toml",
+    });
+    const read = parseConfigText(brokerConfigText(values), "/etc/reach/broker.toml");
+    assert.equal(read.get("dataDir")?.value, "/var/lib/reach/broker");
+    assert.equal(read.get("listen")?.value, "0.0.0.0:443");
   });
 
   it("init refuses a bad --email and writes nothing", async () => {
