@@ -67,8 +67,13 @@ function bindUdp(host: string, port: number, answer: Answer): Promise<UdpSocket>
   udp.on("message", (query, peer) => {
     if (query.length > MAX_QUERY_BYTES) return;
     void answer(query, "udp").then((reply) => {
-      // A send that fails (the peer's network gone) leaves nothing to do.
-      if (reply) udp.send(reply, peer.port, peer.address, () => {});
+      if (!reply) return;
+      try {
+        // A send that fails (the peer's network gone) leaves nothing to do.
+        udp.send(reply, peer.port, peer.address, () => {});
+      } catch {
+        // The socket closed while the answer was being made: the broker is stopping.
+      }
     });
   });
   return new Promise((resolve, reject) => {
@@ -115,7 +120,7 @@ function serveTcp(socket: Socket, answer: Answer): void {
   let busy = false;
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   socket.on("error", () => {});
-  const drain = async () => {
+  const next = async () => {
     if (busy) return;
     busy = true;
     socket.pause();
@@ -132,7 +137,9 @@ function serveTcp(socket: Socket, answer: Answer): void {
       if (reply && !socket.destroyed) {
         const prefix = Buffer.alloc(2);
         prefix.writeUInt16BE(reply.length);
-        socket.write(Buffer.concat([prefix, reply]));
+        // A client that sends but does not read waits for its replies to drain before
+        // its next query is read: replies never pile up here.
+        if (!socket.write(Buffer.concat([prefix, reply]))) await drained(socket);
       }
     }
     busy = false;
@@ -144,7 +151,19 @@ function serveTcp(socket: Socket, answer: Answer): void {
       socket.destroy();
       return;
     }
-    void drain();
+    void next();
+  });
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
   });
 }
 

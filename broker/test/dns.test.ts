@@ -124,6 +124,7 @@ describe("the broker's DNS for its zone", () => {
           ["example.org", "A", "+recurse"],
           [`${ZONE}.example.org`, "A"],
           ["test", "NS"],
+          ["version.bind", "TXT", "-c", "CH"],
         ] as const) {
           const [name, type, ...more] = args;
           const reply = await ask(name, type, ...more, ...extra);
