@@ -48,26 +48,30 @@ export async function exchange(
   // RFC 9619: one question per query; anything else is malformed.
   if (questions.length !== 1 || question === undefined) return bare(query, "FORMERR");
   const opt = packet.additionals?.find((a): a is OptAnswer => a.type === "OPT");
+  // RFC 6891 §6.1.3: we speak EDNS version 0 only, and say so to a client asking for more.
+  if (opt && opt.ednsVersion > 0) {
+    return reply(packet, opt, transport, { ...EMPTY, rcode: "NOERROR" }, BADVERS_HIGH_BITS);
+  }
 
   let answer: ZoneAnswer;
   try {
     answer = answerQuestion(await snapshotFor(question.name), question);
   } catch {
-    return reply(packet, opt, transport, {
-      rcode: "SERVFAIL",
-      authoritative: false,
-      answers: [],
-      authorities: [],
-    });
+    return reply(packet, opt, transport, { ...EMPTY, rcode: "SERVFAIL" });
   }
   return reply(packet, opt, transport, answer);
 }
+
+const EMPTY = { authoritative: false, answers: [], authorities: [] };
+/** BADVERS is extended rcode 16: its upper eight bits (1) go in the OPT record. */
+const BADVERS_HIGH_BITS = 1;
 
 function reply(
   query: DecodedPacket,
   opt: OptAnswer | undefined,
   transport: Transport,
   answer: Omit<ZoneAnswer, "rcode"> & { rcode: Rcode },
+  extendedRcode = 0,
 ): Buffer {
   const limit =
     transport === "tcp"
@@ -81,7 +85,7 @@ function reply(
           type: "OPT",
           name: ".",
           udpPayloadSize: MAX_UDP_SIZE,
-          extendedRcode: 0,
+          extendedRcode,
           ednsVersion: 0,
           flags: 0,
           flag_do: false,

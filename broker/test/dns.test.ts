@@ -149,6 +149,14 @@ describe("the broker's DNS for its zone", () => {
     assert.match(dug, /Transfer failed/, dug);
   });
 
+  it("speaks EDNS 0, offering 1232 bytes; a query for a later version gets BADVERS", async () => {
+    const zero = await ask(ZONE, "A", "+edns=0");
+    assert.match(zero.text, /EDNS: version: 0, flags:; udp: 1232/, zero.text);
+    const later = await ask(ZONE, "A", "+edns=1", "+noednsnegotiation");
+    assert.equal(later.status, "BADVERS", later.text);
+    assert.equal(later.answer.length, 0, later.text);
+  });
+
   it("answers ANY minimally (RFC 8482), never with every record", async () => {
     const reply = await ask(ZONE, "ANY");
     assert.equal(reply.status, "NOERROR", reply.text);
