@@ -53,7 +53,7 @@ const REFUSED: ZoneAnswer = {
   authorities: [],
 };
 
-/** The names the zone has, each with the records it holds. */
+/** One record at a name, before it is put in an answer under the name as asked. */
 type RecordSet = { type: string; ttl: number; data: unknown };
 
 export function answerQuestion(snapshot: ZoneSnapshot, question: ZoneQuestion): ZoneAnswer {
