@@ -10,6 +10,10 @@ import type { ConnectReply, ConnectRequest } from "./cluster/node-protocol.js";
 import { PeerSessionRouter } from "./cluster/peer-session-router.js";
 import { type BrokerConfig, hostForUrl, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
+import { type ChallengeRecords, MemoryChallengeRecords } from "./dns/challenge-records.js";
+import { type DnsServer, startDnsServer } from "./dns/dns-server.js";
+import { ZoneNodes } from "./dns/zone-nodes.js";
+import { zoneSource } from "./dns/zone-source.js";
 import { EventBus } from "./events/event-bus.js";
 import { createBrokerServer } from "./http-server.js";
 import { LinkManager } from "./links/link-manager.js";
@@ -36,6 +40,10 @@ export interface RunningBroker {
   cluster: Cluster;
   /** The STUN responder, or null when it is off. */
   stun: StunServer | null;
+  /** The port the broker's DNS answers on (UDP and TCP), or null when --dns-listen is off. */
+  dnsPort: number | null;
+  /** The _acme-challenge TXT values the DNS answers. */
+  challenges: ChallengeRecords;
   close(): Promise<void>;
 }
 
@@ -57,6 +65,7 @@ export async function startBroker(
     self: {
       node: config.node,
       publicHost: config.publicHost,
+      publicIps: config.publicIps,
       get url() {
         return `${scheme}://${hostForUrl(config.publicHost)}:${listeners.port}`;
       },
@@ -150,7 +159,10 @@ export async function startBroker(
   });
 
   /** Stops everything; the store keeps active connections for the next start. */
+  const challenges: ChallengeRecords = new MemoryChallengeRecords();
+  let dns: DnsServer | undefined;
   const shutdown = async () => {
+    await dns?.close();
     connections.stop();
     links.stop();
     peerSessions.stop();
@@ -169,6 +181,19 @@ export async function startBroker(
     await links.restore();
     await listeners.open(server);
     await cluster.start();
+    // After the first heartbeat, so that this node's addresses are in the store it reads.
+    if (config.dns) {
+      dns = await startDnsServer({
+        ...config.dns,
+        snapshotFor: zoneSource(
+          config.domain,
+          config.node,
+          new ZoneNodes(store.nodes, cluster.self),
+          challenges,
+        ),
+        log,
+      });
+    }
   } catch (error) {
     await shutdown();
     throw error;
@@ -180,6 +205,7 @@ export async function startBroker(
     store: describeStore(config.store),
     domain: config.domain,
     node: config.node,
+    dns: dns && config.dns ? `${hostForUrl(config.dns.host)}:${dns.port}` : "off",
   });
 
   return {
@@ -193,6 +219,8 @@ export async function startBroker(
     peerSessions,
     cluster,
     stun: listeners.stun,
+    dnsPort: dns?.port ?? null,
+    challenges,
     close: shutdown,
   };
 }
