@@ -1,6 +1,7 @@
 // The agent's status file (agent-status.json in its data dir): written by the running agent
 // on each connect and disconnect, read by `reach agent status`. One module for both ends, so
 // the file's shape is written down once.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -35,7 +36,8 @@ export function agentStatusWriter(
   return (status) => {
     const contents = `${JSON.stringify({ pid: process.pid, ...status }, null, 2)}\n`;
     chain = chain
-      .then(() => writeFileAtomically(path, contents, 0o644))
+      // A data dir removed under a running agent is not made again just for this file.
+      .then(() => (existsSync(dataDir) ? writeFileAtomically(path, contents, 0o644) : undefined))
       .catch((error: Error) => {
         if (!reported) log(`agent: cannot write ${path}: ${error.message}`);
         reported = true;
