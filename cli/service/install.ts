@@ -2,8 +2,9 @@
 // manager to start it at boot; or removes it again. The definition is rendered in full
 // before the first file is touched, and each file is written to a temporary and renamed.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import { writeFileAtomically } from "../../common/fs/atomic-write.js";
 import {
   defaultDefinitionDir,
@@ -67,6 +68,23 @@ function run(command: string, args: string[]): void {
   execFileSync(command, args, { stdio: "inherit" });
 }
 
+/**
+ * The first directory on the way to `path` that other users cannot enter, or the file itself
+ * when they cannot read it: systemd's dynamic user is such an other user.
+ */
+function hiddenFromOthers(path: string): string | undefined {
+  let dir = dirname(path);
+  const blocked: string[] = [];
+  if ((statSync(path).mode & 0o004) === 0) blocked.push(path);
+  while (true) {
+    if ((statSync(dir).mode & 0o001) === 0) blocked.push(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return blocked.at(-1);
+}
+
 export async function installService(
   definition: ServiceDefinition,
   options: PlaceOptions,
@@ -74,6 +92,16 @@ export async function installService(
   const files = renderDefinition(options.platform, definition, options.dir);
   for (const file of files) await writeFileAtomically(file.path, file.contents, 0o644);
   for (const file of files) options.say(`Wrote ${file.path}`);
+  if (options.platform === "linux") {
+    for (const path of [definition.node, definition.script]) {
+      const hidden = hiddenFromOthers(path);
+      if (hidden) {
+        options.say(
+          `Warning: the service's user cannot reach ${path} (${hidden} is closed to other users); install node and reach somewhere world-readable, such as /usr/local or /opt.`,
+        );
+      }
+    }
+  }
   const name = serviceName(definition.role);
   if (!managerReads(options)) {
     options.say(

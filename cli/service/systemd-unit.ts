@@ -64,7 +64,13 @@ export function systemdUnit(definition: ServiceDefinition): string {
     "RestrictRealtime=yes",
     "RestrictSUIDSGID=yes",
     "LockPersonality=yes",
+    "PrivateMounts=yes",
+    "ProtectProc=invisible",
     "SystemCallArchitectures=native",
+    // The set systemd keeps for ordinary services. EPERM rather than a kill for the rest:
+    // libuv and V8 try some calls (io_uring, memory keys) and do without them when refused.
+    "SystemCallFilter=@system-service",
+    "SystemCallErrorNumber=EPERM",
     // MemoryDenyWriteExecute= is left out on purpose: V8's JIT writes the code it runs.
     "",
     "[Install]",

@@ -4,12 +4,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { definitionFor } from "../../cli/commands/service.js";
 import { commandLine } from "../../cli/service/definition.js";
+import { installService } from "../../cli/service/install.js";
 import { launchdPlist } from "../../cli/service/launchd-plist.js";
 import { systemdUnit } from "../../cli/service/systemd-unit.js";
 import { winswConfig } from "../../cli/service/winsw-config.js";
@@ -121,6 +122,29 @@ describe("reach broker|agent install", { timeout: 120_000 }, () => {
     );
     await writeFile(unitFile, naive);
     assert.notEqual((await verify(unitFile)).output, "");
+  });
+
+  it("install warns when the dynamic user could not reach node or reach", async () => {
+    const root = await tempDir("reach-closed-");
+    await chmod(root, 0o755); // mkdtemp's 0700 would be the first closed directory
+    const closed = join(root, "closed");
+    await mkdir(closed, { mode: 0o700 });
+    const node = join(closed, "node");
+    await symlink(process.execPath, node);
+    const definition = await definitionFor("broker", [], "linux");
+    const said: string[] = [];
+    const dir = join(root, "units");
+    await installService(
+      { ...definition, node },
+      { platform: "linux", dir, say: (line) => said.push(line) },
+    );
+    assert.ok(
+      said.some((line) =>
+        line.startsWith(`Warning: the service's user cannot reach ${node} (${closed} is closed`),
+      ),
+      said.join("\n"),
+    );
+    assert.ok(!said.some((line) => line.includes(definition.script)), "reach itself is reachable");
   });
 
   it("a bad flag is refused, naming it, and nothing is written", async () => {
