@@ -2,6 +2,7 @@
 // the agent as services that start at boot. The flags are parsed by a private copy of the
 // real command, so a flag the command would refuse is refused here, before anything is
 // written, and the service runs exactly the flags that parse said were given.
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -128,11 +129,19 @@ export async function definitionFor(
       `--data-dir: the service keeps its data in ${dataDir}, which the installer sets; leave the flag out.`,
     );
   }
+  const serviceArgs = serialize(given, flags);
+  for (let i = 0; i < serviceArgs.length; i++) {
+    const path = serviceArgs[i + 1] as string;
+    // A missing file would stop the service at every boot; better said now, once.
+    if (FILE_FLAGS.has(serviceArgs[i] as string) && !existsSync(path)) {
+      throw new Error(`${serviceArgs[i]} ${path}: no such file.`);
+    }
+  }
   const definition: ServiceDefinition = {
     role,
     node: process.execPath,
     script: REACH_SCRIPT,
-    args: [...serialize(given, flags), "--data-dir", dataDir],
+    args: [...serviceArgs, "--data-dir", dataDir],
     dataDir,
   };
   if (role === "broker") checkBrokerFlags(flags, dataDir);

@@ -154,6 +154,10 @@ describe("reach broker|agent install", { timeout: 120_000 }, () => {
       [["broker", "install", "--timeout", "soon"], /--timeout takes a whole number/],
       [["broker", "install", "--no-such-flag"], /unknown option '--no-such-flag'/],
       [
+        ["broker", "install", "--tls-cert", "missing.pem", "--tls-key", "missing.key"],
+        /--tls-cert \/.*\/missing\.pem: no such file/,
+      ],
+      [
         ["broker", "install", "--data-dir", "/srv/reach"],
         /--data-dir: the service keeps its data in \/var\/lib\/reach-broker/,
       ],
