@@ -105,7 +105,7 @@ export async function installService(
   const name = serviceName(definition.role);
   if (!managerReads(options)) {
     options.say(
-      `Not starting it: the service manager does not read ${options.dir} (no --unit-dir installs it for real).`,
+      `Not starting it: the service manager does not read ${options.dir}; without --unit-dir, install writes where it does.`,
     );
     return;
   }
