@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, type Option } from "commander";
 import { parseServiceFlag } from "../../agent/service-flag.js";
-import { parseHostPort, parsePortRange, parseStoreLocation } from "../../broker/config.js";
 import { defaultCredentialsPath } from "../../common/credentials-file.js";
 import { messageOf } from "../../common/result.js";
 import { resolveCredentials, SECRET_ENV } from "../credentials.js";
@@ -22,7 +21,7 @@ import {
 import { installService, renderDefinition, uninstallService } from "../service/install.js";
 import { parseApiList, parseTag, registerAgentCommand } from "./agent.js";
 import { registerAgentStatusCommand } from "./agent-status.js";
-import { registerBrokerCommand } from "./broker.js";
+import { brokerSettingsOf, registerBrokerCommand } from "./broker.js";
 
 /** bin/reach.js, which the service runs (it picks the build or the sources itself). */
 const REACH_SCRIPT = fileURLToPath(new URL("../../bin/reach.js", import.meta.url));
@@ -122,7 +121,7 @@ export async function definitionFor(
   args: readonly string[],
   platform: ServicePlatform,
 ): Promise<ServiceDefinition> {
-  const { flags, given } = parseAsCommand(role, args);
+  const { flags, given, command } = parseAsCommand(role, args);
   const dataDir = serviceDataDir(platform, role);
   if (given.some((option) => option.long === "--data-dir")) {
     throw new Error(
@@ -144,7 +143,7 @@ export async function definitionFor(
     args: [...serviceArgs, "--data-dir", dataDir],
     dataDir,
   };
-  if (role === "broker") checkBrokerFlags(flags, dataDir);
+  if (role === "broker") await brokerSettingsOf(command, flags.config as string | undefined);
   else definition.credentialsFile = await checkAgentFlags(flags);
   if (platform === "darwin") definition.user = process.env.SUDO_USER ?? userInfo().username;
   return definition;
@@ -155,16 +154,12 @@ type Flags = Record<string, unknown>;
 function parseAsCommand(
   role: ServiceRole,
   args: readonly string[],
-): { flags: Flags; given: Option[] } {
+): { flags: Flags; given: Option[]; command: Command } {
   const scratch = new Command()
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   REGISTER[role](scratch);
   const command = scratch.commands.find((c) => c.name() === role) as Command;
-  // Until `reach broker` reads a config file itself, the file is passed on as it is.
-  if (role === "broker" && !command.options.some((o) => o.long === "--config")) {
-    command.option("--config <file>", "the broker's configuration file");
-  }
   let flags: Flags = {};
   command.action((parsed: Flags) => {
     flags = parsed;
@@ -178,7 +173,7 @@ function parseAsCommand(
   const given = command.options.filter(
     (option) => command.getOptionValueSource(option.attributeName()) === "cli",
   );
-  return { flags, given };
+  return { flags, given, command };
 }
 
 /** The given options as flags again: one word per flag and per value, files absolute. */
@@ -198,17 +193,6 @@ function serialize(given: readonly Option[], flags: Flags): string[] {
     }
   }
   return words;
-}
-
-function checkBrokerFlags(flags: Flags, dataDir: string): void {
-  if (!!flags.tlsCert !== !!flags.tlsKey) throw new Error("--tls-cert and --tls-key go together.");
-  try {
-    parseHostPort(flags.listen as string);
-  } catch (error) {
-    throw new Error(`--listen ${messageOf(error)}`);
-  }
-  parsePortRange(flags.proxyPorts as string);
-  parseStoreLocation(flags.store as string | undefined, dataDir);
 }
 
 /** Checks the agent's flags and credentials; the credentials file to hand over, if any. */

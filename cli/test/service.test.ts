@@ -151,7 +151,8 @@ describe("reach broker|agent install", { timeout: 120_000 }, () => {
     const dir = join(await tempDir("reach-units-"), "units");
     const cases: [string[], RegExp][] = [
       [["broker", "install", "--listen", "nope"], /--listen "nope" is not HOST:PORT/],
-      [["broker", "install", "--timeout", "soon"], /--timeout takes a whole number/],
+      [["broker", "install", "--timeout", "soon"], /--timeout "soon" is not a whole number/],
+      [["broker", "install", "--acme-email", "me@example.com"], /--dns-listen/],
       [["broker", "install", "--no-such-flag"], /unknown option '--no-such-flag'/],
       [
         ["broker", "install", "--tls-cert", "missing.pem", "--tls-key", "missing.key"],
