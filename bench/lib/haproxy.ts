@@ -1,7 +1,7 @@
 // HAProxy (Debian's package) in `mode tcp`: the other TCP relay a user would put next to
 // socat. One throwaway process on loopback, its config in a temp dir.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stopChild } from "../../test-support/processes.js";
@@ -56,5 +56,12 @@ export async function startHaproxy(haproxy: string, targets: number[]): Promise<
     await stopChild(child);
     throw new Error(`haproxy did not start (${String(error)}): ${stderr}`);
   }
-  return { ports, pids: [child.pid ?? 0], stop: () => stopChild(child) };
+  return {
+    ports,
+    pids: [child.pid ?? 0],
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

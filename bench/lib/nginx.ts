@@ -3,7 +3,7 @@
 // `stream` TCP relay next to socat. One throwaway instance on loopback, everything it
 // writes (pid, error log, temp files) in a temp dir.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stopChild } from "../../test-support/processes.js";
@@ -112,7 +112,10 @@ export async function startNginx(
       httpPort,
       streamPorts: streams.map(([listen]) => listen),
       workerPids,
-      stop: () => stopChild(child),
+      async stop() {
+        await stopChild(child);
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     await stopChild(child);
