@@ -20,6 +20,7 @@ import {
 import { createPeer, type Peer, stunUrlFor } from "../../common/p2p/peer-connection.js";
 import type { BrokerClient } from "../broker-client.js";
 import { DirectPath } from "./direct-path.js";
+import { StreamIds } from "./stream-ids.js";
 import type { HandBack, StreamPath } from "./stream-path.js";
 
 /** The keepalive's ping interval, and how long without a pong counts the path dead. */
@@ -48,6 +49,9 @@ export class PeerPath implements StreamPath {
   private keepalive: NodeJS.Timeout | undefined;
   /** Stream channels not yet closed: closed with the path, opened or not (see open()). */
   private readonly channels = new Set<DataChannel>();
+  /** The ids those channels hold, so the next one takes another (stream-ids.ts). */
+  private readonly heldIds = new Set<number>();
+  private readonly streamIds: StreamIds;
 
   private constructor(
     private readonly peer: Peer,
@@ -57,6 +61,7 @@ export class PeerPath implements StreamPath {
     peer.onDown((reason) => this.fail(reason));
     control.onClosed(() => this.fail("the peer-to-peer control channel closed"));
     this.keepAlive(control);
+    this.streamIds = new StreamIds(control.getId());
   }
 
   /**
@@ -159,19 +164,32 @@ export class PeerPath implements StreamPath {
       handBack("the peer-to-peer path is down");
       return;
     }
+    const id = this.streamIds.take(this.heldIds);
+    if (id === null) {
+      handBack("every peer-to-peer stream is in use");
+      return;
+    }
     this.streams++;
-    const channel = this.peer.connection.createDataChannel(streamChannelLabel(this.streams));
+    const channel = this.peer.connection.createDataChannel(streamChannelLabel(this.streams), {
+      id,
+    });
+    this.heldIds.add(id);
+    const release = () => {
+      this.channels.delete(channel);
+      this.heldIds.delete(id);
+    };
     this.carried.add(socket);
     socket.once("close", () => this.carried.delete(socket));
     this.channels.add(channel);
     this.starting.set(socket, handBack);
     channel.onOpen(() => {
       this.starting.delete(socket);
-      relaySocketOverChannel(socket, channel, this.counters, () => this.channels.delete(channel));
+      // The relay's onClosed replaces the one below (one callback per event).
+      relaySocketOverChannel(socket, channel, this.counters, release);
       socket.resume();
     });
     channel.onClosed(() => {
-      this.channels.delete(channel);
+      release();
       const startingOver = this.starting.get(socket);
       this.starting.delete(socket);
       if (startingOver) {
