@@ -10,6 +10,7 @@ import type { ConnectReply, ConnectRequest } from "./cluster/node-protocol.js";
 import { PeerSessionRouter } from "./cluster/peer-session-router.js";
 import { type BrokerConfig, hostForUrl, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
+import { type ChallengeRecords, MemoryChallengeRecords } from "./dns/challenge-records.js";
 import { EventBus } from "./events/event-bus.js";
 import { createBrokerServer } from "./http-server.js";
 import { LinkManager } from "./links/link-manager.js";
@@ -20,6 +21,7 @@ import type { StunServer } from "./p2p/stun-server.js";
 import { PortAllocator } from "./proxy/port-allocator.js";
 import { describeStore, openStore } from "./store/open-store.js";
 import type { UserStore } from "./store/store.js";
+import { type BrokerTls, startBrokerTls } from "./tls/broker-tls.js";
 import { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
 export interface RunningBroker {
@@ -36,6 +38,10 @@ export interface RunningBroker {
   cluster: Cluster;
   /** The STUN responder, or null when it is off. */
   stun: StunServer | null;
+  /** ACME DNS-01 TXT values: written by the certificate manager, answered by the DNS. */
+  challenges: ChallengeRecords;
+  /** The plain HTTP listener and the ACME certificates. */
+  tls: BrokerTls | null;
   close(): Promise<void>;
 }
 
@@ -49,7 +55,8 @@ export async function startBroker(
   const listeners = new BrokerListeners(config);
   // Devices' and connections' events reach subscribers on every node (cluster.shareEvent).
   const events = new EventBus((userId, body) => cluster.shareEvent(userId, body));
-  const scheme = config.tls ? "https" : "http";
+  const scheme = config.tls || config.acme ? "https" : "http";
+  const challenges = new MemoryChallengeRecords();
   const cluster = new Cluster({
     nodes: store.nodes,
     devices,
@@ -149,8 +156,10 @@ export async function startBroker(
     },
   });
 
+  let tls: BrokerTls | null = null;
   /** Stops everything; the store keeps active connections for the next start. */
   const shutdown = async () => {
+    await tls?.close();
     connections.stop();
     links.stop();
     peerSessions.stop();
@@ -168,6 +177,12 @@ export async function startBroker(
     await connections.restore();
     await links.restore();
     await listeners.open(server);
+    tls = await startBrokerTls(config, {
+      server,
+      challenges,
+      httpsPort: () => listeners.port,
+      log,
+    });
     await cluster.start();
   } catch (error) {
     await shutdown();
@@ -193,6 +208,8 @@ export async function startBroker(
     peerSessions,
     cluster,
     stun: listeners.stun,
+    challenges,
+    tls,
     close: shutdown,
   };
 }

@@ -1,0 +1,211 @@
+// Certificates from a real ACME CA: Debian's pebble on loopback issues the broker's
+// certificate over HTTP-01 (answered on --http-listen; pebble resolves the names through
+// pebble-challtestsrv, which points them all at 127.0.0.1). A client trusting pebble's root
+// reaches the API over HTTPS; the certificate is kept in the data dir and reused by the next
+// start; short-lived certificates are renewed and swapped in without a restart, while a
+// connection opened before the swap keeps working.
+import assert from "node:assert/strict";
+import type { X509Certificate } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { request } from "node:http";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { connect, type TLSSocket } from "node:tls";
+import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
+import { type Pebble, startChallengeTestDns, startPebble } from "../../test-support/pebble.js";
+import {
+  createTestUser,
+  eventually,
+  freePort,
+  startTestBroker,
+  type TestBroker,
+  tempDir,
+} from "../../test-support/stack.js";
+import type { BrokerConfig } from "../config.js";
+
+const ZONE = "reach.example.com";
+const ISSUE_MS = 60_000;
+
+/** The leaf a client trusting only `root` is served for `servername`, or null if refused. */
+async function servedLeaf(port: number, root: string): Promise<X509Certificate | null> {
+  const socket = await openTrusting(port, root).catch(() => null);
+  if (!socket) return null;
+  const leaf = socket.getPeerX509Certificate() ?? null;
+  socket.destroy();
+  return leaf;
+}
+
+/** Waits for the first leaf served whose serial is not `unlike`. */
+async function waitForLeaf(port: number, root: string, unlike?: string): Promise<X509Certificate> {
+  let found: X509Certificate | null = null;
+  await eventually(async () => {
+    const leaf = await servedLeaf(port, root);
+    if (leaf && leaf.serialNumber !== unlike) found = leaf;
+    return found !== null;
+  }, ISSUE_MS);
+  return found as unknown as X509Certificate;
+}
+
+function openTrusting(port: number, root: string): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, servername: ZONE, ca: root }, () =>
+      resolve(socket),
+    );
+    socket.once("error", reject);
+  });
+}
+
+/** One HTTP/1.1 request on an open socket; the status line of the answer. */
+function statusOn(socket: TLSSocket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString("latin1");
+      const end = seen.indexOf("\r\n\r\n");
+      if (end === -1) return;
+      socket.off("data", onData);
+      resolve(seen.slice(0, seen.indexOf("\r\n")));
+    };
+    socket.on("data", onData);
+    socket.once("error", reject);
+    socket.write(`GET /nothing-here HTTP/1.1\r\nHost: ${ZONE}\r\n\r\n`);
+  });
+}
+
+async function startAcmeBroker(
+  pebble: Pebble,
+  httpPort: number,
+  dataDir: string,
+): Promise<TestBroker> {
+  const settings: Partial<BrokerConfig> = {
+    domain: ZONE,
+    dataDir,
+    httpListen: { host: "127.0.0.1", port: httpPort },
+    acme: {
+      email: "ops@example.com",
+      directoryUrl: pebble.directoryUrl,
+      challenge: "http-01",
+      caRootFile: pebble.caRootFile,
+    },
+  };
+  return startTestBroker(settings);
+}
+
+describe("ACME over HTTP-01 with pebble", () => {
+  let dns: Awaited<ReturnType<typeof startChallengeTestDns>>;
+  let pebble: Pebble;
+  let broker: TestBroker;
+  let httpPort: number;
+  let dataDir: string;
+  let root: string;
+
+  before(async () => {
+    dns = await startChallengeTestDns();
+    httpPort = await freePort();
+    pebble = await startPebble({ httpPort, dnsServer: dns.address });
+    root = await pebble.root();
+    dataDir = await tempDir();
+    broker = await startAcmeBroker(pebble, httpPort, dataDir);
+  });
+
+  after(async () => {
+    await broker?.close();
+    await pebble?.stop();
+    await dns?.stop();
+  });
+
+  it("gets a certificate for the zone and p1.<zone> that chains to pebble's root", async () => {
+    const served = await waitForLeaf(broker.port, root);
+    assert.equal(served.subjectAltName, `DNS:${ZONE}, DNS:p1.${ZONE}`);
+    assert.equal(served.serialNumber, broker.tls?.certificates?.current?.serial);
+    assert.ok(broker.url.startsWith("https://"), broker.url);
+  });
+
+  it("serves the API over HTTPS to a client that trusts pebble's root", async () => {
+    setGlobalDispatcher(new UndiciAgent({ connect: { ca: root, servername: ZONE } }));
+    const user = await createTestUser(broker, "acme@example.com");
+    const reply = await user.api<{ login: { email: string } }>("{ login { email } }");
+    assert.equal(reply.status, 200);
+    assert.equal(reply.data?.login.email, "acme@example.com");
+  });
+
+  it("keeps the account key and the certificate in <dataDir>/acme, readable by the broker only", async () => {
+    for (const file of ["account.key", "node-1.pem"]) {
+      const { mode } = await stat(join(dataDir, "acme", file));
+      assert.equal(mode & 0o777, 0o600, file);
+    }
+  });
+
+  it("answers plain HTTP with a 308 to the same URL over https", async () => {
+    const reply = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+      request(
+        {
+          host: "127.0.0.1",
+          port: httpPort,
+          path: "/graphql/v1?x=1",
+          headers: { host: `${ZONE}` },
+        },
+        (response) => {
+          response.resume();
+          resolve({ status: response.statusCode, location: response.headers.location });
+        },
+      )
+        .on("error", reject)
+        .end();
+    });
+    assert.deepEqual(reply, {
+      status: 308,
+      location: `https://${ZONE}:${broker.port}/graphql/v1?x=1`,
+    });
+  });
+
+  it("serves the stored certificate after a restart, without a new order", async () => {
+    const before = broker.tls?.certificates?.current?.serial;
+    assert.ok(before);
+    await broker.close();
+    broker = await startAcmeBroker(pebble, httpPort, dataDir);
+    // Installed before startBroker returned: no order was needed.
+    assert.equal(broker.tls?.certificates?.current?.serial, before);
+    const leaf = await servedLeaf(broker.port, root);
+    assert.equal(leaf?.serialNumber, before);
+  });
+});
+
+describe("ACME renewal with short-lived pebble certificates", () => {
+  let dns: Awaited<ReturnType<typeof startChallengeTestDns>>;
+  let pebble: Pebble;
+  let broker: TestBroker;
+  let root: string;
+
+  before(async () => {
+    dns = await startChallengeTestDns();
+    const httpPort = await freePort();
+    pebble = await startPebble({
+      httpPort,
+      dnsServer: dns.address,
+      certificateValiditySeconds: 30,
+    });
+    root = await pebble.root();
+    broker = await startAcmeBroker(pebble, httpPort, await tempDir());
+  });
+
+  after(async () => {
+    await broker?.close();
+    await pebble?.stop();
+    await dns?.stop();
+  });
+
+  it("renews at two-thirds of the lifetime and serves the new certificate to new connections while an older one keeps working", async () => {
+    const firstSerial = (await waitForLeaf(broker.port, root)).serialNumber;
+    const early = await openTrusting(broker.port, root);
+    assert.equal(await statusOn(early), "HTTP/1.1 404 Not Found");
+
+    const renewed = await waitForLeaf(broker.port, root, firstSerial);
+    assert.equal(renewed.serialNumber, broker.tls?.certificates?.current?.serial);
+
+    // The connection from before the swap is still open, on its first certificate.
+    assert.equal(early.getPeerX509Certificate()?.serialNumber, firstSerial);
+    assert.equal(await statusOn(early), "HTTP/1.1 404 Not Found");
+    early.destroy();
+  });
+});
