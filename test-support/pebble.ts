@@ -8,8 +8,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { makeSelfSignedCert } from "./certs.js";
-import { startChild, type WatchedChild } from "./processes.js";
-import { freePort, tempDir } from "./stack.js";
+import { DEFAULT_WAIT_MS, startChild, type WatchedChild } from "./processes.js";
+import { eventually, freePort, tempDir } from "./stack.js";
 
 export interface Pebble {
   directoryUrl: string;
@@ -58,18 +58,29 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     env: { PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0" },
     label: "pebble",
   });
-  await child.waitForLine(/Listening on: /);
+  if (options.certificateValiditySeconds) {
+    // A config key pebble did not know would be ignored without a word: make sure it took.
+    await child.waitForLine(
+      new RegExp(`validity period of ${options.certificateValiditySeconds} seconds`),
+    );
+  }
   const trusting = new Agent({ connect: { ca: tlsCert.cert } });
+  const get = async (url: string) => {
+    const reply = await request(url, { dispatcher: trusting });
+    if (reply.statusCode !== 200) throw new Error(`pebble ${url} said ${reply.statusCode}`);
+    return reply.body.text();
+  };
+  const directoryUrl = `https://127.0.0.1:${port}/dir`;
+  const rootUrl = `https://127.0.0.1:${managementPort}/roots/0`;
+  // pebble logs its listeners before they are bound: ready is when both answer.
+  await eventually(async () => {
+    const answers = await Promise.all([get(directoryUrl), get(rootUrl)]).catch(() => null);
+    return answers !== null;
+  }, DEFAULT_WAIT_MS);
   return {
-    directoryUrl: `https://127.0.0.1:${port}/dir`,
+    directoryUrl,
     caRootFile: tlsCert.certFile,
-    async root() {
-      const reply = await request(`https://127.0.0.1:${managementPort}/roots/0`, {
-        dispatcher: trusting,
-      });
-      if (reply.statusCode !== 200) throw new Error(`pebble /roots/0 said ${reply.statusCode}`);
-      return reply.body.text();
-    },
+    root: () => get(rootUrl),
     async stop() {
       await trusting.close();
       await child.stop();

@@ -13,15 +13,10 @@ import { after, before, describe, it } from "node:test";
 import { connect, type TLSSocket } from "node:tls";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { type Pebble, startChallengeTestDns, startPebble } from "../../test-support/pebble.js";
-import {
-  createTestUser,
-  eventually,
-  freePort,
-  startTestBroker,
-  type TestBroker,
-  tempDir,
-} from "../../test-support/stack.js";
+import { createTestUser, eventually, freePort, tempDir } from "../../test-support/stack.js";
+import { type RunningBroker, startBroker } from "../broker.js";
 import type { BrokerConfig } from "../config.js";
+import type { Logger } from "../log.js";
 
 const ZONE = "reach.example.com";
 const ISSUE_MS = 60_000;
@@ -35,6 +30,14 @@ async function servedLeaf(port: number, root: string): Promise<X509Certificate |
   return leaf;
 }
 
+/** The broker's log, shown when a wait for a certificate runs out (the CA's answers are in it). */
+const logged: string[] = [];
+const log: Logger = {
+  info: (message, fields) => logged.push(`info ${message} ${JSON.stringify(fields)}`),
+  warn: (message, fields) => logged.push(`warn ${message} ${JSON.stringify(fields)}`),
+  error: (message, fields) => logged.push(`error ${message} ${JSON.stringify(fields)}`),
+};
+
 /** Waits for the first leaf served whose serial is not `unlike`. */
 async function waitForLeaf(port: number, root: string, unlike?: string): Promise<X509Certificate> {
   let found: X509Certificate | null = null;
@@ -42,7 +45,9 @@ async function waitForLeaf(port: number, root: string, unlike?: string): Promise
     const leaf = await servedLeaf(port, root);
     if (leaf && leaf.serialNumber !== unlike) found = leaf;
     return found !== null;
-  }, ISSUE_MS);
+  }, ISSUE_MS).catch((error) => {
+    throw new Error(`${error.message}; the broker logged:\n${logged.slice(-20).join("\n")}`);
+  });
   return found as unknown as X509Certificate;
 }
 
@@ -76,7 +81,7 @@ async function startAcmeBroker(
   pebble: Pebble,
   httpPort: number,
   dataDir: string,
-): Promise<TestBroker> {
+): Promise<RunningBroker> {
   const settings: Partial<BrokerConfig> = {
     domain: ZONE,
     dataDir,
@@ -88,13 +93,13 @@ async function startAcmeBroker(
       caRootFile: pebble.caRootFile,
     },
   };
-  return startTestBroker(settings);
+  return startBroker({ listenHost: "127.0.0.1", listenPort: 0, stunPort: null, ...settings }, log);
 }
 
 describe("ACME over HTTP-01 with pebble", () => {
   let dns: Awaited<ReturnType<typeof startChallengeTestDns>>;
   let pebble: Pebble;
-  let broker: TestBroker;
+  let broker: RunningBroker;
   let httpPort: number;
   let dataDir: string;
   let root: string;
@@ -174,7 +179,7 @@ describe("ACME over HTTP-01 with pebble", () => {
 describe("ACME renewal with short-lived pebble certificates", () => {
   let dns: Awaited<ReturnType<typeof startChallengeTestDns>>;
   let pebble: Pebble;
-  let broker: TestBroker;
+  let broker: RunningBroker;
   let root: string;
 
   before(async () => {
