@@ -214,3 +214,82 @@ describe("ACME renewal with short-lived pebble certificates", () => {
     early.destroy();
   });
 });
+
+describe("ACME with settings that are wrong", () => {
+  let dns: Awaited<ReturnType<typeof startChallengeTestDns>>;
+  let pebble: Pebble;
+
+  before(async () => {
+    dns = await startChallengeTestDns();
+    pebble = await startPebble({ httpPort: await freePort(), dnsServer: dns.address });
+  });
+
+  after(async () => {
+    await pebble?.stop();
+    await dns?.stop();
+  });
+
+  it("starts the broker anyway, refuses TLS handshakes while it has no certificate, and retries the order with a growing delay", async () => {
+    const from = logged.length;
+    const broker = await startBroker(
+      {
+        listenHost: "127.0.0.1",
+        listenPort: 0,
+        stunPort: null,
+        domain: ZONE,
+        dataDir: await tempDir(),
+        httpListen: { host: "127.0.0.1", port: 0 },
+        acme: {
+          email: "ops@example.com",
+          directoryUrl: pebble.directoryUrl.replace(/\/dir$/, "/no-such-directory"),
+          challenge: "http-01",
+          caRootFile: pebble.caRootFile,
+        },
+      },
+      log,
+    );
+    const failures = () => logged.slice(from).filter((line) => line.startsWith("error "));
+    try {
+      await eventually(() => failures().length >= 2, 40_000);
+      assert.match(
+        failures()[0] ?? "",
+        /certificate order failed.*"attempt":1,"retryInSeconds":10/,
+      );
+      assert.match(
+        failures()[1] ?? "",
+        /certificate order failed.*"attempt":2,"retryInSeconds":20/,
+      );
+      assert.equal(broker.tls?.certificates?.current, null);
+      const handshake = await openTrusting(broker.port, await pebble.root()).then(
+        (socket) => socket.destroy(),
+        (error: Error) => error,
+      );
+      assert.ok(handshake instanceof Error, "no certificate yet, so no handshake");
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it("refuses to start when the --acme-ca file cannot be read, saying which", async () => {
+    await assert.rejects(
+      startBroker(
+        {
+          listenHost: "127.0.0.1",
+          listenPort: 0,
+          stunPort: null,
+          domain: ZONE,
+          dataDir: await tempDir(),
+          httpListen: { host: "127.0.0.1", port: 0 },
+          acme: {
+            email: "ops@example.com",
+            directoryUrl: "https://127.0.0.1:1/dir",
+            challenge: "http-01",
+            caRootFile: "/nonexistent/pebble.pem",
+          },
+        },
+        log,
+      ),
+      /Cannot read --acme-ca \/nonexistent\/pebble\.pem/,
+    );
+  });
+});
