@@ -21,7 +21,7 @@ import type { Logger } from "../log.js";
 const ZONE = "reach.example.com";
 const ISSUE_MS = 60_000;
 
-/** The leaf a client trusting only `root` is served for `servername`, or null if refused. */
+/** The leaf a client trusting only `root` is served for the zone, or null if refused. */
 async function servedLeaf(port: number, root: string): Promise<X509Certificate | null> {
   const socket = await openTrusting(port, root).catch(() => null);
   if (!socket) return null;
@@ -51,9 +51,9 @@ async function waitForLeaf(port: number, root: string, unlike?: string): Promise
   return found as unknown as X509Certificate;
 }
 
-function openTrusting(port: number, root: string): Promise<TLSSocket> {
+function openTrusting(port: number, root: string, servername = ZONE): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, servername: ZONE, ca: root }, () =>
+    const socket = connect({ host: "127.0.0.1", port, servername, ca: root }, () =>
       resolve(socket),
     );
     socket.once("error", reject);
@@ -61,7 +61,7 @@ function openTrusting(port: number, root: string): Promise<TLSSocket> {
 }
 
 /** One HTTP/1.1 request on an open socket; the status line of the answer. */
-function statusOn(socket: TLSSocket): Promise<string> {
+function statusOn(socket: TLSSocket, host = ZONE): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const onData = (chunk: Buffer) => {
@@ -73,7 +73,7 @@ function statusOn(socket: TLSSocket): Promise<string> {
     };
     socket.on("data", onData);
     socket.once("error", reject);
-    socket.write(`GET /nothing-here HTTP/1.1\r\nHost: ${ZONE}\r\n\r\n`);
+    socket.write(`GET /nothing-here HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
   });
 }
 
