@@ -11,6 +11,9 @@ import { PeerSessionRouter } from "./cluster/peer-session-router.js";
 import { type BrokerConfig, hostForUrl, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
 import { type ChallengeRecords, MemoryChallengeRecords } from "./dns/challenge-records.js";
+import { type DnsServer, startDnsServer } from "./dns/dns-server.js";
+import { ZoneNodes } from "./dns/zone-nodes.js";
+import { zoneSource } from "./dns/zone-source.js";
 import { EventBus } from "./events/event-bus.js";
 import { createBrokerServer } from "./http-server.js";
 import { LinkManager } from "./links/link-manager.js";
@@ -38,7 +41,9 @@ export interface RunningBroker {
   cluster: Cluster;
   /** The STUN responder, or null when it is off. */
   stun: StunServer | null;
-  /** ACME DNS-01 TXT values: written by the certificate manager, answered by the DNS. */
+  /** The port the broker's DNS answers on (UDP and TCP), or null when --dns-listen is off. */
+  dnsPort: number | null;
+  /** The _acme-challenge TXT values: written by the certificate manager, answered by the DNS. */
   challenges: ChallengeRecords;
   /** The plain HTTP listener and the ACME certificates. */
   tls: BrokerTls | null;
@@ -56,7 +61,6 @@ export async function startBroker(
   // Devices' and connections' events reach subscribers on every node (cluster.shareEvent).
   const events = new EventBus((userId, body) => cluster.shareEvent(userId, body));
   const scheme = config.tls || config.acme ? "https" : "http";
-  const challenges = new MemoryChallengeRecords();
   const cluster = new Cluster({
     nodes: store.nodes,
     devices,
@@ -64,6 +68,7 @@ export async function startBroker(
     self: {
       node: config.node,
       publicHost: config.publicHost,
+      publicIps: config.publicIps,
       get url() {
         return `${scheme}://${hostForUrl(config.publicHost)}:${listeners.port}`;
       },
@@ -156,10 +161,13 @@ export async function startBroker(
     },
   });
 
+  const challenges: ChallengeRecords = new MemoryChallengeRecords();
+  let dns: DnsServer | undefined;
   let tls: BrokerTls | null = null;
   /** Stops everything; the store keeps active connections for the next start. */
   const shutdown = async () => {
     await tls?.close();
+    await dns?.close();
     connections.stop();
     links.stop();
     peerSessions.stop();
@@ -177,13 +185,27 @@ export async function startBroker(
     await connections.restore();
     await links.restore();
     await listeners.open(server);
+    await cluster.start();
+    // After the first heartbeat, so that this node's addresses are in the store it reads.
+    if (config.dns) {
+      dns = await startDnsServer({
+        ...config.dns,
+        snapshotFor: zoneSource(
+          config.domain,
+          config.node,
+          new ZoneNodes(store.nodes, cluster.self),
+          challenges,
+        ),
+        log,
+      });
+    }
+    // After the DNS, which answers DNS-01 challenges.
     tls = await startBrokerTls(config, {
       server,
       challenges,
       httpsPort: () => listeners.port,
       log,
     });
-    await cluster.start();
   } catch (error) {
     await shutdown();
     throw error;
@@ -195,6 +217,7 @@ export async function startBroker(
     store: describeStore(config.store),
     domain: config.domain,
     node: config.node,
+    dns: dns && config.dns ? `${hostForUrl(config.dns.host)}:${dns.port}` : "off",
   });
 
   return {
@@ -208,6 +231,7 @@ export async function startBroker(
     peerSessions,
     cluster,
     stun: listeners.stun,
+    dnsPort: dns?.port ?? null,
     challenges,
     tls,
     close: shutdown,

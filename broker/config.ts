@@ -167,12 +167,12 @@ export function resolveConfig(partial: Partial<BrokerConfig>): BrokerConfig {
   }
   if (config.acme?.challenge === "dns-01" && !config.dns) {
     throw new Error(
-      "--acme-challenge dns-01 is answered by the broker's own DNS: set --dns-listen (or use http-01).",
+      "--acme-email with --acme-challenge dns-01 needs the broker's own DNS: set --dns-listen (or use http-01).",
     );
   }
   if (config.acme?.challenge === "http-01" && !config.httpListen) {
     throw new Error(
-      "--acme-challenge http-01 is answered on plain HTTP: set --http-listen (usually 0.0.0.0:80).",
+      "--acme-email with --acme-challenge http-01 needs plain HTTP: set --http-listen (usually 0.0.0.0:80).",
     );
   }
   if (!/^[a-z0-9.-]+$/.test(config.domain)) {

@@ -13,6 +13,9 @@ const program = new Command()
   .name("reach")
   .description("Reach your own machines' services from anywhere.")
   .showHelpAfterError()
+  // Each command's options end at its subcommand's name, so `reach broker init --domain`
+  // gives --domain to init, not to the broker flag of the same name.
+  .enablePositionalOptions()
   .exitOverride();
 
 registerBrokerCommand(program);

@@ -209,6 +209,8 @@ export interface NodeAddress {
   url: string;
   /** The host printed in its port proxies' URLs. */
   publicHost: string;
+  /** The addresses the broker's DNS gives for its names (p<N>, ns<N>, the apex). */
+  publicIps: string[];
 }
 
 export interface NodeRow extends NodeAddress {

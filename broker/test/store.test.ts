@@ -452,9 +452,17 @@ for (const implementation of implementations) {
       withStore(async (store) => {
         const { nodes, devices, connections } = store;
         const { userId, deviceId, serviceId } = await userWithService(store, "nodes@example.com");
-        const two = { node: 2, url: "http://127.0.0.12:8080", publicHost: "127.0.0.12" };
+        const two = {
+          node: 2,
+          url: "http://127.0.0.12:8080",
+          publicHost: "127.0.0.12",
+          publicIps: ["127.0.0.12", "::1"],
+        };
         await nodes.heartbeat(two, true);
-        await nodes.heartbeat({ node: 1, url: "http://127.0.0.11:8080", publicHost: "h1" }, true);
+        await nodes.heartbeat(
+          { node: 1, url: "http://127.0.0.11:8080", publicHost: "h1", publicIps: [] },
+          true,
+        );
         await devices.attach(deviceId, 2);
         await connections.insert(connectionRow(userId, serviceId, "on-2", 40301, 2));
         await connections.insert(connectionRow(userId, serviceId, "ended-on-2", 40302, 2));
@@ -468,10 +476,11 @@ for (const implementation of implementations) {
           ],
         );
         assert.deepEqual(
-          listed.map(({ node, url, publicHost, live, devices, connections }) => ({
+          listed.map(({ node, url, publicHost, publicIps, live, devices, connections }) => ({
             node,
             url,
             publicHost,
+            publicIps,
             live,
             devices,
             connections,
@@ -481,6 +490,7 @@ for (const implementation of implementations) {
               node: 1,
               url: "http://127.0.0.11:8080",
               publicHost: "h1",
+              publicIps: [],
               live: true,
               devices: 0,
               connections: 0,
@@ -492,9 +502,13 @@ for (const implementation of implementations) {
         assert.match(first?.started ?? "", ISO_TIME);
         assert.match(first?.heartbeat ?? "", ISO_TIME);
         await pause(20);
-        await nodes.heartbeat({ ...two, url: "http://127.0.0.12:9090" }, false);
+        await nodes.heartbeat(
+          { ...two, url: "http://127.0.0.12:9090", publicIps: ["192.0.2.2"] },
+          false,
+        );
         const beat = (await nodes.list(60_000))[1];
         assert.equal(beat?.url, "http://127.0.0.12:9090");
+        assert.deepEqual(beat?.publicIps, ["192.0.2.2"], "a heartbeat rewrites the addresses");
         assert.equal(beat?.started, first?.started, "a heartbeat keeps the start time");
         assert.ok((beat?.heartbeat ?? "") > (first?.heartbeat ?? ""));
         await pause(20);

@@ -1,173 +1,128 @@
-// `reach broker`: runs the broker in the foreground.
+// `reach broker`: runs the broker in the foreground. Its flags are the rows of the settings
+// table (broker/settings.ts); --config reads the same settings from a TOML file, and a flag
+// given on the command line wins over the file.
 import type { Command } from "commander";
+import { type BrokerConfig, resolveConfig } from "../../broker/config.js";
+import { type FileValue, loadConfigFile } from "../../broker/config-file.js";
 import {
-  type AcmeSettings,
-  defaultDataDir,
-  LETS_ENCRYPT_DIRECTORY,
-  parseHostPort,
-  parsePortRange,
-  parseStoreLocation,
-} from "../../broker/config.js";
-import { integer, onShutdown } from "../options.js";
+  BROKER_SETTINGS,
+  type SettingValues,
+  settingName,
+  settingPath,
+  settingsToConfig,
+} from "../../broker/settings.js";
+import { onShutdown } from "../options.js";
+import { registerBrokerInitCommand } from "./broker-init.js";
+import { tomlLiteral } from "./broker-settings-text.js";
 
-interface BrokerFlags {
-  dataDir: string;
-  store?: string;
-  listen: string;
-  domain: string;
-  node: number;
-  publicHost?: string;
-  proxyBind: string;
-  proxyPorts: string;
-  timeout: number;
-  idleTimeout: number;
-  tlsCert?: string;
-  tlsKey?: string;
-  maxConnectionsPerUser: number;
-  stunPort: string;
-  publicIp?: string;
-  dnsListen: string;
-  httpListen: string;
-  acmeEmail?: string;
-  acmeDirectory: string;
-  acmeChallenge: string;
-  acmeCa?: string;
+type Source = { kind: "default" } | { kind: "file"; line: number } | { kind: "flag" };
+
+interface Effective {
+  values: SettingValues;
+  sources: Map<string, Source>;
 }
 
-/** "off", or HOST:PORT. */
-function parseOptionalListen(
-  flag: string,
-  value: string,
-): { host: string; port: number } | undefined {
-  if (value === "off") return undefined;
+/** Every setting's value: the command line's, else the file's, else the default. */
+async function effectiveSettings(command: Command, configPath?: string): Promise<Effective> {
+  const file: Map<string, FileValue> = configPath ? await loadConfigFile(configPath) : new Map();
+  const values: SettingValues = {};
+  const sources = new Map<string, Source>();
+  for (const setting of BROKER_SETTINGS) {
+    const name = settingName(setting);
+    const fromFile = file.get(name);
+    if (command.getOptionValueSource(name) === "cli") {
+      const value = String(command.getOptionValue(name));
+      try {
+        setting.check(value);
+      } catch (error) {
+        throw new Error(`${setting.flag} ${(error as Error).message}`);
+      }
+      values[name] = value;
+      sources.set(name, { kind: "flag" });
+    } else if (fromFile) {
+      values[name] = fromFile.value;
+      sources.set(name, { kind: "file", line: fromFile.line });
+    } else {
+      values[name] = setting.default;
+      sources.set(name, { kind: "default" });
+    }
+  }
+  return { values, sources };
+}
+
+/**
+ * The broker's settings once the rules that join two settings pass (resolveConfig). Their
+ * sentences name flags; when the first flag named came from the file, the error leads with
+ * its line and key as the file's own errors do.
+ */
+function judgedWhole(effective: Effective, configPath?: string): Partial<BrokerConfig> {
   try {
-    return parseHostPort(value);
+    const settings = settingsToConfig(effective.values);
+    resolveConfig(settings);
+    return settings;
   } catch (error) {
-    throw new Error(`${flag} ${(error as Error).message}`);
+    const message = (error as Error).message;
+    for (const [, flag] of message.matchAll(/(--[a-z-]+)/g)) {
+      const setting = BROKER_SETTINGS.find((s) => s.flag === flag);
+      const source = setting && effective.sources.get(settingName(setting));
+      if (setting && source?.kind === "file") {
+        throw new Error(`${configPath}:${source.line}: ${settingPath(setting)}: ${message}`);
+      }
+      if (source?.kind === "flag") break;
+    }
+    throw error;
   }
 }
 
-function parseAcme(flags: BrokerFlags): AcmeSettings | undefined {
-  if (!flags.acmeEmail) return undefined;
-  if (flags.acmeChallenge !== "dns-01" && flags.acmeChallenge !== "http-01") {
-    throw new Error(`--acme-challenge "${flags.acmeChallenge}" is neither dns-01 nor http-01.`);
-  }
-  return {
-    email: flags.acmeEmail,
-    directoryUrl: flags.acmeDirectory,
-    challenge: flags.acmeChallenge,
-    caRootFile: flags.acmeCa,
-  };
-}
-
-/** "off", or a UDP port; the default follows the listener's port number. */
-function parseStunPort(value: string, listenPort: number): number | "listen" | null {
-  if (value === "off") return null;
-  if (value === "listen") return listenPort === 0 ? "listen" : listenPort;
-  const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port > 65535) {
-    throw new Error(`--stun-port "${value}" is not a UDP port (0-65535) or "off".`);
-  }
-  return port;
+function printConfig({ values, sources }: Effective, configPath?: string): string {
+  const rows = BROKER_SETTINGS.map((setting) => {
+    const name = settingName(setting);
+    const value = values[name];
+    const source = sources.get(name) ?? { kind: "default" };
+    const where =
+      source.kind === "file"
+        ? `${configPath}:${source.line}`
+        : source.kind === "flag"
+          ? `flag ${setting.flag}`
+          : "default";
+    const assignment =
+      value === undefined
+        ? `# ${settingPath(setting)} (not set)`
+        : `${settingPath(setting)} = ${tomlLiteral(setting, value)}`;
+    return { assignment, where };
+  });
+  const width = Math.max(...rows.map((row) => row.assignment.length));
+  return rows.map((row) => `${row.assignment.padEnd(width)}  # ${row.where}\n`).join("");
 }
 
 export function registerBrokerCommand(program: Command): void {
-  program
+  const broker = program
     .command("broker")
     .description("Run a broker: the GraphQL API, the proxies, and the agents' tunnel gateway.")
-    .option("--data-dir <dir>", "where the SQLite store lives", defaultDataDir())
-    .option(
-      "--store <postgres://…|sqlite:DIR>",
-      "the store: postgres://USER:PASS@HOST:PORT/DB, or sqlite:DIR (default: SQLite in --data-dir)",
-    )
-    .option("--listen <host:port>", "API, reverse-proxy and tunnel listener", "127.0.0.1:29090")
-    .option(
-      "--domain <domain>",
-      "domain of reverse-proxy hosts (<label>.p<N>.<domain>)",
-      "localhost",
-    )
-    .option("--node <n>", "this broker's number, the N in p<N>", integer("--node"), 1)
-    .option(
-      "--public-host <host>",
-      "host printed in port-proxy URLs (default: 127.0.0.1 on loopback)",
-    )
-    .option("--proxy-bind <addr>", "address port proxies listen on", "127.0.0.1")
-    .option("--proxy-ports <lo-hi>", "port range for port proxies", "33000-39999")
-    .option("--timeout <seconds>", "lifetime of a connection", integer("--timeout", 1), 28800)
-    .option(
-      "--idle-timeout <seconds>",
-      "close after this long without traffic (0 = never)",
-      integer("--idle-timeout"),
-      900,
-    )
-    .option("--tls-cert <file>", "serve https with this certificate (PEM)")
-    .option("--tls-key <file>", "the certificate's private key (PEM)")
-    .option(
-      "--max-connections-per-user <n>",
-      "cap on a user's open connections",
-      integer("--max-connections-per-user", 1),
-      1000,
-    )
-    .option(
-      "--stun-port <port|off>",
-      "UDP port of the STUN responder for on-demand P2P (default: the listener's port)",
-      "listen",
-    )
-    .option(
-      "--public-ip <ip,…>",
-      "addresses the broker's DNS gives for this node (default: --public-host if it is an IP)",
-    )
-    .option(
-      "--dns-listen <host:port|off>",
-      "answer DNS for --domain here (UDP and TCP; usually 0.0.0.0:53)",
-      "off",
-    )
-    .option(
-      "--http-listen <host:port|off>",
-      "plain HTTP for ACME http-01 and a redirect to https (usually 0.0.0.0:80)",
-      "off",
-    )
-    .option("--acme-email <email>", "get certificates from an ACME CA with this contact address")
-    .option("--acme-directory <url>", "the ACME CA's directory", LETS_ENCRYPT_DIRECTORY)
-    .option(
-      "--acme-challenge <dns-01|http-01>",
-      "dns-01 (the broker's own DNS; gives the wildcard) or http-01",
-      "dns-01",
-    )
-    .option("--acme-ca <file>", "PEM roots to trust for the ACME directory itself (a test CA)")
-    .action(async (flags: BrokerFlags) => {
-      if (!!flags.tlsCert !== !!flags.tlsKey) {
-        throw new Error("--tls-cert and --tls-key go together.");
-      }
-      const listen = parseHostPort(flags.listen);
-      const ports = parsePortRange(flags.proxyPorts);
-      const stunPort = parseStunPort(flags.stunPort, listen.port);
-      const store = parseStoreLocation(flags.store, flags.dataDir);
-      const { startBroker } = await import("../../broker/broker.js");
-      const broker = await startBroker({
-        dataDir: flags.dataDir,
-        store,
-        listenHost: listen.host,
-        listenPort: listen.port,
-        domain: flags.domain,
-        node: flags.node,
-        publicHost: flags.publicHost || undefined,
-        proxyBind: flags.proxyBind,
-        proxyPortLow: ports.low,
-        proxyPortHigh: ports.high,
-        timeout: flags.timeout,
-        idleTimeout: flags.idleTimeout,
-        maxConnectionsPerUser: flags.maxConnectionsPerUser,
-        stunPort,
-        tls: flags.tlsCert && flags.tlsKey ? { cert: flags.tlsCert, key: flags.tlsKey } : undefined,
-        publicIps: flags.publicIp ? flags.publicIp.split(",").map((ip) => ip.trim()) : undefined,
-        dns: parseOptionalListen("--dns-listen", flags.dnsListen),
-        httpListen: parseOptionalListen("--http-listen", flags.httpListen),
-        acme: parseAcme(flags),
-      });
-      process.stdout.write(
-        `Reach broker listening on ${broker.url} (GraphQL API at ${broker.apiUrl})\n`,
-      );
-      onShutdown(() => broker.close());
-    });
+    .option("--config <file>", "read settings from this TOML file (flags given here win)")
+    .option("--print-config", "print every setting's value and where it came from, then exit")
+    .enablePositionalOptions();
+  for (const setting of BROKER_SETTINGS) {
+    broker.option(
+      `${setting.flag} ${setting.placeholder}`,
+      `${setting.description} [${settingPath(setting)}]`,
+      setting.default,
+    );
+  }
+  broker.action(async (flags: { config?: string; printConfig?: boolean }, command: Command) => {
+    const effective = await effectiveSettings(command, flags.config);
+    // Judged whole before anything is opened or bound: a bad mix of settings starts nothing.
+    const settings = judgedWhole(effective, flags.config);
+    if (flags.printConfig) {
+      process.stdout.write(printConfig(effective, flags.config));
+      return;
+    }
+    const { startBroker } = await import("../../broker/broker.js");
+    const running = await startBroker(settings);
+    process.stdout.write(
+      `Reach broker listening on ${running.url} (GraphQL API at ${running.apiUrl})\n`,
+    );
+    onShutdown(() => running.close());
+  });
+  registerBrokerInitCommand(broker);
 }

@@ -20,6 +20,8 @@ import { UpStatusWriter, upStatusPath } from "./up-status.js";
 interface UpFlags extends StoreFlags {
   p2pBind?: string;
   p2pWait?: number;
+  /** commander's --no-p2p-direct */
+  p2pDirect: boolean;
 }
 
 /** fs.watchFile polls: it sees the store's rename-over writes, which fs.watch can miss. */
@@ -117,6 +119,10 @@ export function registerUpCommand(program: Command): void {
       `how long P2P may take to open before the relay takes over (default ${DEFAULT_P2P_WAIT_MS})`,
       integer("--p2p-wait", 1),
     )
+    .option(
+      "--no-p2p-direct",
+      "peer to peer over WebRTC only: never the agent's direct TCP path (as across NATs)",
+    )
     .action(async (flags: UpFlags) => {
       const path = onDemandStorePath(flags);
       const client = await brokerClientFor(flags);
@@ -131,6 +137,7 @@ export function registerUpCommand(program: Command): void {
         client: () => client,
         p2pBindAddress: flags.p2pBind,
         p2pWaitMs: flags.p2pWait,
+        p2pDirect: flags.p2pDirect,
         onChange: () => {
           if (!started) return;
           printer.update(manager.list());

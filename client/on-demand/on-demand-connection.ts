@@ -35,6 +35,8 @@ export interface OnDemandEnvironment {
   p2pWaitMs?: number;
   /** Gather P2P candidates on this address only (tests keep P2P on loopback). */
   p2pBindAddress?: string;
+  /** Offer the direct (TCP) path beside WebRTC; default true (false measures WebRTC alone). */
+  p2pDirect?: boolean;
   /** How long a local socket no path could start waits for the device (default 10 s). */
   deviceWaitMs?: number;
   onChange: () => void;
@@ -256,12 +258,7 @@ export class OnDemandConnection {
       let p2pFailure: string | null = p2p ? null : "Peer to peer is off for this connection.";
       if (p2p) {
         try {
-          const path = await PeerPath.open({
-            client,
-            session,
-            waitMs: this.env.p2pWaitMs ?? DEFAULT_P2P_WAIT_MS,
-            bindAddress: this.env.p2pBindAddress,
-          });
+          const path = await this.openPeerPath(client, session);
           return this.use(path, null);
         } catch (error) {
           p2pFailure = messageOf(error);
@@ -284,6 +281,16 @@ export class OnDemandConnection {
   }
 
   /** After a failover: P2P again in the background, with backoff, while the relay serves. */
+  private openPeerPath(client: BrokerClient, session: PeerSessionView): Promise<StreamPath> {
+    return PeerPath.open({
+      client,
+      session,
+      waitMs: this.env.p2pWaitMs ?? DEFAULT_P2P_WAIT_MS,
+      bindAddress: this.env.p2pBindAddress,
+      direct: this.env.p2pDirect,
+    });
+  }
+
   private retryP2pLater(): void {
     clearTimeout(this.p2pRetryTimer);
     if (this.spec.route !== "adaptive" || this.closed) return;
@@ -300,12 +307,7 @@ export class OnDemandConnection {
     if (!client || !session || relay?.kind !== "relay") return;
     let peer: StreamPath;
     try {
-      peer = await PeerPath.open({
-        client,
-        session,
-        waitMs: this.env.p2pWaitMs ?? DEFAULT_P2P_WAIT_MS,
-        bindAddress: this.env.p2pBindAddress,
-      });
+      peer = await this.openPeerPath(client, session);
     } catch (error) {
       if (this.path === relay && !this.closed) {
         this.noteFailure(`P2P retry: ${messageOf(error)}`);

@@ -249,11 +249,12 @@ export class OnDemandManager {
   }
 
   private connectionFor(spec: OnDemandSpec): OnDemandConnection {
-    const { client, p2pWaitMs, p2pBindAddress, deviceWaitMs } = this.options;
+    const { client, p2pWaitMs, p2pBindAddress, p2pDirect, deviceWaitMs } = this.options;
     return new OnDemandConnection(spec, {
       client,
       p2pWaitMs,
       p2pBindAddress,
+      p2pDirect,
       deviceWaitMs,
       onChange: () => this.changed(),
       onLatch: (id, address) => this.saveLatch(id, address),

@@ -32,6 +32,8 @@ export interface PeerPathOptions {
   /** Give up (and let the relay take over) when the path is not verified by then. */
   waitMs: number;
   bindAddress?: string;
+  /** Race the agent's direct path (TCP) against WebRTC; default true. */
+  direct?: boolean;
 }
 
 export class PeerPath implements StreamPath {
@@ -119,7 +121,10 @@ export class PeerPath implements StreamPath {
         return { answer, mid, candidates };
       })();
       // Both paths start from the agent's answer; the first one up carries the sockets.
-      const direct = answered.then(({ answer }) => DirectPath.open(answer));
+      const direct =
+        options.direct === false
+          ? Promise.reject(new Error("The direct path is off."))
+          : answered.then(({ answer }) => DirectPath.open(answer));
       const negotiated = answered.then(async ({ answer, mid, candidates }) => {
         if (!answer.answer) throw new Error("The agent gave no answer.");
         peer.connection.setRemoteDescription(answer.answer, "answer");

@@ -113,4 +113,9 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO active_connections (user_id, active)
     SELECT user_id, count(*) FROM connections WHERE state = 'active' GROUP BY user_id;
   `,
+  // 3: each node's public addresses, written with its heartbeat, so that every node's DNS
+  // answers for every node alike.
+  `
+  ALTER TABLE nodes ADD COLUMN public_ips TEXT[] NOT NULL DEFAULT '{}';
+  `,
 ];

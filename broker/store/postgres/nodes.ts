@@ -10,7 +10,8 @@ const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** A node's row; $1 is the liveness window in milliseconds. */
-const NODE_COLUMNS = `n.node, n.url, n.public_host AS "publicHost", ${iso("n.started")} AS started,
+const NODE_COLUMNS = `n.node, n.url, n.public_host AS "publicHost",
+  n.public_ips AS "publicIps", ${iso("n.started")} AS started,
   ${iso("n.heartbeat")} AS heartbeat,
   n.heartbeat >= now() - $1::double precision * interval '1 millisecond' AS live`;
 
@@ -20,12 +21,12 @@ export class PgNodeStore implements NodeStore {
   async heartbeat(address: NodeAddress, starting: boolean): Promise<void> {
     // A node heard from for the first time has started then, whatever `starting` says.
     await this.db.query(
-      `INSERT INTO nodes (node, url, public_host, started, heartbeat)
-       VALUES ($1, $2, $3, now(), now())
+      `INSERT INTO nodes (node, url, public_host, public_ips, started, heartbeat)
+       VALUES ($1, $2, $3, $5::text[], now(), now())
        ON CONFLICT (node) DO UPDATE SET url = excluded.url, public_host = excluded.public_host,
-         heartbeat = excluded.heartbeat,
+         public_ips = excluded.public_ips, heartbeat = excluded.heartbeat,
          started = CASE WHEN $4::boolean THEN excluded.started ELSE nodes.started END`,
-      [address.node, address.url, address.publicHost, starting],
+      [address.node, address.url, address.publicHost, starting, address.publicIps],
     );
   }
 

@@ -108,4 +108,9 @@ export const MIGRATIONS: readonly string[] = [
     secret TEXT NOT NULL
   );
   `,
+  // 5: each node's public addresses, written with its heartbeat, so that every node's DNS
+  // answers for every node alike (a JSON array of IP addresses).
+  `
+  ALTER TABLE nodes ADD COLUMN public_ips TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

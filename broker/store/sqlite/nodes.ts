@@ -5,8 +5,9 @@ import type { NodeAddress, NodeRow, NodeStore, NodeSummary } from "../store.js";
 import type { Db } from "./open-database.js";
 import { guardWrite } from "./storage-failure.js";
 
-type RawRow = Omit<NodeRow, "live">;
-type RawSummary = Omit<NodeSummary, "live">;
+/** As SQLite gives it: public_ips is a JSON array. */
+type RawRow = Omit<NodeRow, "live" | "publicIps"> & { publicIps: string };
+type RawSummary = Omit<NodeSummary, "live" | "publicIps"> & { publicIps: string };
 
 export class SqliteNodeStore implements NodeStore {
   private readonly heartbeatStatement;
@@ -18,18 +19,19 @@ export class SqliteNodeStore implements NodeStore {
   constructor(db: Db) {
     // A node heard from for the first time has started then, whatever `starting` says.
     this.heartbeatStatement = db.prepare(
-      `INSERT INTO nodes (node, url, public_host, started, heartbeat)
-       VALUES (@node, @url, @publicHost, @now, @now)
+      `INSERT INTO nodes (node, url, public_host, public_ips, started, heartbeat)
+       VALUES (@node, @url, @publicHost, @publicIps, @now, @now)
        ON CONFLICT (node) DO UPDATE SET url = excluded.url, public_host = excluded.public_host,
+         public_ips = excluded.public_ips,
          heartbeat = excluded.heartbeat,
          started = CASE WHEN @starting THEN excluded.started ELSE nodes.started END`,
     );
     this.listStatement = db.prepare<[], RawRow>(
-      `SELECT n.node, n.url, n.public_host AS publicHost, n.started, n.heartbeat
+      `SELECT n.node, n.url, n.public_host AS publicHost, n.public_ips AS publicIps, n.started, n.heartbeat
        FROM nodes n ORDER BY n.node`,
     );
     this.summariesStatement = db.prepare<[], RawSummary>(
-      `SELECT n.node, n.url, n.public_host AS publicHost, n.started, n.heartbeat,
+      `SELECT n.node, n.url, n.public_host AS publicHost, n.public_ips AS publicIps, n.started, n.heartbeat,
          (SELECT count(*) FROM devices d WHERE d.attached_node = n.node) AS devices,
          (SELECT count(*) FROM connections c WHERE c.node = n.node AND c.state = 'active')
            AS connections
@@ -48,6 +50,7 @@ export class SqliteNodeStore implements NodeStore {
         node: address.node,
         url: address.url,
         publicHost: address.publicHost,
+        publicIps: JSON.stringify(address.publicIps),
         now,
         starting: starting ? 1 : 0,
       }),
@@ -72,7 +75,11 @@ export class SqliteNodeStore implements NodeStore {
 function withLiveness<R extends RawRow>(
   rows: R[],
   liveWithinMs: number,
-): (R & { live: boolean })[] {
+): (Omit<R, "publicIps"> & { publicIps: string[]; live: boolean })[] {
   const now = Date.now();
-  return rows.map((row) => ({ ...row, live: now - Date.parse(row.heartbeat) <= liveWithinMs }));
+  return rows.map((row) => ({
+    ...row,
+    publicIps: JSON.parse(row.publicIps) as string[],
+    live: now - Date.parse(row.heartbeat) <= liveWithinMs,
+  }));
 }
