@@ -3,7 +3,8 @@
 // pebble-challtestsrv, which points them all at 127.0.0.1). A client trusting pebble's root
 // reaches the API over HTTPS; the certificate is kept in the data dir and reused by the next
 // start; short-lived certificates are renewed and swapped in without a restart, while a
-// connection opened before the swap keeps working.
+// connection opened before the swap keeps working. Over DNS-01 pebble asks the broker's own
+// DNS for the TXT records, and the wildcard covers the reverse-proxy hosts.
 import assert from "node:assert/strict";
 import type { X509Certificate } from "node:crypto";
 import { stat } from "node:fs/promises";
@@ -291,5 +292,54 @@ describe("ACME with settings that are wrong", () => {
       ),
       /Cannot read --acme-ca \/nonexistent\/pebble\.pem/,
     );
+  });
+});
+
+describe("ACME over DNS-01 with pebble asking the broker's own DNS", () => {
+  let pebble: Pebble;
+  let broker: RunningBroker;
+  let root: string;
+
+  before(async () => {
+    const dnsPort = await freePort();
+    pebble = await startPebble({ httpPort: await freePort(), dnsServer: `127.0.0.1:${dnsPort}` });
+    root = await pebble.root();
+    broker = await startBroker(
+      {
+        listenHost: "127.0.0.1",
+        listenPort: 0,
+        stunPort: null,
+        domain: ZONE,
+        dataDir: await tempDir(),
+        dns: { host: "127.0.0.1", port: dnsPort },
+        acme: {
+          email: "ops@example.com",
+          directoryUrl: pebble.directoryUrl,
+          challenge: "dns-01",
+          caRootFile: pebble.caRootFile,
+        },
+      },
+      log,
+    );
+  });
+
+  after(async () => {
+    await broker?.close();
+    await pebble?.stop();
+  });
+
+  it("gets the apex, p1.<zone> and the wildcard *.p1.<zone> in one certificate", async () => {
+    const served = await waitForLeaf(broker.port, root);
+    const names = (served.subjectAltName ?? "").split(", ").sort();
+    assert.deepEqual(names, [`DNS:*.p1.${ZONE}`, `DNS:p1.${ZONE}`, `DNS:${ZONE}`]);
+    // The TXT values lived as long as the order: none is left.
+    assert.deepEqual(await broker.challenges.txt(`_acme-challenge.p1.${ZONE}`), []);
+  });
+
+  it("serves a reverse-proxy host x.p1.<zone> over HTTPS with a chain to pebble's root", async () => {
+    const socket = await openTrusting(broker.port, root, `x.p1.${ZONE}`);
+    assert.equal(socket.authorized, true);
+    assert.equal(await statusOn(socket, `x.p1.${ZONE}`), "HTTP/1.1 404 Not Found");
+    socket.destroy();
   });
 });
