@@ -14,6 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { connect, type TLSSocket } from "node:tls";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { type Pebble, startChallengeTestDns, startPebble } from "../../test-support/pebble.js";
+import { startReachChild } from "../../test-support/processes.js";
 import { createTestUser, eventually, freePort, tempDir } from "../../test-support/stack.js";
 import { type RunningBroker, startBroker } from "../broker.js";
 import type { BrokerConfig } from "../config.js";
@@ -163,6 +164,40 @@ describe("ACME over HTTP-01 with pebble", () => {
       status: 308,
       location: `https://${ZONE}:${broker.port}/graphql/v1?x=1`,
     });
+  });
+
+  it("is what `reach broker --acme-email … --http-listen …` does, run as users run it", async () => {
+    const cliHttpPort = await freePort();
+    const cliPebble = await startPebble({ httpPort: cliHttpPort, dnsServer: dns.address });
+    const child = startReachChild([
+      "broker",
+      "--data-dir",
+      await tempDir(),
+      "--listen",
+      "127.0.0.1:0",
+      "--stun-port",
+      "off",
+      "--domain",
+      ZONE,
+      "--http-listen",
+      `127.0.0.1:${cliHttpPort}`,
+      "--acme-email",
+      "ops@example.com",
+      "--acme-challenge",
+      "http-01",
+      "--acme-directory",
+      cliPebble.directoryUrl,
+      "--acme-ca",
+      cliPebble.caRootFile,
+    ]);
+    try {
+      const [, port] = await child.waitForLine(/listening on https:\/\/127\.0\.0\.1:(\d+) /);
+      const leaf = await waitForLeaf(Number(port), await cliPebble.root());
+      assert.equal(leaf.subjectAltName, `DNS:${ZONE}, DNS:p1.${ZONE}`);
+    } finally {
+      await child.stop();
+      await cliPebble.stop();
+    }
   });
 
   it("serves the stored certificate after a restart, without a new order", async () => {
