@@ -25,7 +25,11 @@ export interface PebbleOptions {
   httpPort: number;
   /** "HOST:PORT" of the DNS server pebble resolves names with. */
   dnsServer: string;
-  /** Seconds each certificate lasts (pebble's default is five years). */
+  /**
+   * Seconds each certificate lasts: pebble 2.4's config key `certificateValidityPeriod`
+   * (not in its README or `pebble -h`; its default is five years). pebble logs the value in
+   * use ("Using certificate validity period of N seconds"), which startPebble waits for.
+   */
   certificateValiditySeconds?: number;
 }
 

@@ -79,6 +79,18 @@ function statusOn(socket: TLSSocket, host = ZONE): Promise<string> {
   });
 }
 
+/** A GET on the plain HTTP listener: its status and Location. */
+function plainGet(port: number, path: string): Promise<{ status?: number; location?: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: "127.0.0.1", port, path, headers: { host: ZONE } }, (response) => {
+      response.resume();
+      resolve({ status: response.statusCode, location: response.headers.location });
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
 async function startAcmeBroker(
   pebble: Pebble,
   httpPort: number,
@@ -143,26 +155,14 @@ describe("ACME over HTTP-01 with pebble", () => {
     }
   });
 
-  it("answers plain HTTP with a 308 to the same URL over https", async () => {
-    const reply = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
-      request(
-        {
-          host: "127.0.0.1",
-          port: httpPort,
-          path: "/graphql/v1?x=1",
-          headers: { host: `${ZONE}` },
-        },
-        (response) => {
-          response.resume();
-          resolve({ status: response.statusCode, location: response.headers.location });
-        },
-      )
-        .on("error", reject)
-        .end();
-    });
-    assert.deepEqual(reply, {
+  it("answers plain HTTP with a 308 to the same URL over https, and no unknown challenge token", async () => {
+    assert.deepEqual(await plainGet(httpPort, "/graphql/v1?x=1"), {
       status: 308,
       location: `https://${ZONE}:${broker.port}/graphql/v1?x=1`,
+    });
+    assert.deepEqual(await plainGet(httpPort, "/.well-known/acme-challenge/no-such-token"), {
+      status: 404,
+      location: undefined,
     });
   });
 
