@@ -26,6 +26,7 @@ import { dialRefusal, parseBrokerUrls } from "./broker-urls.js";
 import { openDataConnection } from "./data-connection.js";
 import { loadHardwareId } from "./hardware-id.js";
 import { PeerHost } from "./peer-host.js";
+import { agentStatusWriter } from "./status-file.js";
 
 /**
  * The brokers to attach to: one (`apiUrl`), or the nodes of a cluster (`apiUrls`), tried in
@@ -94,6 +95,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let brokerIndex = 0;
   const currentBroker = () => brokers[brokerIndex] as URL;
 
+  const writeStatus = agentStatusWriter(options.dataDir, log);
+  let lastDeviceId: string | undefined;
   let stopped = false;
   let backoff = MIN_BACKOFF_MS;
   let control: WebSocket | null = null;
@@ -217,6 +220,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           log(
             `agent: registered with ${broker.origin} as device ${message.deviceId} with ${message.services.length} service(s)`,
           );
+          lastDeviceId = message.deviceId;
+          void writeStatus({
+            brokerUrl: brokerUrls[brokerIndex] as string,
+            connected: true,
+            since: new Date().toISOString(),
+            deviceId: lastDeviceId,
+          });
           resolveReady(message);
           return;
         case "open":
@@ -258,6 +268,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         log(`agent: the broker refused this agent: ${reason.toString()}`);
       }
       if (control === ws) {
+        // Only a session that was up is news: failed attempts while down rewrite nothing.
+        if (session) {
+          void writeStatus({
+            brokerUrl: brokerUrls[brokerIndex] as string,
+            connected: false,
+            since: new Date().toISOString(),
+            deviceId: lastDeviceId,
+          });
+        }
         control = null;
         session = null;
       }

@@ -2,16 +2,13 @@
 // bench/results/latest.{json,md,svg}. `--quick` (under a minute) uses fewer samples.
 // `--only=name,name` re-runs some suites and keeps the others' latest results. Never part
 // of `npm test`.
-import { spawn } from "node:child_process";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { makeSelfSignedCert } from "../test-support/certs.js";
-import { stopChild } from "../test-support/processes.js";
 import { startTargetsProcess } from "../test-support/targets-process.js";
-import { waitForPort } from "../test-support/tcp-load.js";
 import { type BenchContext, connectPortProxy, type SuiteResult } from "./lib/context.js";
+import { startPeers } from "./lib/peer-paths.js";
 import { startReach } from "./lib/reach-stack.js";
 import { writeReport } from "./lib/report.js";
-import { startSshReverseTunnel } from "./lib/ssh-tunnel.js";
 import { cluster } from "./suites/cluster.js";
 import { controlPlane } from "./suites/control-plane.js";
 import { memory } from "./suites/memory.js";
@@ -46,20 +43,11 @@ const services = [
   `echo=tcp:${targets.echo}`,
   `web=http:${targets.http}`,
 ];
-const socatArgs = (listen: number, target: number) => [
-  `TCP-LISTEN:${listen},bind=127.0.0.1,fork,reuseaddr`,
-  `TCP:127.0.0.1:${target}`,
-];
-const socats = [
-  spawn("socat", socatArgs(29393, targets.bulk), { stdio: "ignore" }),
-  spawn("socat", socatArgs(29396, targets.echo), { stdio: "ignore" }),
-];
-await waitForPort(29393);
-await waitForPort(29396);
-const ssh = await startSshReverseTunnel(29394, [
-  [29395, targets.bulk],
-  [29397, targets.echo],
-]);
+// Preflight: the peers a user would pick instead, each started only if installed.
+const peers = await startPeers(targets).catch((error: unknown) => {
+  targets.stop();
+  throw error;
+});
 const plain = await startReach({
   port: 29391,
   services,
@@ -89,8 +77,7 @@ try {
     tls,
     paths: [
       { name: "direct", bulk: targets.bulk, echo: targets.echo },
-      { name: "socat relay", bulk: 29393, echo: 29396 },
-      { name: "ssh -R", bulk: 29395, echo: 29397 },
+      ...peers.paths,
       {
         name: "reach (plain tunnel)",
         bulk: (await connectPortProxy(plain, "bulk")).port,
@@ -102,6 +89,8 @@ try {
         echo: (await connectPortProxy(tls, "echo")).port,
       },
     ],
+    missing: peers.missing,
+    nginx: peers.nginx,
   };
   for (const [name, suite] of SUITES) {
     if (only && !only.includes(name)) continue;
@@ -110,12 +99,7 @@ try {
     process.stderr.write(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
 } finally {
-  await Promise.all([
-    plain.stop(),
-    tls.stop(),
-    ssh.stop(),
-    ...socats.map((socat) => stopChild(socat)),
-  ]);
+  await Promise.all([plain.stop(), tls.stop(), peers.stop()]);
   targets.stop();
 }
 process.stdout.write(writeReport(quick, results, only !== undefined));

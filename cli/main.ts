@@ -7,6 +7,7 @@ import { registerApiCommand } from "./commands/api.js";
 import { registerBrokerCommand } from "./commands/broker.js";
 import { registerConnectionCommand } from "./commands/connection.js";
 import { registerDesktopCommand } from "./commands/desktop.js";
+import { registerServiceCommands } from "./commands/service.js";
 import { registerUpCommand } from "./commands/up.js";
 
 const program = new Command()
@@ -25,6 +26,8 @@ registerApiCommand(program);
 registerDesktopCommand(program);
 registerConnectionCommand(program);
 registerUpCommand(program);
+// After broker and agent: it adds install, uninstall and status to them.
+registerServiceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

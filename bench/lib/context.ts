@@ -12,10 +12,24 @@ export interface TcpPath {
   echo: number;
 }
 
+/** A peer's path that could not be measured: its program is not installed here. */
+export interface MissingPath {
+  name: string;
+  /** A TCP path (throughput, setup latency) or an HTTP reverse proxy. */
+  kind: "tcp" | "http";
+  /** How to get it, e.g. "apt-get install socat". */
+  install: string;
+}
+
 export interface BenchContext {
   quick: boolean;
   targets: TargetPorts & { pid: number };
+  /** Paths measured, in the order reported. */
   paths: TcpPath[];
+  /** Peers' paths not measured here; suites report them as "missing" rows. */
+  missing: MissingPath[];
+  /** nginx reverse-proxying to the same web server as Reach, when nginx is installed. */
+  nginx?: { httpPort: number; workerPids: number[] };
   plain: ReachStack;
   tls: ReachStack;
 }
@@ -48,4 +62,9 @@ export async function connectPortProxy(
   );
   if (!reply.data) throw new Error(`connect ${service}: ${JSON.stringify(reply.errors)}`);
   return reply.data.connect;
+}
+
+/** A table row for a missing path: its name, "missing (how to get it)", then blanks. */
+export function missingRow(path: MissingPath, columns: number): string[] {
+  return [path.name, `missing (${path.install})`, ...Array(Math.max(0, columns - 2)).fill("")];
 }

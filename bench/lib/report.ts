@@ -16,6 +16,11 @@ function markdownTable(rows: string[][]): string {
   ].join("\n");
 }
 
+/** Rows with figures: not the header, a missing peer's row or a ratio ("… ÷ …"). */
+function measuredRows(table: string[][]): string[][] {
+  return table.slice(1).filter((r) => Number.isFinite(Number(r[1])) && !r[0]?.includes("÷"));
+}
+
 function bars(
   title: string,
   series: { label: string; values: [string, number][] }[],
@@ -98,7 +103,7 @@ export function writeReport(
   if (throughput) {
     const [part, next] = bars(
       "Single-stream throughput (MiB/s)",
-      throughput.table.slice(1).map((r) => ({
+      measuredRows(throughput.table).map((r) => ({
         label: r[0] ?? "",
         values: [
           ["up", Number(r[1])],
@@ -114,7 +119,7 @@ export function writeReport(
   if (latency) {
     const [part, next] = bars(
       "Setup latency (ms)",
-      latency.table.slice(1).map((r) => ({
+      measuredRows(latency.table).map((r) => ({
         label: r[0] ?? "",
         values: [
           ["p50", Number(r[1])],

@@ -11,6 +11,7 @@ import { waitForPort } from "../../test-support/tcp-load.js";
 export async function startSshReverseTunnel(
   sshdPort: number,
   forwards: [remotePort: number, targetPort: number][],
+  programs: { ssh: string; sshd: string } = { ssh: "ssh", sshd: "/usr/sbin/sshd" },
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   // sshd refuses to start without its privilege-separation directory (a fresh container
   // has none until the service is started once).
@@ -36,12 +37,12 @@ export async function startSshReverseTunnel(
       `PidFile ${join(dir, "sshd.pid")}`,
     ].join("\n"),
   );
-  const sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], {
+  const sshd = spawn(programs.sshd, ["-D", "-e", "-f", join(dir, "sshd_config")], {
     stdio: "ignore",
   });
   await waitForPort(sshdPort);
   const ssh = spawn(
-    "ssh",
+    programs.ssh,
     [
       "-N",
       "-p",

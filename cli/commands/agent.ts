@@ -101,7 +101,7 @@ export function parseApiList(list: string): string[] {
 }
 
 /** A --tag as the hello will carry it, or an error naming the flag and the rule. */
-function parseTag(tag: string): string {
+export function parseTag(tag: string): string {
   const parsed = deviceTagSchema.safeParse(tag);
   if (parsed.success) return parsed.data;
   throw new Error(`--tag ${JSON.stringify(tag)}: ${parsed.error.issues[0]?.message ?? "invalid"}.`);

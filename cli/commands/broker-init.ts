@@ -18,7 +18,8 @@ import { writeFileAtomically } from "../../common/fs/atomic-write.js";
 import { tomlLiteral } from "./broker-settings-text.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/reach/broker.toml";
-const SYSTEM_DATA_DIR = "/var/lib/reach/broker";
+// The directory `reach broker install` gives the service (systemd StateDirectory=reach-broker).
+const SYSTEM_DATA_DIR = "/var/lib/reach-broker";
 
 /** A public IPv4 address on one of this machine's interfaces (a VPS usually has one). */
 function publicIpv4(): string | undefined {

@@ -95,6 +95,17 @@ function printConfig({ values, sources }: Effective, configPath?: string): strin
   return rows.map((row) => `${row.assignment.padEnd(width)}  # ${row.where}\n`).join("");
 }
 
+/**
+ * The settings `reach broker` would run with, for a command parsed as its own (`reach
+ * broker install` checks its flags with this before writing a service); throws as it would.
+ */
+export async function brokerSettingsOf(
+  command: Command,
+  configPath?: string,
+): Promise<Partial<BrokerConfig>> {
+  return judgedWhole(await effectiveSettings(command, configPath), configPath);
+}
+
 export function registerBrokerCommand(program: Command): void {
   const broker = program
     .command("broker")

@@ -264,14 +264,14 @@ describe("the broker's config file", () => {
     assert.match(await readFile(file, "utf8"), /^domain = "other\.example\.com"$/m);
   });
 
-  it("init puts the store in /var/lib/reach/broker for a file under /etc", () => {
+  it("init puts the store in /var/lib/reach-broker, the service's data dir, for a file under /etc", () => {
     const values = publicServerValues({
       domain: "reach.example.com",
       email: "me@example.com",
       path: "/etc/reach/broker.toml",
     });
     const read = parseConfigText(brokerConfigText(values), "/etc/reach/broker.toml");
-    assert.equal(read.get("dataDir")?.value, "/var/lib/reach/broker");
+    assert.equal(read.get("dataDir")?.value, "/var/lib/reach-broker");
     assert.equal(read.get("listen")?.value, "0.0.0.0:443");
   });
 
