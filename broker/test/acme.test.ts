@@ -237,7 +237,16 @@ describe("ACME renewal with short-lived pebble certificates", () => {
   });
 
   it("renews at two-thirds of the lifetime and serves the new certificate to new connections while an older one keeps working", async () => {
-    const firstSerial = (await waitForLeaf(broker.port, root)).serialNumber;
+    const first = await waitForLeaf(broker.port, root);
+    const firstSerial = first.serialNumber;
+    // The renewal is planned from the certificate's own dates: two-thirds into its lifetime.
+    const notBefore = Date.parse(first.validFrom);
+    const lifetime = Date.parse(first.validTo) - notBefore;
+    assert.ok(lifetime <= 30_000, `pebble issued a ${lifetime} ms certificate`);
+    assert.equal(
+      broker.tls?.certificates?.current?.renewalDue.getTime(),
+      Math.trunc(notBefore + (lifetime * 2) / 3),
+    );
     const early = await openTrusting(broker.port, root);
     assert.equal(await statusOn(early), "HTTP/1.1 404 Not Found");
 

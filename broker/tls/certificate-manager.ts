@@ -32,6 +32,8 @@ export interface CertificateFacts {
   serial: string;
   notBefore: Date;
   notAfter: Date;
+  /** When the next order starts: two-thirds into the lifetime. */
+  renewalDue: Date;
 }
 
 export class CertificateManager {
@@ -67,7 +69,7 @@ export class CertificateManager {
     const facts = stored ? factsOf(stored.cert) : null;
     if (stored && facts && covers(stored.cert, this.options.names) && facts.notAfter > new Date()) {
       this.install(stored, facts);
-      this.schedule(renewalDue(facts.notBefore, facts.notAfter).getTime() - Date.now());
+      this.schedule(facts.renewalDue.getTime() - Date.now());
     } else {
       this.schedule(0);
     }
@@ -107,14 +109,13 @@ export class CertificateManager {
       await this.files.saveCertificate(pair);
       this.install(pair, facts);
       this.failures = 0;
-      const due = renewalDue(facts.notBefore, facts.notAfter);
       log.info("certificate installed", {
         names,
         serial: facts.serial,
         notAfter: facts.notAfter.toISOString(),
-        renewal: due.toISOString(),
+        renewal: facts.renewalDue.toISOString(),
       });
-      this.schedule(due.getTime() - Date.now());
+      this.schedule(facts.renewalDue.getTime() - Date.now());
     } catch (error) {
       if (this.stopped) return;
       this.failures++;
@@ -169,10 +170,13 @@ export class CertificateManager {
 function factsOf(chainPem: string): CertificateFacts | null {
   try {
     const leaf = new X509Certificate(chainPem);
+    const notBefore = new Date(leaf.validFrom);
+    const notAfter = new Date(leaf.validTo);
     return {
       serial: leaf.serialNumber,
-      notBefore: new Date(leaf.validFrom),
-      notAfter: new Date(leaf.validTo),
+      notBefore,
+      notAfter,
+      renewalDue: renewalDue(notBefore, notAfter),
     };
   } catch {
     return null;
