@@ -24,6 +24,7 @@ import type { StunServer } from "./p2p/stun-server.js";
 import { PortAllocator } from "./proxy/port-allocator.js";
 import { describeStore, openStore } from "./store/open-store.js";
 import type { UserStore } from "./store/store.js";
+import { type BrokerTls, startBrokerTls } from "./tls/broker-tls.js";
 import { TunnelGateway } from "./tunnel/tunnel-gateway.js";
 
 export interface RunningBroker {
@@ -42,8 +43,10 @@ export interface RunningBroker {
   stun: StunServer | null;
   /** The port the broker's DNS answers on (UDP and TCP), or null when --dns-listen is off. */
   dnsPort: number | null;
-  /** The _acme-challenge TXT values the DNS answers. */
+  /** The _acme-challenge TXT values: written by the certificate manager, answered by the DNS. */
   challenges: ChallengeRecords;
+  /** The plain HTTP listener and the ACME certificates. */
+  tls: BrokerTls | null;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,7 @@ export async function startBroker(
   const listeners = new BrokerListeners(config);
   // Devices' and connections' events reach subscribers on every node (cluster.shareEvent).
   const events = new EventBus((userId, body) => cluster.shareEvent(userId, body));
-  const scheme = config.tls ? "https" : "http";
+  const scheme = config.tls || config.acme ? "https" : "http";
   const cluster = new Cluster({
     nodes: store.nodes,
     devices,
@@ -158,10 +161,12 @@ export async function startBroker(
     },
   });
 
-  /** Stops everything; the store keeps active connections for the next start. */
   const challenges: ChallengeRecords = new MemoryChallengeRecords();
   let dns: DnsServer | undefined;
+  let tls: BrokerTls | null = null;
+  /** Stops everything; the store keeps active connections for the next start. */
   const shutdown = async () => {
+    await tls?.close();
     await dns?.close();
     connections.stop();
     links.stop();
@@ -194,6 +199,13 @@ export async function startBroker(
         log,
       });
     }
+    // After the DNS, which answers DNS-01 challenges.
+    tls = await startBrokerTls(config, {
+      server,
+      challenges,
+      httpsPort: () => listeners.port,
+      log,
+    });
   } catch (error) {
     await shutdown();
     throw error;
@@ -221,6 +233,7 @@ export async function startBroker(
     stun: listeners.stun,
     dnsPort: dns?.port ?? null,
     challenges,
+    tls,
     close: shutdown,
   };
 }

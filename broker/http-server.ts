@@ -79,7 +79,8 @@ function pathOf(request: IncomingMessage): string {
 }
 
 export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): Server {
-  const scheme = config.tls ? "https" : "http";
+  // With ACME the listener is TLS from the start; its certificate arrives later (broker/tls/).
+  const scheme = config.tls || config.acme ? "https" : "http";
   const proxyHost = proxyHostPattern(config.domain);
   const underProxyDomain = (hostname: string) =>
     hostname.endsWith(`.${config.domain}`) && /\.p\d+\./.test(`.${hostname}`);
@@ -99,7 +100,9 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
         cert: readFileSync(config.tls.cert),
         key: readFileSync(config.tls.key),
       })
-    : createHttpServer(limits);
+    : config.acme
+      ? createHttpsServer(limits)
+      : createHttpServer(limits);
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
   server.keepAliveTimeout = limits.keepAliveTimeout;
