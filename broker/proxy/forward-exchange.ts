@@ -83,6 +83,9 @@ function exchange(
     response.off("drain", onVisitorDrain);
     request.off("data", onRequestData);
     request.off("end", onRequestEnd);
+    // A body the service did not wait for is read and dropped, so the visitor's
+    // connection can carry its next request.
+    if (!requestSent) request.resume();
     if (reuse && requestSent && parsed?.reusable) pool.release(service, parsed.keepAliveMs);
     else pool.discard(service);
   };

@@ -33,6 +33,7 @@ const ANSWERS: Record<string, string> = {
   "/not-http": "SSH-2.0-OpenSSH\r\n\r\n",
   "/bad-chunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
   "/cut": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part",
+  "/early": "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 };
 
 interface RawService {
@@ -40,12 +41,26 @@ interface RawService {
   port: number;
   /** Connections accepted so far. */
   connections: number;
+  /** Closes the server and every connection still open (one left paused, say). */
+  close(): void;
 }
 
 async function startRawService(): Promise<RawService> {
-  const service: RawService = { server: createServer(), port: 0, connections: 0 };
+  const open = new Set<Socket>();
+  const server = createServer();
+  const service: RawService = {
+    server,
+    port: 0,
+    connections: 0,
+    close() {
+      server.close();
+      for (const socket of open) socket.destroy();
+    },
+  };
   service.server.on("connection", (socket: Socket) => {
     service.connections++;
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
     let buffered = "";
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Buffer) => {
@@ -54,6 +69,12 @@ async function startRawService(): Promise<RawService> {
         const path = buffered.split(" ")[1] ?? "";
         buffered = buffered.slice(end + 4);
         const answer = ANSWERS[path] ?? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        if (path === "/early") {
+          // Reads none of the body, so the broker's writes back up, then refuses it.
+          socket.pause();
+          setTimeout(() => socket.end(answer), 500);
+          return;
+        }
         socket.write(answer);
         if (path === "/to-close" || path === "/cut") socket.end();
       }
@@ -73,7 +94,14 @@ interface Reply {
   cut: boolean;
 }
 
-function fetchVia(port: number, host: string, path: string, agent: Agent, method = "GET") {
+function fetchVia(
+  port: number,
+  host: string,
+  path: string,
+  agent: Agent,
+  method = "GET",
+  body?: Buffer,
+) {
   return new Promise<Reply>((resolve) => {
     const req = request(
       { host: "127.0.0.1", port, path, method, headers: { host }, agent },
@@ -92,7 +120,7 @@ function fetchVia(port: number, host: string, path: string, agent: Agent, method
     );
     // Cut before a byte of the response came (its head not yet flushed).
     req.on("error", () => resolve({ status: 0, headers: {}, body: "", cut: true }));
-    req.end();
+    req.end(body);
   });
 }
 
@@ -101,8 +129,8 @@ describe("reverse proxy response framing", () => {
   let raw: RawService;
   let host: string;
   let agent: Agent;
-  const get = (path: string, method = "GET") =>
-    fetchVia(stack.broker.port, host, path, agent, method);
+  const get = (path: string, method = "GET", body?: Buffer) =>
+    fetchVia(stack.broker.port, host, path, agent, method, body);
 
   before(async () => {
     raw = await startRawService();
@@ -115,7 +143,7 @@ describe("reverse proxy response framing", () => {
   after(async () => {
     agent?.destroy();
     await stack?.stop();
-    raw?.server.close();
+    raw?.close();
   });
 
   it("decodes a chunked body (extensions and trailers too) and reuses the connection", async () => {
@@ -171,6 +199,12 @@ describe("reverse proxy response framing", () => {
       else assert.equal(reply.status, 502, path);
     }
     assert.equal((await get("/chunked")).body, "hello, chunk", "and goes on serving");
+  });
+
+  it("serves the visitor's next request after an answer that did not wait for the body", async () => {
+    const early = await get("/early", "POST", Buffer.alloc(32 * 1024 * 1024, 0x78));
+    assert.equal(early.status, 413);
+    assert.equal((await get("/chunked")).body, "hello, chunk");
   });
 
   it("cuts the visitor's response when the service closes mid-body", async () => {
