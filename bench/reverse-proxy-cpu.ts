@@ -3,7 +3,8 @@
 // server's CPU microseconds per request are printed, read from /proc. CPU per request is
 // steadier than requests/s on a shared machine; for A/B runs of a data-path change:
 // `node --import tsx bench/reverse-proxy-cpu.ts [seconds] [rounds] [/small,/1m]`. To profile the broker,
-// set REACH_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+// set REACH_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". `reach` runs dist/node
+// when it is newer than the sources (else tsx): build it first to measure the compiled code.
 
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";

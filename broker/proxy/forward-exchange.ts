@@ -146,8 +146,9 @@ function exchange(
       const buffered = pending ? Buffer.concat([pending, chunk]) : chunk;
       pending = null;
       onHead(buffered);
-    } catch (error) {
-      if (!(error instanceof BadResponseError)) throw error;
+    } catch {
+      // BadResponseError, or anything else a service's bytes could provoke (Node refusing
+      // a header, say): the visitor gets 502 and the broker goes on.
       fail();
     }
   };

@@ -47,6 +47,8 @@ export class BadResponseError extends Error {}
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 const DIGITS = /^\d{1,15}$/;
+/** What Node's ServerResponse refuses in a header value or reason phrase (it would throw). */
+const INVALID_TEXT = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** Where the head ends (the index after its blank line), or -1 while it is incomplete. */
 export function headEnd(buffer: Buffer): number {
@@ -63,6 +65,9 @@ export function parseResponseHead(head: string, method: string): ResponseHead {
   const status = STATUS_LINE.exec(lines[0] ?? "");
   if (!status) throw new BadResponseError("The service's status line is not HTTP/1.x.");
   const code = Number(status[2]);
+  if (code < 100 || INVALID_TEXT.test(status[3] ?? "")) {
+    throw new BadResponseError("The service's status line is not HTTP/1.x.");
+  }
   const http10 = status[1] === "0";
   const headers: string[] = [];
   let contentLength: string | null = null;
@@ -75,7 +80,7 @@ export function parseResponseHead(head: string, method: string): ResponseHead {
     const name = colon > 0 ? line.slice(0, colon) : "";
     // No name, whitespace before the colon, obs-fold, a bare CR or LF: each lets two
     // parsers disagree on the head, so none is passed on.
-    if (!TOKEN.test(name) || line.includes("\n") || line.includes("\r")) {
+    if (!TOKEN.test(name) || INVALID_TEXT.test(line)) {
       throw new BadResponseError("The service sent a malformed header line.");
     }
     const value = line.slice(colon + 1).trim();

@@ -31,6 +31,9 @@ const ANSWERS: Record<string, string> = {
   "/folded": "HTTP/1.1 200 OK\r\nX-A: a\r\n folded\r\nContent-Length: 2\r\n\r\nok",
   "/space-colon": "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok",
   "/not-http": "SSH-2.0-OpenSSH\r\n\r\n",
+  "/control-char": "HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 2\r\n\r\nok",
+  "/low-status": "HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok",
+  "/bare-lf": "HTTP/1.1 200 OK\r\nX-A: a\nContent-Length: 9\r\n\r\nok",
   "/bad-chunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
   "/cut": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part",
   "/early": "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
@@ -191,6 +194,9 @@ describe("reverse proxy response framing", () => {
       "/folded",
       "/space-colon",
       "/not-http",
+      "/control-char",
+      "/low-status",
+      "/bare-lf",
       "/bad-chunk",
     ]) {
       const reply = await get(path);
