@@ -11,7 +11,7 @@ import {
   type ReverseRoute,
   servernameFor,
 } from "../proxy/reverse-proxy.js";
-import { createTunnelHttpPool } from "../proxy/tunnel-http-pool.js";
+import { TunnelHttpPool } from "../proxy/tunnel-http-pool.js";
 import type { LinkRow, ServiceRow } from "../store/store.js";
 import { type GateVerdict, LinkGate } from "./link-gate.js";
 import { LinkVisitors } from "./link-visitors.js";
@@ -49,7 +49,7 @@ export class ServedLink {
     this.gate = new LinkGate(row);
     const tls = serviceTypeByApplication(service.application)?.scheme === "https";
     const servername = servernameFor(service.host);
-    const pool = createTunnelHttpPool(openStream, { tls, servername });
+    const pool = new TunnelHttpPool(openStream, { tls, servername });
     this.route = { live: this.visitors, pool, openStream, tls, servername };
   }
 

@@ -4,66 +4,55 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
-import type { Dispatcher, Pool } from "undici";
 import { splice } from "../../common/stream/splice.js";
 import type { LiveConnection } from "../connections/live-connection.js";
+import { forwardExchange, type RequestBody } from "./forward-exchange.js";
 import type { StreamOpener } from "./port-proxy.js";
-import { wrapTls } from "./tunnel-http-pool.js";
-
-/** Headers that describe one hop and must not be forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+import { HOP_BY_HOP } from "./response-head.js";
+import { type TunnelHttpPool, wrapTls } from "./tunnel-http-pool.js";
 
 export interface ReverseRoute {
   /** Who tracks the visitors: a connection, or a public link (broker/links/). */
   live: Pick<LiveConnection, "track">;
-  pool: Pool;
+  pool: TunnelHttpPool;
   openStream: StreamOpener;
   tls: boolean;
   servername: string;
 }
 
-function forwardedHeaders(
-  request: IncomingMessage,
-  scheme: "http" | "https",
-): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  const named = new Set(
-    (request.headers.connection ?? "")
-      .toLowerCase()
-      .split(",")
-      .map((s) => s.trim()),
-  );
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
-    headers[name] = value;
+/** Set by the broker itself, never passed through from the visitor. */
+const FORWARDED = new Set(["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"]);
+
+/**
+ * The request head the service gets: the visitor's request line and end-to-end headers
+ * (from request.headers, which a public link may have edited), X-Forwarded-* set, then
+ * `extra` (header lines, each ending in CRLF). Written as one string: one write.
+ */
+function requestHead(request: IncomingMessage, scheme: "http" | "https", extra: string): string {
+  const headers = request.headers;
+  const connection = headers.connection;
+  const named = connection
+    ? new Set(
+        connection
+          .toLowerCase()
+          .split(",")
+          .map((s) => s.trim()),
+      )
+    : null;
+  let head = `${request.method} ${request.url} HTTP/1.1\r\n`;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || FORWARDED.has(name) || named?.has(name)) {
+      continue;
+    }
+    if (typeof value === "string") head += `${name}: ${value}\r\n`;
+    else for (const v of value) head += `${name}: ${v}\r\n`;
   }
   const client = request.socket.remoteAddress ?? "";
-  const prior = request.headers["x-forwarded-for"];
-  headers["x-forwarded-for"] = prior ? `${prior}, ${client}` : client;
-  headers["x-forwarded-proto"] = scheme;
-  headers["x-forwarded-host"] = request.headers.host ?? "";
-  return headers;
-}
-
-/** The service's response headers (raw name/value pairs) without hop-by-hop ones. */
-function responseHeaders(raw: Buffer[] | string[] | null): string[] {
-  const out: string[] = [];
-  if (!raw) return out;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = String(raw[i]);
-    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, String(raw[i + 1]));
-  }
-  return out;
+  const prior = headers["x-forwarded-for"];
+  head += `x-forwarded-for: ${prior ? `${prior}, ${client}` : client}\r\n`;
+  head += `x-forwarded-proto: ${scheme}\r\nx-forwarded-host: ${headers.host ?? ""}\r\n`;
+  return `${head}${extra}\r\n`;
 }
 
 export function proxyRequest(
@@ -73,46 +62,16 @@ export function proxyRequest(
   scheme: "http" | "https",
 ): void {
   route.live.track(request.socket, Date.now());
-  let abort: ((reason?: Error) => void) | null = null;
-  response.on("close", () => {
-    if (!response.writableFinished) abort?.();
-  });
-  const hasBody =
-    request.headers["content-length"] !== undefined ||
-    request.headers["transfer-encoding"] !== undefined;
-  route.pool.dispatch(
-    {
-      method: request.method as Dispatcher.HttpMethod,
-      path: request.url ?? "/",
-      headers: forwardedHeaders(request, scheme),
-      body: hasBody ? request : null,
-    },
-    {
-      onConnect(abortRequest) {
-        abort = abortRequest;
-      },
-      onHeaders(status, rawHeaders, resume, statusText) {
-        // 1xx interim answers (100 Continue, 103 Early Hints) are not passed on.
-        if (status < 200) return true;
-        response.writeHead(status, statusText, responseHeaders(rawHeaders));
-        response.on("drain", resume);
-        return true;
-      },
-      onData(chunk) {
-        return response.write(chunk);
-      },
-      onComplete() {
-        response.end();
-      },
-      onError() {
-        if (!response.headersSent) {
-          response.writeHead(502, { "content-type": "text/plain" }).end("Bad gateway\n");
-        } else {
-          response.destroy();
-        }
-      },
-    },
-  );
+  // Node's parser has already refused a request with both, or with a Transfer-Encoding
+  // that does not end in chunked; its body reaches us decoded, and is chunked again.
+  const body: RequestBody =
+    request.headers["transfer-encoding"] !== undefined
+      ? "chunked"
+      : request.headers["content-length"] !== undefined
+        ? "length"
+        : "none";
+  const extra = body === "chunked" ? "transfer-encoding: chunked\r\n" : "";
+  forwardExchange(route.pool, request, response, requestHead(request, scheme, extra), body);
 }
 
 /** A WebSocket (or other Upgrade) request: the head is re-sent and the sockets spliced. */
@@ -132,14 +91,8 @@ export function proxyUpgrade(
         return;
       }
       const upstream = route.tls ? wrapTls(stream, route.servername) : stream;
-      const headers = forwardedHeaders(request, scheme);
-      headers.connection = "Upgrade";
-      headers.upgrade = request.headers.upgrade ?? "websocket";
-      const lines = [`${request.method} ${request.url} HTTP/1.1`];
-      for (const [name, value] of Object.entries(headers)) {
-        for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
-      }
-      upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+      const upgrade = `connection: Upgrade\r\nupgrade: ${request.headers.upgrade ?? "websocket"}\r\n`;
+      upstream.write(requestHead(request, scheme, upgrade), "latin1");
       spliceIfSwitched(client, upstream, head);
     },
     () => client.end(BAD_GATEWAY),

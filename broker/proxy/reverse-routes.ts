@@ -4,7 +4,7 @@ import { serviceTypeByApplication } from "../../common/service-types.js";
 import type { LiveConnection } from "../connections/live-connection.js";
 import type { OpenProxy, StreamOpener } from "./port-proxy.js";
 import { type ReverseRoute, servernameFor } from "./reverse-proxy.js";
-import { createTunnelHttpPool } from "./tunnel-http-pool.js";
+import { TunnelHttpPool } from "./tunnel-http-pool.js";
 
 export class ReverseRoutes {
   private readonly byHost = new Map<string, ReverseRoute>();
@@ -14,7 +14,7 @@ export class ReverseRoutes {
     const host = live.row.host;
     const tls = serviceTypeByApplication(live.service.application)?.scheme === "https";
     const servername = servernameFor(live.service.host);
-    const pool = createTunnelHttpPool(openStream, { tls, servername });
+    const pool = new TunnelHttpPool(openStream, { tls, servername });
     this.byHost.set(host, { live, pool, openStream, tls, servername });
     return {
       close: () => {

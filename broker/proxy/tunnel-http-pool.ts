@@ -1,47 +1,137 @@
-// An HTTP client pool whose connections are tunnel streams to one device service, so the
-// reverse proxy keeps connections to the service alive and reuses them across requests.
-// undici rather than node:http's Agent: in a side-by-side run its dispatch path spent
-// about 30% less CPU per proxied request (32 against 38–46 µs) and served 20–40% more
-// requests per second, and it honours the service's Keep-Alive timeout instead of reusing
-// a connection the service is closing.
+// The kept-alive connections to one device's web service, each a tunnel stream (through
+// TLS for an https service), so the reverse proxy reuses them across requests. At most
+// MAX_CONNECTIONS are in use at once; further requests wait for one. An idle connection is
+// closed shortly before the service's Keep-Alive hint says the service would close it (4 s
+// without a hint), so a request is not sent on a connection the service is closing.
 import type { Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { Pool } from "undici";
 import type { StreamOpener } from "./port-proxy.js";
 
-type ConnectCallback = (error: Error | null, socket: Socket | null) => void;
+/** As many as the visitors may need at once (undici's pool had the same bound). */
+const MAX_CONNECTIONS = 256;
+const DEFAULT_IDLE_MS = 4_000;
+/** Idle connections are closed this long before the service's own Keep-Alive timeout. */
+const IDLE_MARGIN_MS = 1_000;
+const MAX_IDLE_MS = 600_000;
 
-export function createTunnelHttpPool(
-  openStream: StreamOpener,
-  options: { tls: boolean; servername: string },
-): Pool {
-  const connect = (_options: unknown, callback: ConnectCallback) => {
-    openStream().then(
-      (stream) => {
-        if (!options.tls) {
-          callback(null, stream);
-          return;
-        }
-        const secure = wrapTls(stream, options.servername);
-        secure.once("secureConnect", () => callback(null, secure));
-        secure.once("error", (error) => callback(error, null));
+interface Idle {
+  socket: Socket;
+  timer: NodeJS.Timeout;
+  drop: () => void;
+}
+
+export class TunnelHttpPool {
+  private readonly idle: Idle[] = [];
+  private readonly waiting: Array<{ resolve: (s: Socket) => void; reject: (e: Error) => void }> =
+    [];
+  private inUse = 0;
+  private closed = false;
+
+  constructor(
+    private readonly openStream: StreamOpener,
+    private readonly options: { tls: boolean; servername: string },
+  ) {}
+
+  /** A connection to the service for one exchange: an idle one, else a new one. */
+  acquire(): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error("The route is closed."));
+    const idle = this.idle.pop();
+    if (idle) {
+      this.forgetIdle(idle);
+      this.inUse++;
+      return Promise.resolve(idle.socket);
+    }
+    if (this.inUse >= MAX_CONNECTIONS) {
+      return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    }
+    this.inUse++;
+    return this.open().catch((error: Error) => {
+      this.slotFreed();
+      throw error;
+    });
+  }
+
+  /** Gives back a connection whose response was read to its end and that may be reused. */
+  release(socket: Socket, keepAliveMs: number | null): void {
+    if (this.closed || socket.destroyed) {
+      socket.destroy();
+      this.slotFreed();
+      return;
+    }
+    const waiter = this.waiting.shift();
+    if (waiter) {
+      waiter.resolve(socket);
+      return;
+    }
+    this.inUse--;
+    const idleMs =
+      keepAliveMs === null
+        ? DEFAULT_IDLE_MS
+        : Math.min(Math.max(keepAliveMs - IDLE_MARGIN_MS, 0), MAX_IDLE_MS);
+    // Bytes or an end from an idle service mean it is not waiting for a request any more.
+    const entry: Idle = {
+      socket,
+      timer: setTimeout(() => entry.drop(), idleMs),
+      drop: () => {
+        const at = this.idle.indexOf(entry);
+        if (at !== -1) this.idle.splice(at, 1);
+        this.forgetIdle(entry);
+        socket.destroy();
       },
-      (error: Error) => callback(error, null),
-    );
-  };
-  // The origin only names the pool: every connection comes from `connect`, and each
-  // request carries the visitor's own Host.
-  return new Pool("http://service.invalid", {
-    connect: connect as never,
-    // As many as the visitors may need at once; idle ones are closed after the service's
-    // Keep-Alive hint (or 4 s).
-    connections: 256,
-    pipelining: 1,
-    // No time limits of the client's own: streams and long polls may stay quiet for hours;
-    // the visitor's side and the connection's lifetime bound them.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
+    };
+    entry.timer.unref();
+    socket.on("data", entry.drop);
+    socket.on("end", entry.drop);
+    socket.on("close", entry.drop);
+    socket.resume();
+    this.idle.push(entry);
+  }
+
+  /** Ends a connection that cannot carry another request. */
+  discard(socket: Socket): void {
+    socket.destroy();
+    this.slotFreed();
+  }
+
+  async destroy(): Promise<void> {
+    this.closed = true;
+    for (const entry of this.idle.splice(0)) entry.drop();
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error("The route is closed."));
+  }
+
+  private forgetIdle(entry: Idle): void {
+    clearTimeout(entry.timer);
+    entry.socket.off("data", entry.drop);
+    entry.socket.off("end", entry.drop);
+    entry.socket.off("close", entry.drop);
+    entry.socket.pause();
+  }
+
+  /** One connection fewer in use: a waiting request gets a new one in its place. */
+  private slotFreed(): void {
+    const waiter = this.waiting.shift();
+    if (!waiter) {
+      this.inUse--;
+      return;
+    }
+    this.open().then(waiter.resolve, (error: Error) => {
+      waiter.reject(error);
+      this.slotFreed();
+    });
+  }
+
+  private async open(): Promise<Socket> {
+    const stream = await this.openStream();
+    // Errors end the connection; the exchange on it sees the close.
+    stream.on("error", () => stream.destroy());
+    if (!this.options.tls) return stream;
+    const secure = wrapTls(stream, this.options.servername);
+    return new Promise((resolve, reject) => {
+      secure.once("secureConnect", () => resolve(secure));
+      secure.once("error", reject);
+      secure.on("error", () => secure.destroy());
+    });
+  }
 }
 
 /**
