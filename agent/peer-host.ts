@@ -7,7 +7,7 @@
 // offers the direct path (direct-listener.ts), where the client can reach this machine.
 import { connect as netConnect } from "node:net";
 import type { DataChannel } from "node-datachannel";
-import { relaySocketOverChannel, resetChannel } from "../common/p2p/channel-relay.js";
+import { relaySocketOverChannel, resetChannel, send } from "../common/p2p/channel-relay.js";
 import {
   asDtlsClientOffer,
   bareCandidate,
@@ -136,16 +136,16 @@ export class PeerHost {
           if (typeof message !== "string") return;
           if (authenticated) {
             // The client's keepalive: it counts the path dead when pongs stop.
-            if (message === KEEPALIVE_PING && channel.isOpen()) channel.sendMessage(KEEPALIVE_PONG);
+            if (message === KEEPALIVE_PING) send(channel, KEEPALIVE_PONG);
             return;
           }
           if (Date.now() <= offer.tokenExpiresAt && presentsToken(message, offer.token)) {
             authenticated = true;
             clearTimeout(upTimer);
-            channel.sendMessage(VERIFIED_REPLY);
+            send(channel, VERIFIED_REPLY);
             // A first pong unasked says this agent answers pings: the client arms its
             // keepalive on it (an older agent sends none and is not taken for dead).
-            channel.sendMessage(KEEPALIVE_PONG);
+            send(channel, KEEPALIVE_PONG);
           } else {
             this.options.log(`agent: refused a peer session with a wrong or late token`);
             // Someone holds the session's offer but not its token: the direct path goes too.

@@ -4,7 +4,7 @@
 // written, and the service runs exactly the flags that parse said were given.
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, type Option } from "commander";
 import { parseServiceFlag } from "../../agent/service-flag.js";
@@ -23,8 +23,20 @@ import { parseApiList, parseTag, registerAgentCommand } from "./agent.js";
 import { registerAgentStatusCommand } from "./agent-status.js";
 import { brokerSettingsOf, registerBrokerCommand } from "./broker.js";
 
-/** bin/reach.js, which the service runs (it picks the build or the sources itself). */
-const REACH_SCRIPT = fileURLToPath(new URL("../../bin/reach.js", import.meta.url));
+/**
+ * bin/reach.js, which the service runs (it picks the build or the sources itself): found
+ * upward from this module, which runs from cli/commands/ or from the build's
+ * dist/node/cli/commands/.
+ */
+const REACH_SCRIPT = findReachScript(dirname(fileURLToPath(import.meta.url)));
+
+function findReachScript(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const script = join(dir, "bin", "reach.js");
+    if (existsSync(script)) return script;
+    if (dirname(dir) === dir) throw new Error(`No bin/reach.js above ${from}.`);
+  }
+}
 
 /** Flags naming files: made absolute, since the service does not start in this directory. */
 const FILE_FLAGS = new Set(["--config", "--tls-cert", "--tls-key", "--acme-ca", "--ca"]);

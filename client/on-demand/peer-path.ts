@@ -7,7 +7,7 @@
 import type { Socket } from "node:net";
 import type { DataChannel } from "node-datachannel";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
-import { relaySocketOverChannel } from "../../common/p2p/channel-relay.js";
+import { relaySocketOverChannel, send } from "../../common/p2p/channel-relay.js";
 import {
   CONTROL_CHANNEL_LABEL,
   KEEPALIVE_PING,
@@ -76,11 +76,8 @@ export class PeerPath implements StreamPath {
         this.fail(`the agent stopped answering for ${DEAD_AFTER_MS / 1000} s`);
         return;
       }
-      try {
-        control.sendMessage(KEEPALIVE_PING);
-      } catch {
-        // The channel closed: its onClosed fails the path.
-      }
+      // A channel that closed drops it; its onClosed fails the path.
+      send(control, KEEPALIVE_PING);
     }, PING_EVERY_MS);
     this.keepalive.unref();
   }
@@ -102,7 +99,7 @@ export class PeerPath implements StreamPath {
     const pongs: { last: number | null } = { last: null };
     try {
       const verified = new Promise<DataChannel>((resolve, reject) => {
-        control.onOpen(() => control.sendMessage(tokenMessage(session.token)));
+        control.onOpen(() => send(control, tokenMessage(session.token)));
         // One listener for the channel's life: node-datachannel may lose messages queued
         // for a listener that a second onMessage replaces.
         control.onMessage((message) => {

@@ -100,8 +100,10 @@ export function resetChannel(channel: DataChannel): void {
  * closed" (seen from an ack written in a socket's write callback). A channel that closed
  * is reported by onClosed; here it only means the message is dropped. False when it was.
  * (libdatachannel's own false means "queued, not yet sent", which is no failure.)
+ * Every send from inside a node-datachannel callback must go through here: an exception
+ * thrown there cannot reach JavaScript and aborts the process.
  */
-function send(channel: DataChannel, message: string | Buffer): boolean {
+export function send(channel: DataChannel, message: string | Buffer): boolean {
   if (!channel.isOpen()) return false;
   try {
     if (typeof message === "string") channel.sendMessage(message);
