@@ -49,7 +49,11 @@ export interface NatLab {
 
 let labs = 0;
 
-/** Null when this process may make network namespaces, else the sentence saying why not. */
+/**
+ * The sentence saying why this process may not make network namespaces (not root, no
+ * CAP_NET_ADMIN), else null. Any other trouble (no `ip` at all, say) is no reason to skip:
+ * the lab then fails, saying what went wrong.
+ */
 export function netnsUnavailable(): string | null {
   const probe = `reach-${process.pid}-probe`;
   try {
@@ -57,8 +61,10 @@ export function netnsUnavailable(): string | null {
     execFileSync("ip", ["netns", "del", probe], { stdio: "pipe" });
     return null;
   } catch (error) {
-    const message = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
-    return `ip netns add is not permitted here (needs root or CAP_NET_ADMIN): ${message}`;
+    const message = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? "";
+    return /not permitted|permission denied/i.test(message)
+      ? `ip netns add is not permitted here (needs root or CAP_NET_ADMIN): ${message.split("\n")[0]}`
+      : null;
   }
 }
 
