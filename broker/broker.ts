@@ -10,7 +10,11 @@ import type { ConnectReply, ConnectRequest } from "./cluster/node-protocol.js";
 import { PeerSessionRouter } from "./cluster/peer-session-router.js";
 import { type BrokerConfig, hostForUrl, resolveConfig } from "./config.js";
 import { ConnectionManager } from "./connections/connection-manager.js";
-import { type ChallengeRecords, MemoryChallengeRecords } from "./dns/challenge-records.js";
+import {
+  type ChallengeRecords,
+  MemoryChallengeRecords,
+  StoreChallengeRecords,
+} from "./dns/challenge-records.js";
 import { type DnsServer, startDnsServer } from "./dns/dns-server.js";
 import { ZoneNodes } from "./dns/zone-nodes.js";
 import { zoneSource } from "./dns/zone-source.js";
@@ -161,7 +165,13 @@ export async function startBroker(
     },
   });
 
-  const challenges: ChallengeRecords = new MemoryChallengeRecords();
+  // A cluster (PostgreSQL) shares its ACME state through the store: the CA may ask any
+  // node's DNS for a challenge, and the nodes order as one account. Alone (SQLite), the
+  // broker keeps them in memory and its data dir.
+  const clustered = config.store.kind === "postgres";
+  const challenges: ChallengeRecords = clustered
+    ? new StoreChallengeRecords(store.acme)
+    : new MemoryChallengeRecords();
   let dns: DnsServer | undefined;
   let tls: BrokerTls | null = null;
   /** Stops everything; the store keeps active connections for the next start. */
@@ -203,6 +213,7 @@ export async function startBroker(
     tls = await startBrokerTls(config, {
       server,
       challenges,
+      ...(clustered ? { accountKey: async (create) => store.acme.accountKey(await create()) } : {}),
       httpsPort: () => listeners.port,
       log,
     });

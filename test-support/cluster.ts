@@ -24,9 +24,12 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/** Settings for every node, or for node `n` (each its own DNS address, say). */
+export type ClusterSettings = Partial<BrokerConfig> | ((n: number) => Partial<BrokerConfig>);
+
 export async function startTestCluster(
   count: number,
-  settings: Partial<BrokerConfig> = {},
+  settings: ClusterSettings = {},
 ): Promise<TestCluster> {
   const postgres = await startTestPostgres();
   const storeUrl = await postgres.createDatabase();
@@ -38,7 +41,7 @@ export async function startTestCluster(
       publicHost: nodeAddress(n),
       proxyBind: nodeAddress(n),
       domain: CLUSTER_DOMAIN,
-      ...settings,
+      ...(typeof settings === "function" ? settings(n) : settings),
       ...extra,
     });
   // Together, as an operator's nodes would start: their migrations race (and run once).

@@ -251,12 +251,34 @@ export interface NodeStore {
   clusterSecret(): Promise<string>;
 }
 
+/**
+ * What a cluster's nodes share for ACME: the DNS-01 TXT values (the CA may ask any node's
+ * DNS, so every node must answer what one node published) and the one account key.
+ * Names are fully qualified, lower case, without the trailing dot.
+ */
+export interface AcmeStore {
+  /** The values published under `name` that have not expired. */
+  challengeValues(name: string): Promise<string[]>;
+  /**
+   * Publishes `value` under `name` for `ttlMs` (a node that dies mid-order leaves nothing
+   * for long); expired values of every name are purged on the way.
+   */
+  addChallenge(name: string, value: string, ttlMs: number): Promise<void>;
+  removeChallenge(name: string, value: string): Promise<void>;
+  /**
+   * The cluster's ACME account key: `candidate` when no node stored one yet, otherwise the
+   * one that stands, the same for every node.
+   */
+  accountKey(candidate: string): Promise<string>;
+}
+
 export interface BrokerStore {
   users: UserStore;
   devices: DeviceStore;
   connections: ConnectionStore;
   links: LinkStore;
   nodes: NodeStore;
+  acme: AcmeStore;
   close(): Promise<void>;
 }
 

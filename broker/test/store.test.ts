@@ -581,6 +581,39 @@ for (const implementation of implementations) {
           "a removed service takes its link along",
         );
       }));
+
+    it("shares ACME challenge values between nodes, each name's values apart, expired ones unseen", () =>
+      withTwoStores(async (one, two) => {
+        const apex = "_acme-challenge.example.test";
+        await one.acme.addChallenge(apex, "value-1", 60_000);
+        await two.acme.addChallenge(apex, "value-2", 60_000);
+        await one.acme.addChallenge("_acme-challenge.p1.example.test", "value-3", 60_000);
+        assert.deepEqual(await two.acme.challengeValues(apex), ["value-1", "value-2"]);
+        assert.deepEqual(await one.acme.challengeValues("_acme-challenge.p1.example.test"), [
+          "value-3",
+        ]);
+        await two.acme.removeChallenge(apex, "value-1");
+        assert.deepEqual(await one.acme.challengeValues(apex), ["value-2"]);
+        // A value whose node died mid-order: past its time, no node answers it.
+        await one.acme.addChallenge("_acme-challenge.p2.example.test", "stale", -1);
+        assert.deepEqual(await two.acme.challengeValues("_acme-challenge.p2.example.test"), []);
+        // Published again, it counts from then.
+        await one.acme.addChallenge("_acme-challenge.p2.example.test", "stale", 60_000);
+        assert.deepEqual(await two.acme.challengeValues("_acme-challenge.p2.example.test"), [
+          "stale",
+        ]);
+      }));
+
+    it("keeps one ACME account key for all nodes: the first candidate stored stands", () =>
+      withTwoStores(async (one, two) => {
+        const [a, b] = await Promise.all([
+          one.acme.accountKey("key-from-one"),
+          two.acme.accountKey("key-from-two"),
+        ]);
+        assert.equal(a, b);
+        assert.ok(["key-from-one", "key-from-two"].includes(a));
+        assert.equal(await one.acme.accountKey("a-later-key"), a);
+      }));
   });
 }
 

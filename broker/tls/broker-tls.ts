@@ -27,6 +27,8 @@ export async function startBrokerTls(
   parts: {
     server: Server;
     challenges: ChallengeRecords;
+    /** The cluster's shared account key (CertificateManagerOptions.accountKey), if any. */
+    accountKey?: (create: () => Promise<string>) => Promise<string>;
     httpsPort: () => number;
     log: Logger;
   },
@@ -56,6 +58,7 @@ export async function startBrokerTls(
         node: config.node,
         names: orderNames(config),
         challenges: parts.challenges,
+        ...(parts.accountKey ? { accountKey: parts.accountKey } : {}),
         httpChallenges,
         install: ({ key, cert }) => server.setSecureContext({ key, cert }),
         log: parts.log,

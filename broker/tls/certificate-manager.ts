@@ -23,6 +23,11 @@ export interface CertificateManagerOptions {
   /** The names to cover (orderNames()). */
   names: string[];
   challenges: ChallengeRecords;
+  /**
+   * Where the account key is kept, given the maker of a new one: a cluster's store, so that
+   * its nodes order as one account. By default the data dir (AcmeFiles.accountKey).
+   */
+  accountKey?: (create: () => Promise<string>) => Promise<string>;
   httpChallenges: HttpChallenges;
   install(pair: KeyAndChain): void;
   log: Logger;
@@ -43,9 +48,15 @@ export class CertificateManager {
   private failures = 0;
   private untrust: (() => void) | null = null;
   private served: CertificateFacts | null = null;
+  private account: string | null = null;
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.files = new AcmeFiles(options.dataDir, options.node);
+  }
+
+  /** The CA's URL of the account the last order was made with (the CA's name for it). */
+  get accountUrl(): string | null {
+    return this.account;
   }
 
   /** The certificate installed now, or null before the first one. */
@@ -111,6 +122,7 @@ export class CertificateManager {
       this.failures = 0;
       log.info("certificate installed", {
         names,
+        account: this.account,
         serial: facts.serial,
         notAfter: facts.notAfter.toISOString(),
         renewal: facts.renewalDue.toISOString(),
@@ -132,9 +144,10 @@ export class CertificateManager {
 
   private async order(): Promise<KeyAndChain> {
     const { acme, names, challenges, httpChallenges } = this.options;
-    const accountKey = await this.files.accountKey(async () =>
-      (await acmeCrypto.createPrivateEcdsaKey()).toString(),
-    );
+    const create = async () => (await acmeCrypto.createPrivateEcdsaKey()).toString();
+    const accountKey = this.options.accountKey
+      ? await this.options.accountKey(create)
+      : await this.files.accountKey(create);
     const client = new Client({ directoryUrl: acme.directoryUrl, accountKey });
     const [key, csr] = await acmeCrypto.createCsr(
       { commonName: names[0], altNames: names },
@@ -158,6 +171,7 @@ export class CertificateManager {
         else await challenges.remove(txtName(authz), keyAuthorization);
       },
     });
+    this.account = client.getAccountUrl();
     return { key: key.toString(), cert };
   }
 

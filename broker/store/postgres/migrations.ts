@@ -118,4 +118,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE nodes ADD COLUMN public_ips TEXT[] NOT NULL DEFAULT '{}';
   `,
+  // 4: what a cluster's nodes share for ACME: DNS-01 TXT values, whichever node's DNS the
+  // CA asks (expiring, by the database's clock, should their node die mid-order), and the
+  // one account key, made by whichever node orders first.
+  `
+  CREATE TABLE acme_challenges (
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (name, value)
+  );
+  CREATE TABLE acme_account (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    account_key TEXT NOT NULL
+  );
+  `,
 ];

@@ -3,6 +3,7 @@
 // transaction under an advisory lock, so nodes starting together migrate once: the first
 // takes the lock and migrates, the others wait for it and then find nothing left to do.
 import type { BrokerStore } from "../store.js";
+import { PgAcmeStore } from "./acme.js";
 import { PgConnectionStore } from "./connections.js";
 import { PgDatabase } from "./database.js";
 import { describePostgresUrl } from "./describe-url.js";
@@ -32,6 +33,7 @@ export async function openPostgresStore(url: string): Promise<BrokerStore> {
     connections: new PgConnectionStore(db),
     links: new PgLinkStore(db),
     nodes: new PgNodeStore(db),
+    acme: new PgAcmeStore(db),
     close: () => db.close(),
   };
 }

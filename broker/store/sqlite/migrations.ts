@@ -113,4 +113,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE nodes ADD COLUMN public_ips TEXT NOT NULL DEFAULT '[]';
   `,
+  // 6: what nodes sharing this store keep for ACME: DNS-01 TXT values (expires_at in ms
+  // since 1970, should their node die mid-order) and the one account key.
+  `
+  CREATE TABLE acme_challenges (
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (name, value)
+  );
+  CREATE TABLE acme_account (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    account_key TEXT NOT NULL
+  );
+  `,
 ];

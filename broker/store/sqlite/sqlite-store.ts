@@ -2,6 +2,7 @@
 // broker that runs alone. better-sqlite3 is synchronous, so every answer is ready when
 // the call returns; the store's promises only make it interchangeable with one that is not.
 import type { BrokerStore } from "../store.js";
+import { SqliteAcmeStore } from "./acme.js";
 import { SqliteConnectionStore } from "./connections.js";
 import { SqliteDeviceStore } from "./devices.js";
 import { SqliteLinkStore } from "./links.js";
@@ -17,6 +18,7 @@ export function openSqliteStore(dataDir: string): BrokerStore {
     connections: new SqliteConnectionStore(db),
     links: new SqliteLinkStore(db),
     nodes: new SqliteNodeStore(db),
+    acme: new SqliteAcmeStore(db),
     close: async () => {
       db.close();
     },
