@@ -2,8 +2,7 @@
 // tunnel stream to the service. Refused visitors are closed before a byte is read and
 // never reach the device.
 import { createServer, type Server, type Socket } from "node:net";
-import { carry } from "../../common/stream/adopt-static-reads.js";
-import { follow } from "../../common/stream/splice.js";
+import { spliceStatic } from "../../common/stream/adopt-static-reads.js";
 import type { LiveConnection } from "../connections/live-connection.js";
 import type { AccessPolicy } from "./access-policy.js";
 import type { PortAllocator } from "./port-allocator.js";
@@ -77,12 +76,8 @@ function relay(visitor: Socket, live: LiveConnection, openStream: StreamOpener):
         return;
       }
       // Both sockets read into reused buffers where they can (adopt-static-reads.ts).
-      carry(visitor, stream);
-      carry(stream, visitor);
-      follow(visitor, stream);
-      follow(stream, visitor);
+      spliceStatic(visitor, stream);
       visitor.resume();
-      stream.resume();
     },
     () => visitor.destroy(),
   );

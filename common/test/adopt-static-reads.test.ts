@@ -8,8 +8,7 @@ import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { randomPayload, sha256 } from "../../test-support/visitors.js";
-import { carry } from "../stream/adopt-static-reads.js";
-import { follow } from "../stream/splice.js";
+import { spliceStatic } from "../stream/adopt-static-reads.js";
 
 const PAYLOAD_BYTES = 8_000_000;
 
@@ -45,12 +44,7 @@ describe("static reads adopted by Node's own sockets", () => {
     const service = connect({ host: "127.0.0.1", port: echoPort, allowHalfOpen: true });
     return new Promise((resolve) => {
       service.once("connect", () => {
-        const adopted = carry(accepted, service) && carry(service, accepted);
-        follow(accepted, service);
-        follow(service, accepted);
-        accepted.resume();
-        service.resume();
-        resolve(adopted);
+        resolve(spliceStatic(accepted, service));
       });
     });
   }
