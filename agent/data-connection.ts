@@ -5,6 +5,7 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { follow } from "../common/stream/splice.js";
+import { type StaticReader, staticReader } from "../common/stream/static-reader.js";
 import { decodeStreamHeader, type ServiceSpec } from "../common/tunnel/protocol.js";
 import {
   ANSWER_INCOMPLETE,
@@ -13,7 +14,6 @@ import {
   switchedHeadLength,
   upgradeRequestLines,
 } from "../common/tunnel/upgrade.js";
-import { type StaticReader, staticReader } from "./static-reader.js";
 
 export interface DataConnectionOptions {
   broker: URL;

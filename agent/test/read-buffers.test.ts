@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { freeReadBuffers } from "../../common/stream/static-reader.js";
 import {
   connectOrFail,
   startStack,
@@ -13,7 +14,6 @@ import {
   type TestUser,
 } from "../../test-support/stack.js";
 import { echoThrough, randomPayload } from "../../test-support/visitors.js";
-import { freeReadBuffers } from "../static-reader.js";
 
 describe("agent read buffers", () => {
   let stack: TestStack;

@@ -2,7 +2,7 @@
 // tunnel stream to the service. Refused visitors are closed before a byte is read and
 // never reach the device.
 import { createServer, type Server, type Socket } from "node:net";
-import { splice } from "../../common/stream/splice.js";
+import { spliceStatic } from "../../common/stream/adopt-static-reads.js";
 import type { LiveConnection } from "../connections/live-connection.js";
 import type { AccessPolicy } from "./access-policy.js";
 import type { PortAllocator } from "./port-allocator.js";
@@ -75,7 +75,8 @@ function relay(visitor: Socket, live: LiveConnection, openStream: StreamOpener):
         stream.destroy();
         return;
       }
-      splice(visitor, stream);
+      // Both sockets read into reused buffers where they can (adopt-static-reads.ts).
+      spliceStatic(visitor, stream);
       visitor.resume();
     },
     () => visitor.destroy(),
