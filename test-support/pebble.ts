@@ -6,7 +6,9 @@
 // 127.0.0.1, so HTTP-01 checks come to the broker's --http-listen on loopback.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { connect, type TLSSocket } from "node:tls";
 import { Agent, request } from "undici";
+import type { AcmeSettings } from "../broker/config.js";
 import { makeSelfSignedCert } from "./certs.js";
 import { DEFAULT_WAIT_MS, startChild, type WatchedChild } from "./processes.js";
 import { eventually, freePort, tempDir } from "./stack.js";
@@ -18,6 +20,24 @@ export interface Pebble {
   /** The root that signs what pebble issues (a new one each start). */
   root(): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** A broker's ACME settings for an account at this pebble. */
+export function acmeSettings(pebble: Pebble, challenge: AcmeSettings["challenge"]): AcmeSettings {
+  return {
+    email: "ops@example.com",
+    directoryUrl: pebble.directoryUrl,
+    challenge,
+    caRootFile: pebble.caRootFile,
+  };
+}
+
+/** A TLS connection to a loopback broker that trusts only `ca` (pebble's root) for `servername`. */
+export function connectTrusting(port: number, ca: string, servername: string): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, servername, ca }, () => resolve(socket));
+    socket.once("error", reject);
+  });
 }
 
 export interface PebbleOptions {

@@ -16,7 +16,7 @@ import {
   startTestCluster,
   type TestCluster,
 } from "../../test-support/cluster.js";
-import { type Pebble, startPebble } from "../../test-support/pebble.js";
+import { acmeSettings, type Pebble, startPebble } from "../../test-support/pebble.js";
 import { eventually, freePort, type TestBroker } from "../../test-support/stack.js";
 
 const ISSUE_MS = 60_000;
@@ -62,12 +62,7 @@ describe("ACME for a cluster: challenges and the account shared through the stor
     cluster = await startTestCluster(2, (n) => ({
       stunPort: null,
       dns: { host: nodeAddress(n), port: dnsPort },
-      acme: {
-        email: "ops@example.com",
-        directoryUrl: pebble.directoryUrl,
-        challenge: "dns-01",
-        caRootFile: pebble.caRootFile,
-      },
+      acme: acmeSettings(pebble, "dns-01"),
     }));
   });
 

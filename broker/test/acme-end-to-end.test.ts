@@ -5,10 +5,15 @@
 // is "localhost" because that name resolves to loopback here without any resolver setup.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, type TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { graphqlRequest } from "../../common/graphql/request.js";
-import { type Pebble, startPebble } from "../../test-support/pebble.js";
+import {
+  acmeSettings,
+  connectTrusting,
+  type Pebble,
+  startPebble,
+} from "../../test-support/pebble.js";
 import {
   CONNECT,
   createTestUser,
@@ -23,13 +28,6 @@ import { type HttpTarget, startHttpTarget } from "../../test-support/targets.js"
 import { type RunningBroker, startBroker } from "../broker.js";
 
 const ZONE = "localhost";
-
-function openTrusting(port: number, ca: string, servername: string): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, servername, ca }, () => resolve(socket));
-    socket.once("error", reject);
-  });
-}
 
 /** GET / on an open socket: the whole answer as text (the socket is closed after). */
 function getOn(socket: TLSSocket, host: string): Promise<string> {
@@ -64,15 +62,10 @@ describe("a broker with an ACME certificate, end to end", () => {
       domain: ZONE,
       dataDir: await tempDir(),
       dns: { host: "127.0.0.1", port: dnsPort },
-      acme: {
-        email: "ops@example.com",
-        directoryUrl: pebble.directoryUrl,
-        challenge: "dns-01",
-        caRootFile: pebble.caRootFile,
-      },
+      acme: acmeSettings(pebble, "dns-01"),
     });
     await eventually(async () => {
-      const socket = await openTrusting(broker.port, root, ZONE).catch(() => null);
+      const socket = await connectTrusting(broker.port, root, ZONE).catch(() => null);
       socket?.destroy();
       return socket?.authorized === true;
     }, 60_000);
@@ -104,7 +97,7 @@ describe("a broker with an ACME certificate, end to end", () => {
     );
     const host = reply.data?.connect.host ?? "";
     assert.ok(host.endsWith(`.p1.${ZONE}`), JSON.stringify(reply));
-    const socket = await openTrusting(broker.port, root, host);
+    const socket = await connectTrusting(broker.port, root, host);
     assert.equal(socket.authorized, true, "a chain to the CA's root, for the wildcard name");
     const answer = await getOn(socket, host);
     assert.match(answer, /^HTTP\/1\.1 200 /);

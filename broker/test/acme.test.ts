@@ -11,9 +11,15 @@ import { stat } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { connect, type TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
-import { type Pebble, startChallengeTestDns, startPebble } from "../../test-support/pebble.js";
+import {
+  acmeSettings,
+  connectTrusting,
+  type Pebble,
+  startChallengeTestDns,
+  startPebble,
+} from "../../test-support/pebble.js";
 import { startReachChild } from "../../test-support/processes.js";
 import { createTestUser, eventually, freePort, tempDir } from "../../test-support/stack.js";
 import { type RunningBroker, startBroker } from "../broker.js";
@@ -53,14 +59,8 @@ async function waitForLeaf(port: number, root: string, unlike?: string): Promise
   return found as unknown as X509Certificate;
 }
 
-function openTrusting(port: number, root: string, servername = ZONE): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, servername, ca: root }, () =>
-      resolve(socket),
-    );
-    socket.once("error", reject);
-  });
-}
+const openTrusting = (port: number, root: string, servername = ZONE) =>
+  connectTrusting(port, root, servername);
 
 /** One HTTP/1.1 request on an open socket; the status line of the answer. */
 function statusOn(socket: TLSSocket, host = ZONE): Promise<string> {
@@ -100,12 +100,7 @@ async function startAcmeBroker(
     domain: ZONE,
     dataDir,
     httpListen: { host: "127.0.0.1", port: httpPort },
-    acme: {
-      email: "ops@example.com",
-      directoryUrl: pebble.directoryUrl,
-      challenge: "http-01",
-      caRootFile: pebble.caRootFile,
-    },
+    acme: acmeSettings(pebble, "http-01"),
   };
   return startBroker({ listenHost: "127.0.0.1", listenPort: 0, stunPort: null, ...settings }, log);
 }
@@ -356,12 +351,7 @@ describe("ACME over DNS-01 with pebble asking the broker's own DNS", () => {
         domain: ZONE,
         dataDir: await tempDir(),
         dns: { host: "127.0.0.1", port: dnsPort },
-        acme: {
-          email: "ops@example.com",
-          directoryUrl: pebble.directoryUrl,
-          challenge: "dns-01",
-          caRootFile: pebble.caRootFile,
-        },
+        acme: acmeSettings(pebble, "dns-01"),
       },
       log,
     );
