@@ -1,5 +1,5 @@
 // Visitor setup latency of the plain tunnel next to socat's, in one run: for A/B runs of
-// a relay-path change, alternated between two checkouts (each with dist/node built):
+// a relay-path change, alternated between two checkouts (each builds dist/node if stale):
 // `N=3000 node --import tsx bench/setup-latency-ab.ts`. Prints added p50/p99/p99.9 over
 // direct for Reach and socat, sampled in interleaved batches as the setupLatency suite does.
 import { execFileSync } from "node:child_process";
@@ -7,11 +7,13 @@ import { percentile, round } from "../test-support/stats.js";
 import { startTargetsProcess } from "../test-support/targets-process.js";
 import { echoRoundTrip } from "../test-support/tcp-load.js";
 import { connectPortProxy } from "./lib/context.js";
+import { ensureFreshBuild } from "./lib/fresh-build.js";
 import { startReach } from "./lib/reach-stack.js";
 import { startSocat } from "./lib/socat.js";
 
 const total = Number(process.env.N ?? 3000);
 const batch = 100;
+ensureFreshBuild();
 const targets = await startTargetsProcess();
 const socat = await startSocat(execFileSync("which", ["socat"], { encoding: "utf8" }).trim(), [
   targets.echo,
