@@ -16,6 +16,7 @@ export class PoolRefill {
   /** Connections opened and neither taken nor closed yet. */
   private idle = 0;
   private quietTimer: NodeJS.Timeout | undefined;
+  private fillSoon: NodeJS.Immediate | undefined;
   private readonly lowWater: number;
 
   constructor(
@@ -29,7 +30,8 @@ export class PoolRefill {
   /** Opens connections until the pool has its size. */
   fill(): void {
     clearTimeout(this.quietTimer);
-    this.quietTimer = undefined;
+    clearImmediate(this.fillSoon);
+    this.quietTimer = this.fillSoon = undefined;
     while (this.idle < this.size) this.openOne();
   }
 
@@ -41,11 +43,12 @@ export class PoolRefill {
   /** The broker took a connection for a visitor. */
   taken(): void {
     this.idle--;
+    clearTimeout(this.quietTimer);
     if (this.idle <= this.lowWater) {
-      this.fill();
+      // After the events at hand: the taking visitor's service connect goes out first.
+      this.fillSoon ??= setImmediate(() => this.fill());
       return;
     }
-    clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => this.fill(), QUIET_MS);
     this.quietTimer.unref();
   }
