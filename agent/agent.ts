@@ -26,6 +26,7 @@ import { dialRefusal, parseBrokerUrls } from "./broker-urls.js";
 import { openDataConnection } from "./data-connection.js";
 import { loadHardwareId } from "./hardware-id.js";
 import { PeerHost } from "./peer-host.js";
+import { PoolRefill } from "./pool-refill.js";
 import { agentStatusWriter } from "./status-file.js";
 
 /**
@@ -80,10 +81,6 @@ export interface RunningAgent {
 
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 10_000;
-/** How long a taken pooled connection waits to be replaced (keeps setup off the first byte). */
-const REPLACE_DELAY_MS = 5;
-/** Pause before replacing a pooled connection that closed unused (avoids a hot loop). */
-const POOL_RETRY_MS = 500;
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const brokerUrls = options.apiUrls ?? [options.apiUrl];
@@ -122,25 +119,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     socket.once("close", () => dataSockets.delete(socket));
   };
 
-  const openData = (forSession: Welcome, broker: URL) => {
-    if (stopped || session !== forSession) return;
-    const socket = openDataConnection({
-      broker,
-      token: forSession.dataToken,
-      ca: options.ca,
-      serviceFor: (id) => servicesById.get(id),
-      // A taken connection is replaced just after the visitor's first bytes have had the
-      // machine to themselves; a burst larger than the pool asks for more ("open").
-      onTaken: () => {
-        const replace = setTimeout(() => openData(forSession, broker), REPLACE_DELAY_MS);
-        replace.unref();
-      },
-      onIdleClose: () => {
-        const retry = setTimeout(() => openData(forSession, broker), POOL_RETRY_MS);
-        retry.unref();
-      },
+  /** The current session's pool, refilled off the visitors' setup (pool-refill.ts). */
+  let pool: PoolRefill | null = null;
+
+  const startPool = (forSession: Welcome, broker: URL) => {
+    const refill: PoolRefill = new PoolRefill(forSession.poolSize, () => {
+      if (stopped || session !== forSession) return;
+      track(
+        openDataConnection({
+          broker,
+          token: forSession.dataToken,
+          ca: options.ca,
+          serviceFor: (id) => servicesById.get(id),
+          onTaken: () => refill.taken(),
+          onIdleClose: () => refill.closedUnused(),
+        }),
+      );
     });
-    track(socket);
+    pool = refill;
+    refill.fill();
   };
 
   /**
@@ -216,7 +213,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
               return spec ? [[s.id, spec] as const] : [];
             }),
           );
-          for (let i = 0; i < message.poolSize; i++) openData(message, broker);
+          startPool(message, broker);
           log(
             `agent: registered with ${broker.origin} as device ${message.deviceId} with ${message.services.length} service(s)`,
           );
@@ -230,9 +227,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           resolveReady(message);
           return;
         case "open":
-          if (session) {
-            for (let i = 0; i < Math.min(message.count, 64); i++) openData(session, broker);
-          }
+          pool?.openExtra(Math.min(message.count, 64));
           return;
         case "dial":
           followDial(message, broker);

@@ -59,13 +59,11 @@ export function openDataConnection(options: DataConnectionOptions): Socket {
     }
     if (!decoded) return true;
     taken = true;
-    options.onTaken();
     const service = options.serviceFor(decoded.header.serviceId);
-    if (!service) {
-      socket.destroy();
-      return false;
-    }
-    relayToService(service, socket, reader, decoded.rest);
+    if (service) relayToService(service, socket, reader, decoded.rest);
+    else socket.destroy();
+    // The service is dialled first: the visitor waits for it, not for the pool's bookkeeping.
+    options.onTaken();
     return false;
   };
 

@@ -6,6 +6,7 @@ import { setGlobalDispatcher, Agent as UndiciAgent } from "undici";
 import { makeSelfSignedCert } from "../test-support/certs.js";
 import { startTargetsProcess } from "../test-support/targets-process.js";
 import { type BenchContext, connectPortProxy, type SuiteResult } from "./lib/context.js";
+import { ensureFreshBuild } from "./lib/fresh-build.js";
 import { startPeers } from "./lib/peer-paths.js";
 import { startReach } from "./lib/reach-stack.js";
 import { writeReport } from "./lib/report.js";
@@ -37,6 +38,8 @@ const SUITES: [string, (ctx: BenchContext) => Promise<SuiteResult>][] = [
   ["cluster", cluster],
 ];
 
+// Preflight: the broker and agent must run dist/node, as users' `reach` does, not tsx.
+ensureFreshBuild();
 const targets = await startTargetsProcess();
 const services = [
   `bulk=tcp:${targets.bulk}`,

@@ -23,7 +23,8 @@ export const ALLOWED: Record<string, readonly string[]> = {
   cli: ["common", "client", "broker", "agent", "main"],
   "test-support": ["common", "broker", "agent", "client", "main"],
   e2e: ["common", "main", "test-support"],
-  bench: ["common", "test-support"],
+  // bench → bin: its preflight asks bin/dist-freshness.js whether `reach` will run dist/node.
+  bench: ["common", "test-support", "bin"],
   torture: ["common", "broker", "test-support"],
   scripts: ["common", "main"],
 };

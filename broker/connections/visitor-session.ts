@@ -7,8 +7,11 @@ import type { Socket } from "node:net";
 import { canonicalAddress } from "../../common/host-ip.js";
 
 export class VisitorSession {
-  readonly id = randomUUID();
-  readonly address: string;
+  /** Made when first asked for (an API read): most visitors are never listed. */
+  private madeId: string | null = null;
+  /** The socket's address as Node gave it, canonical only when asked for. */
+  private readonly remoteAddress: string;
+  private canonical: string | null = null;
   /** When the socket closed, ISO 8601; null while connected. */
   ended: string | null = null;
   /** Bytes counted at the end, so a closed session keeps its figures. */
@@ -19,7 +22,17 @@ export class VisitorSession {
     /** When the visitor came, in ms: formatted only when someone asks (started). */
     private readonly startedAt: number,
   ) {
-    this.address = canonicalAddress(socket.remoteAddress ?? "");
+    this.remoteAddress = socket.remoteAddress ?? "";
+  }
+
+  get id(): string {
+    this.madeId ??= randomUUID();
+    return this.madeId;
+  }
+
+  get address(): string {
+    this.canonical ??= canonicalAddress(this.remoteAddress);
+    return this.canonical;
   }
 
   /** When the visitor came, ISO 8601. */

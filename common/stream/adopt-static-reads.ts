@@ -13,6 +13,28 @@ interface UserBufferHandle {
   useUserBuffer?: (buffer: Uint8Array) => void;
 }
 
+interface BufferSymbols {
+  kBuffer: symbol;
+  kBufferCb: symbol;
+  kBufferGen: symbol;
+}
+
+/**
+ * net.js's three symbols, looked up on the first socket and kept: they are the same for
+ * every socket, and listing a socket's symbols was a tenth of the broker's allocations
+ * per visitor. Null once a socket lacked them (another Node: pipe).
+ */
+let bufferSymbols: BufferSymbols | null | undefined;
+
+function bufferSymbolsOf(socket: Socket): BufferSymbols | null {
+  if (bufferSymbols !== undefined) return bufferSymbols;
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const find = (name: string) => symbols.find((s) => s.description === name);
+  const [kBuffer, kBufferCb, kBufferGen] = [find("kBuffer"), find("kBufferCb"), find("kBufferGen")];
+  bufferSymbols = kBuffer && kBufferCb && kBufferGen ? { kBuffer, kBufferCb, kBufferGen } : null;
+  return bufferSymbols;
+}
+
 /** Installs a static reader on `socket`; null when it cannot take one. */
 function adoptionOf(socket: Socket): (() => StaticReader) | null {
   // TLS sockets decrypt into their own buffers: `onread` does not apply to them.
@@ -20,10 +42,9 @@ function adoptionOf(socket: Socket): (() => StaticReader) | null {
   const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle;
   const pointHandleAt = handle?.useUserBuffer;
   if (typeof pointHandleAt !== "function") return null;
-  const symbols = Object.getOwnPropertySymbols(socket);
-  const find = (name: string) => symbols.find((s) => s.description === name);
-  const [kBuffer, kBufferCb, kBufferGen] = [find("kBuffer"), find("kBufferCb"), find("kBufferGen")];
-  if (!kBuffer || !kBufferCb || !kBufferGen) return null;
+  const symbols = bufferSymbolsOf(socket);
+  if (!symbols) return null;
+  const { kBuffer, kBufferCb, kBufferGen } = symbols;
   const fields = socket as unknown as Record<symbol, unknown>;
   if (fields[kBuffer] || fields[kBufferGen]) return null;
   return () => {

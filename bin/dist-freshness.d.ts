@@ -1,0 +1,2 @@
+export function compiledEntry(root: string): string;
+export function distIsFresh(root: string): boolean;
