@@ -39,6 +39,30 @@ const ANSWERS: Record<string, string> = {
   "/early": "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 };
 
+/** Bytes whose every 64 KiB block differs, so a block written from a reused buffer too late shows. */
+function pattern(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7 + (i >> 16)) & 0xff;
+  return bytes;
+}
+const BIG = pattern(16 * 1024 * 1024);
+
+/** BIG in chunks of 1,000–50,999 bytes: chunk boundaries fall anywhere in the reads. */
+function chunkedBig(): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0, n = 0; at < BIG.length; n++) {
+    const size = Math.min(BIG.length - at, 1000 + ((n * 7919) % 50_000));
+    parts.push(
+      Buffer.from(`${size.toString(16)}\r\n`),
+      BIG.subarray(at, at + size),
+      Buffer.from("\r\n"),
+    );
+    at += size;
+  }
+  parts.push(Buffer.from("0\r\n\r\n"));
+  return Buffer.concat(parts);
+}
+
 interface RawService {
   server: Server;
   port: number;
@@ -72,6 +96,22 @@ async function startRawService(): Promise<RawService> {
         const path = buffered.split(" ")[1] ?? "";
         buffered = buffered.slice(end + 4);
         const answer = ANSWERS[path] ?? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        if (path === "/big") {
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n`);
+          socket.write(BIG);
+          continue;
+        }
+        if (path === "/big-chunked") {
+          socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+          socket.write(chunkedBig());
+          continue;
+        }
+        if (path === "/split-head") {
+          // The head arrives in two reads: the first part must survive the second.
+          socket.write("HTTP/1.1 200 OK\r\nX-Split: yes\r\nContent-Le");
+          setTimeout(() => socket.write("ngth: 5\r\n\r\nhello"), 100);
+          continue;
+        }
         if (path === "/early") {
           // Reads none of the body, so the broker's writes back up, then refuses it.
           socket.pause();
@@ -124,6 +164,22 @@ function fetchVia(
     // Cut before a byte of the response came (its head not yet flushed).
     req.on("error", () => resolve({ status: 0, headers: {}, body: "", cut: true }));
     req.end(body);
+  });
+}
+
+/** GETs `path`, leaving the response unread for a while so the broker's writes back up. */
+function slowRead(port: number, host: string, path: string, agent: Agent): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host }, agent }, (res) => {
+      const parts: Buffer[] = [];
+      res.pause();
+      setTimeout(() => res.resume(), 300);
+      res.on("data", (chunk: Buffer) => parts.push(chunk));
+      res.on("end", () => resolve(Buffer.concat(parts)));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
   });
 }
 
@@ -211,6 +267,26 @@ describe("reverse proxy response framing", () => {
     const early = await get("/early", "POST", Buffer.alloc(32 * 1024 * 1024, 0x78));
     assert.equal(early.status, 413);
     assert.equal((await get("/chunked")).body, "hello, chunk");
+  });
+
+  it("keeps a head that arrives in two reads whole", async () => {
+    const reply = await get("/split-head");
+    assert.deepEqual([reply.status, reply.headers["x-split"], reply.body], [200, "yes", "hello"]);
+  });
+
+  it("relays large bodies byte-exact to a visitor that reads slowly, then reuses the connection", async () => {
+    const slow = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = raw.connections;
+      for (const path of ["/big", "/big-chunked", "/big"]) {
+        const body = await slowRead(stack.broker.port, host, path, slow);
+        assert.equal(body.length, BIG.length, path);
+        assert.equal(body.equals(BIG), true, `${path} arrived changed`);
+      }
+      assert.ok(raw.connections - before <= 1, "all three should share one connection");
+    } finally {
+      slow.destroy();
+    }
   });
 
   it("cuts the visitor's response when the service closes mid-body", async () => {
