@@ -33,6 +33,10 @@ const ANSWERS: Record<string, string> = {
   "/not-http": "SSH-2.0-OpenSSH\r\n\r\n",
   "/control-char": "HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 2\r\n\r\nok",
   "/low-status": "HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok",
+  "/bare-cr": "HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 2\r\n\r\nok",
+  "/bad-reason": "HTTP/1.1 200 O\x01K\r\nContent-Length: 2\r\n\r\nok",
+  "/close-token":
+    "HTTP/1.1 200 OK\r\nConnection: Keep-Alive,  Close\r\nContent-Length: 2\r\n\r\nok",
   "/bare-lf": "HTTP/1.1 200 OK\r\nX-A: a\nContent-Length: 9\r\n\r\nok",
   "/bad-chunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
   "/cut": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part",
@@ -243,6 +247,14 @@ describe("reverse proxy response framing", () => {
     assert.equal(raw.connections - before, 1, "the closed connection is not reused");
   });
 
+  it("does not reuse a connection whose answer said close among other tokens", async () => {
+    const before = raw.connections;
+    const reply = await get("/close-token");
+    assert.deepEqual([reply.status, reply.body], [200, "ok"]);
+    assert.equal((await get("/chunked")).body, "hello, chunk");
+    assert.equal(raw.connections - before, 1, "the next request needs a new connection");
+  });
+
   it("answers 502 to heads that two parsers could read differently", async () => {
     for (const path of [
       "/both-lengths",
@@ -253,6 +265,8 @@ describe("reverse proxy response framing", () => {
       "/control-char",
       "/low-status",
       "/bare-lf",
+      "/bare-cr",
+      "/bad-reason",
       "/bad-chunk",
     ]) {
       const reply = await get(path);
