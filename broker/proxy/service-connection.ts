@@ -23,7 +23,6 @@ export class ServiceConnection {
   /** Writes not yet left, and the writer whose close gives them all back. */
   private readonly lent = new Set<() => void>();
   private guarded: Writer | null = null;
-  private newest: (() => void) | null = null;
   /** A socket without the reused buffer is paused while writes are pending. */
   private paused = false;
 
@@ -52,18 +51,27 @@ export class ServiceConnection {
 
   /**
    * Writes `chunk` (bytes this connection handed over; `last` ends the writer with it).
-   * Until it has left, reading pauses: a chunk in the reused buffer is not overwritten
-   * under the write, and a slow visitor slows the service down.
+   * A view into the reused buffer must stay unread-over until its write has left: reading
+   * pauses while any is pending. Node's own buffers (a TLS service) need only the
+   * backpressure a pipe has: reading pauses when the writer's buffer is full.
    */
   relayChunk(to: Writer, chunk: Buffer, last = false): void {
-    if (last) to.end(chunk);
-    else to.write(chunk, this.lend());
-    if (to.writableLength === 0) {
-      // Written through at once: the bytes are the kernel's now.
-      if (!last) this.giveBackLast();
+    let giveBack: (() => void) | null = null;
+    let pending: boolean;
+    if (last) {
+      to.end(chunk);
+      pending = this.reader !== null && to.writableLength > 0;
+    } else {
+      giveBack = this.lend();
+      const full = !to.write(chunk, giveBack);
+      pending = this.reader ? to.writableLength > 0 : full;
+    }
+    if (!pending) {
+      // Written through at once (the bytes are the kernel's now), or room to spare.
+      giveBack?.();
       return;
     }
-    if (last) to.once("finish", this.lend());
+    if (!giveBack) to.once("finish", this.lend());
     if (!this.reader && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -88,12 +96,6 @@ export class ServiceConnection {
       }
     };
     this.lent.add(giveBack);
-    this.newest = giveBack;
     return giveBack;
-  }
-
-  private giveBackLast(): void {
-    this.newest?.();
-    this.newest = null;
   }
 }
