@@ -2,8 +2,8 @@
 // request head (already rewritten) is written in one piece and its body streamed after it;
 // the service's response head is parsed (response-head.ts) and its body relayed to the
 // visitor as it arrives (from the connection's reused read buffer, service-connection.ts),
-// with backpressure both ways. The connection goes back to the pool
-// only when both messages were read to their ends and the service keeps it alive.
+// with backpressure both ways. The connection goes back to the pool only when both
+// messages were read to their ends and the service keeps it alive.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { type BodyReader, type BodySink, bodyReader } from "./body-reader.js";
