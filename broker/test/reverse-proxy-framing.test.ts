@@ -303,6 +303,42 @@ describe("reverse proxy response framing", () => {
     }
   });
 
+  it("relays pipelined large responses byte-exact, in order", async () => {
+    // The second response waits inside Node until the first is done, holding the bytes
+    // read for it: they must not be overwritten by the next read before they go out.
+    const visitor = netConnect(stack.broker.port, "127.0.0.1");
+    const request = `GET /big HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+    visitor.write(request + request);
+    const parts: Buffer[] = [];
+    let received = 0;
+    const expected = 2 * BIG.length;
+    const bodies = await new Promise<Buffer[]>((resolve, reject) => {
+      visitor.on("error", reject);
+      visitor.on("data", (chunk: Buffer) => {
+        parts.push(chunk);
+        received += chunk.length;
+        if (received < expected) return;
+        const all = Buffer.concat(parts);
+        const found: Buffer[] = [];
+        let at = 0;
+        while (found.length < 2) {
+          const end = all.indexOf("\r\n\r\n", at);
+          if (end === -1) return;
+          const length = Number(
+            /content-length: (\d+)/i.exec(all.toString("latin1", at, end))?.[1],
+          );
+          if (all.length < end + 4 + length) return;
+          found.push(all.subarray(end + 4, end + 4 + length));
+          at = end + 4 + length;
+        }
+        resolve(found);
+      });
+    });
+    visitor.destroy();
+    for (const body of bodies)
+      assert.equal(body.equals(BIG), true, "a pipelined body arrived changed");
+  });
+
   it("cuts the visitor's response when the service closes mid-body", async () => {
     const reply = await get("/cut");
     assert.equal(reply.cut, true);
