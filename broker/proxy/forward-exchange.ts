@@ -1,8 +1,9 @@
 // One request and its response over a kept-alive connection to the service: the visitor's
 // request head (already rewritten) is written in one piece and its body streamed after it;
 // the service's response head is parsed (response-head.ts) and its body relayed to the
-// visitor as it arrives, with backpressure both ways. The connection goes back to the pool
-// only when both messages were read to their ends and the service keeps it alive.
+// visitor as it arrives (from the connection's reused read buffer, service-connection.ts),
+// with backpressure both ways. The connection goes back to the pool only when both
+// messages were read to their ends and the service keeps it alive.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { type BodyReader, type BodySink, bodyReader } from "./body-reader.js";
@@ -13,6 +14,7 @@ import {
   parseResponseHead,
   type ResponseHead,
 } from "./response-head.js";
+import type { ServiceConnection } from "./service-connection.js";
 import type { TunnelHttpPool } from "./tunnel-http-pool.js";
 
 export type RequestBody = "none" | "length" | "chunked";
@@ -36,13 +38,13 @@ export function forwardExchange(
     settle?.(false);
   });
   pool.acquire().then(
-    (socket) => {
+    (connection) => {
       if (visitorGone) {
         // Clean and unused: it may serve the next visitor.
-        pool.release(socket, null);
+        pool.release(connection, null);
         return;
       }
-      settle = exchange(pool, request, response, socket, head, body);
+      settle = exchange(pool, request, response, connection, head, body);
     },
     () => badGateway(response),
   );
@@ -63,10 +65,11 @@ function exchange(
   pool: TunnelHttpPool,
   request: IncomingMessage,
   response: ServerResponse,
-  service: Socket,
+  connection: ServiceConnection,
   head: string,
   body: RequestBody,
 ): (reuse: boolean) => void {
+  const service = connection.socket;
   let requestSent = body === "none";
   let settled = false;
   let pending: Buffer | null = null;
@@ -76,18 +79,17 @@ function exchange(
   const settle = (reuse: boolean) => {
     if (settled) return;
     settled = true;
-    service.off("data", onData);
+    connection.onBytes(null);
     service.off("end", onEnd);
     service.off("close", onClose);
     service.off("drain", onServiceDrain);
-    response.off("drain", onVisitorDrain);
     request.off("data", onRequestData);
     request.off("end", onRequestEnd);
     // A body the service did not wait for is read and dropped, so the visitor's
     // connection can carry its next request.
     if (!requestSent) request.resume();
-    if (reuse && requestSent && parsed?.reusable) pool.release(service, parsed.keepAliveMs);
-    else pool.discard(service);
+    if (reuse && requestSent && parsed?.reusable) pool.release(connection, parsed.keepAliveMs);
+    else pool.discard(connection);
   };
   const fail = () => {
     settle(false);
@@ -96,7 +98,7 @@ function exchange(
 
   const sink: BodySink = {
     data(chunk) {
-      if (!response.write(chunk)) service.pause();
+      connection.relayChunk(response, chunk);
     },
     end(rest) {
       response.end();
@@ -110,7 +112,8 @@ function exchange(
       const end = headEnd(bytes);
       if (end === -1) {
         if (bytes.length > MAX_RESPONSE_HEAD) fail();
-        else pending = bytes;
+        // A view into the connection's read buffer is only valid until the next read.
+        else pending = connection.reused ? Buffer.from(bytes) : bytes;
         return;
       }
       const next = parseResponseHead(bytes.toString("latin1", 0, end), request.method ?? "GET");
@@ -129,7 +132,8 @@ function exchange(
     // The usual small answer arrives whole: head and body go out in one write.
     if (framing.kind === "none" || (framing.kind === "length" && bytes.length >= framing.length)) {
       const length = framing.kind === "length" ? framing.length : 0;
-      response.end(length > 0 ? bytes.subarray(0, length) : undefined);
+      if (length > 0) connection.relayChunk(response, bytes.subarray(0, length), true);
+      else response.end();
       settle(bytes.length === length);
       return;
     }
@@ -164,7 +168,6 @@ function exchange(
   const onClose = () => {
     if (!settled) fail();
   };
-  const onVisitorDrain = () => service.resume();
   const onServiceDrain = () => request.resume();
   const onRequestData = (chunk: Buffer) => {
     const ok = body === "chunked" ? writeChunk(service, chunk) : service.write(chunk);
@@ -175,10 +178,9 @@ function exchange(
     requestSent = true;
   };
 
-  service.on("data", onData);
+  connection.onBytes(onData);
   service.on("end", onEnd);
   service.on("close", onClose);
-  response.on("drain", onVisitorDrain);
   // Node's parser read the visitor's header bytes as latin1: so they go out byte for byte.
   service.write(head, "latin1");
   if (body !== "none") {
@@ -186,7 +188,6 @@ function exchange(
     request.on("data", onRequestData);
     request.on("end", onRequestEnd);
   }
-  service.resume();
   return settle;
 }
 

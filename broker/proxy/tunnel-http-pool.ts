@@ -6,6 +6,7 @@
 import type { Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { StreamOpener } from "./port-proxy.js";
+import { ServiceConnection } from "./service-connection.js";
 
 /** As many as the visitors may need at once (undici's pool had the same bound). */
 const MAX_CONNECTIONS = 256;
@@ -15,15 +16,17 @@ const IDLE_MARGIN_MS = 1_000;
 const MAX_IDLE_MS = 600_000;
 
 interface Idle {
-  socket: Socket;
+  connection: ServiceConnection;
   timer: NodeJS.Timeout;
   drop: () => void;
 }
 
 export class TunnelHttpPool {
   private readonly idle: Idle[] = [];
-  private readonly waiting: Array<{ resolve: (s: Socket) => void; reject: (e: Error) => void }> =
-    [];
+  private readonly waiting: Array<{
+    resolve: (c: ServiceConnection) => void;
+    reject: (e: Error) => void;
+  }> = [];
   private inUse = 0;
   private closed = false;
 
@@ -33,13 +36,13 @@ export class TunnelHttpPool {
   ) {}
 
   /** A connection to the service for one exchange: an idle one, else a new one. */
-  acquire(): Promise<Socket> {
+  acquire(): Promise<ServiceConnection> {
     if (this.closed) return Promise.reject(new Error("The route is closed."));
     const idle = this.idle.pop();
     if (idle) {
       this.forgetIdle(idle);
       this.inUse++;
-      return Promise.resolve(idle.socket);
+      return Promise.resolve(idle.connection);
     }
     if (this.inUse >= MAX_CONNECTIONS) {
       return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
@@ -52,7 +55,9 @@ export class TunnelHttpPool {
   }
 
   /** Gives back a connection whose response was read to its end and that may be reused. */
-  release(socket: Socket, keepAliveMs: number | null): void {
+  release(connection: ServiceConnection, keepAliveMs: number | null): void {
+    const socket = connection.socket;
+    connection.onBytes(null);
     if (this.closed || socket.destroyed) {
       socket.destroy();
       this.slotFreed();
@@ -60,7 +65,7 @@ export class TunnelHttpPool {
     }
     const waiter = this.waiting.shift();
     if (waiter) {
-      waiter.resolve(socket);
+      waiter.resolve(connection);
       return;
     }
     this.inUse--;
@@ -68,9 +73,10 @@ export class TunnelHttpPool {
       keepAliveMs === null
         ? DEFAULT_IDLE_MS
         : Math.min(Math.max(keepAliveMs - IDLE_MARGIN_MS, 0), MAX_IDLE_MS);
-    // Bytes or an end from an idle service mean it is not waiting for a request any more.
+    // Bytes (see ServiceConnection) or an end from an idle service mean it is not waiting
+    // for a request any more.
     const entry: Idle = {
-      socket,
+      connection,
       timer: setTimeout(() => entry.drop(), idleMs),
       drop: () => {
         const at = this.idle.indexOf(entry);
@@ -80,16 +86,14 @@ export class TunnelHttpPool {
       },
     };
     entry.timer.unref();
-    socket.on("data", entry.drop);
     socket.on("end", entry.drop);
     socket.on("close", entry.drop);
-    socket.resume();
     this.idle.push(entry);
   }
 
   /** Ends a connection that cannot carry another request. */
-  discard(socket: Socket): void {
-    socket.destroy();
+  discard(connection: ServiceConnection): void {
+    connection.socket.destroy();
     this.slotFreed();
   }
 
@@ -101,10 +105,8 @@ export class TunnelHttpPool {
 
   private forgetIdle(entry: Idle): void {
     clearTimeout(entry.timer);
-    entry.socket.off("data", entry.drop);
-    entry.socket.off("end", entry.drop);
-    entry.socket.off("close", entry.drop);
-    entry.socket.pause();
+    entry.connection.socket.off("end", entry.drop);
+    entry.connection.socket.off("close", entry.drop);
   }
 
   /** One connection fewer in use: a waiting request gets a new one in its place. */
@@ -120,14 +122,14 @@ export class TunnelHttpPool {
     });
   }
 
-  private async open(): Promise<Socket> {
+  private async open(): Promise<ServiceConnection> {
     const stream = await this.openStream();
     // Errors end the connection; the exchange on it sees the close.
     stream.on("error", () => stream.destroy());
-    if (!this.options.tls) return stream;
+    if (!this.options.tls) return new ServiceConnection(stream);
     const secure = wrapTls(stream, this.options.servername);
     return new Promise((resolve, reject) => {
-      secure.once("secureConnect", () => resolve(secure));
+      secure.once("secureConnect", () => resolve(new ServiceConnection(secure)));
       secure.once("error", reject);
       secure.on("error", () => secure.destroy());
     });

@@ -33,11 +33,39 @@ const ANSWERS: Record<string, string> = {
   "/not-http": "SSH-2.0-OpenSSH\r\n\r\n",
   "/control-char": "HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 2\r\n\r\nok",
   "/low-status": "HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok",
+  "/bare-cr": "HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 2\r\n\r\nok",
+  "/bad-reason": "HTTP/1.1 200 O\x01K\r\nContent-Length: 2\r\n\r\nok",
+  "/close-token":
+    "HTTP/1.1 200 OK\r\nConnection: Keep-Alive,  Close\r\nContent-Length: 2\r\n\r\nok",
   "/bare-lf": "HTTP/1.1 200 OK\r\nX-A: a\nContent-Length: 9\r\n\r\nok",
   "/bad-chunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
   "/cut": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part",
   "/early": "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 };
+
+/** Bytes whose every 64 KiB block differs, so a block written from a reused buffer too late shows. */
+function pattern(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7 + (i >> 16)) & 0xff;
+  return bytes;
+}
+const BIG = pattern(16 * 1024 * 1024);
+
+/** BIG in chunks of 1,000–50,999 bytes: chunk boundaries fall anywhere in the reads. */
+function chunkedBig(): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0, n = 0; at < BIG.length; n++) {
+    const size = Math.min(BIG.length - at, 1000 + ((n * 7919) % 50_000));
+    parts.push(
+      Buffer.from(`${size.toString(16)}\r\n`),
+      BIG.subarray(at, at + size),
+      Buffer.from("\r\n"),
+    );
+    at += size;
+  }
+  parts.push(Buffer.from("0\r\n\r\n"));
+  return Buffer.concat(parts);
+}
 
 interface RawService {
   server: Server;
@@ -72,6 +100,22 @@ async function startRawService(): Promise<RawService> {
         const path = buffered.split(" ")[1] ?? "";
         buffered = buffered.slice(end + 4);
         const answer = ANSWERS[path] ?? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        if (path === "/big") {
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n`);
+          socket.write(BIG);
+          continue;
+        }
+        if (path === "/big-chunked") {
+          socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+          socket.write(chunkedBig());
+          continue;
+        }
+        if (path === "/split-head") {
+          // The head arrives in two reads: the first part must survive the second.
+          socket.write("HTTP/1.1 200 OK\r\nX-Split: yes\r\nContent-Le");
+          setTimeout(() => socket.write("ngth: 5\r\n\r\nhello"), 100);
+          continue;
+        }
         if (path === "/early") {
           // Reads none of the body, so the broker's writes back up, then refuses it.
           socket.pause();
@@ -124,6 +168,22 @@ function fetchVia(
     // Cut before a byte of the response came (its head not yet flushed).
     req.on("error", () => resolve({ status: 0, headers: {}, body: "", cut: true }));
     req.end(body);
+  });
+}
+
+/** GETs `path`, leaving the response unread for a while so the broker's writes back up. */
+function slowRead(port: number, host: string, path: string, agent: Agent): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host }, agent }, (res) => {
+      const parts: Buffer[] = [];
+      res.pause();
+      setTimeout(() => res.resume(), 300);
+      res.on("data", (chunk: Buffer) => parts.push(chunk));
+      res.on("end", () => resolve(Buffer.concat(parts)));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
   });
 }
 
@@ -187,6 +247,14 @@ describe("reverse proxy response framing", () => {
     assert.equal(raw.connections - before, 1, "the closed connection is not reused");
   });
 
+  it("does not reuse a connection whose answer said close among other tokens", async () => {
+    const before = raw.connections;
+    const reply = await get("/close-token");
+    assert.deepEqual([reply.status, reply.body], [200, "ok"]);
+    assert.equal((await get("/chunked")).body, "hello, chunk");
+    assert.equal(raw.connections - before, 1, "the next request needs a new connection");
+  });
+
   it("answers 502 to heads that two parsers could read differently", async () => {
     for (const path of [
       "/both-lengths",
@@ -197,6 +265,8 @@ describe("reverse proxy response framing", () => {
       "/control-char",
       "/low-status",
       "/bare-lf",
+      "/bare-cr",
+      "/bad-reason",
       "/bad-chunk",
     ]) {
       const reply = await get(path);
@@ -211,6 +281,62 @@ describe("reverse proxy response framing", () => {
     const early = await get("/early", "POST", Buffer.alloc(32 * 1024 * 1024, 0x78));
     assert.equal(early.status, 413);
     assert.equal((await get("/chunked")).body, "hello, chunk");
+  });
+
+  it("keeps a head that arrives in two reads whole", async () => {
+    const reply = await get("/split-head");
+    assert.deepEqual([reply.status, reply.headers["x-split"], reply.body], [200, "yes", "hello"]);
+  });
+
+  it("relays large bodies byte-exact to a visitor that reads slowly, then reuses the connection", async () => {
+    const slow = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = raw.connections;
+      for (const path of ["/big", "/big-chunked", "/big"]) {
+        const body = await slowRead(stack.broker.port, host, path, slow);
+        assert.equal(body.length, BIG.length, path);
+        assert.equal(body.equals(BIG), true, `${path} arrived changed`);
+      }
+      assert.ok(raw.connections - before <= 1, "all three should share one connection");
+    } finally {
+      slow.destroy();
+    }
+  });
+
+  it("relays pipelined large responses byte-exact, in order", async () => {
+    // The second response waits inside Node until the first is done, holding the bytes
+    // read for it: they must not be overwritten by the next read before they go out.
+    const visitor = netConnect(stack.broker.port, "127.0.0.1");
+    const request = `GET /big HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+    visitor.write(request + request);
+    const parts: Buffer[] = [];
+    let received = 0;
+    const expected = 2 * BIG.length;
+    const bodies = await new Promise<Buffer[]>((resolve, reject) => {
+      visitor.on("error", reject);
+      visitor.on("data", (chunk: Buffer) => {
+        parts.push(chunk);
+        received += chunk.length;
+        if (received < expected) return;
+        const all = Buffer.concat(parts);
+        const found: Buffer[] = [];
+        let at = 0;
+        while (found.length < 2) {
+          const end = all.indexOf("\r\n\r\n", at);
+          if (end === -1) return;
+          const length = Number(
+            /content-length: (\d+)/i.exec(all.toString("latin1", at, end))?.[1],
+          );
+          if (all.length < end + 4 + length) return;
+          found.push(all.subarray(end + 4, end + 4 + length));
+          at = end + 4 + length;
+        }
+        resolve(found);
+      });
+    });
+    visitor.destroy();
+    for (const body of bodies)
+      assert.equal(body.equals(BIG), true, "a pipelined body arrived changed");
   });
 
   it("cuts the visitor's response when the service closes mid-body", async () => {

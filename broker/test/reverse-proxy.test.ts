@@ -29,7 +29,14 @@ function get(
   port: number,
   host: string,
   path: string,
-  options: { method?: string; body?: Buffer; agent?: Agent; localAddress?: string } = {},
+  options: {
+    method?: string;
+    body?: Buffer;
+    agent?: Agent;
+    localAddress?: string;
+    /** Leave the response unread for a while first, so the broker's writes back up. */
+    slow?: boolean;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -44,6 +51,10 @@ function get(
       },
       (res) => {
         const chunks: Buffer[] = [];
+        if (options.slow) {
+          res.pause();
+          setTimeout(() => res.resume(), 300);
+        }
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
           resolve({
@@ -166,6 +177,19 @@ describe("reverse proxy", () => {
     });
     assert.equal(echoed, "over tls");
     ws.close();
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const n = 16 * 1024 * 1024;
+      const big = await get(broker.port, connection.host, `/bytes?n=${n}`, {
+        agent: keepAlive,
+        slow: true,
+      });
+      assert.equal(sha256(big.body), sha256(patternBytes(n)), "a large body to a slow visitor");
+      const next = await get(broker.port, connection.host, "/", { agent: keepAlive });
+      assert.equal(next.body.toString(), "hello from target", "and the next request after it");
+    } finally {
+      keepAlive.destroy();
+    }
   });
 
   it("answers unknown and ended hosts with 404 and no detail", async () => {

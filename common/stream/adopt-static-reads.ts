@@ -57,6 +57,11 @@ function adoptionOf(socket: Socket): (() => StaticReader) | null {
   };
 }
 
+/** `socket` reading into a reused buffer from now on; null when it cannot (see above). */
+export function adoptStaticReader(socket: Socket): StaticReader | null {
+  return adoptionOf(socket)?.() ?? null;
+}
+
 /**
  * Joins two sockets as splice() does, both reading into reused buffers when both can
  * (true); otherwise both are piped (false). Both ways or neither: with a TLS tunnel

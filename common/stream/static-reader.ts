@@ -21,6 +21,16 @@ export interface StaticReader {
   onread: { buffer: Buffer; callback: (bytes: number, buffer: Uint8Array) => boolean };
   /** From now on, bytes read from `source` are written to `destination`. */
   relayTo(destination: Socket, source: Socket): void;
+  /**
+   * From now on, bytes read from `source` go to `handler` as a view into the buffer, valid
+   * only during the call: whatever it writes from the view calls lend() first.
+   */
+  deliverTo(handler: (view: Buffer) => void, source: Socket): void;
+  /**
+   * A write now points into the buffer: reading pauses until the returned function (which
+   * may be called more than once) says the write has left it.
+   */
+  lend(): () => void;
   /** Call once the reading socket has closed: the buffer is reused after its last write. */
   release(): void;
 }
@@ -37,6 +47,7 @@ export function freeReadBuffers(): number {
 export function staticReader(early: (chunk: Buffer) => boolean = () => true): StaticReader {
   let destination: Socket | null = null;
   let source: Socket | null = null;
+  let handler: ((view: Buffer) => void) | null = null;
   const buffer = freeBuffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
   let writesInFlight = 0;
   let closed = false;
@@ -50,6 +61,10 @@ export function staticReader(early: (chunk: Buffer) => boolean = () => true): St
     onread: {
       buffer,
       callback(bytes, chunk) {
+        if (handler) {
+          handler((chunk as Buffer).subarray(0, bytes));
+          return writesInFlight === 0;
+        }
         if (!destination || !source) return early(Buffer.from(chunk.subarray(0, bytes)));
         if (destination.destroyed) return false;
         // The write's own callback, not 'drain', says when this chunk has left the
@@ -72,6 +87,21 @@ export function staticReader(early: (chunk: Buffer) => boolean = () => true): St
       destination = to;
       source = from;
       from.on("end", () => to.end());
+    },
+    deliverTo(to, from) {
+      handler = to;
+      source = from;
+    },
+    lend() {
+      writesInFlight++;
+      let back = false;
+      return () => {
+        if (back) return;
+        back = true;
+        writesInFlight--;
+        if (writesInFlight === 0 && !closed) source?.resume();
+        returnBuffer();
+      };
     },
     release() {
       closed = true;
