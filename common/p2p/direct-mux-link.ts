@@ -58,10 +58,14 @@ interface Stream {
   backlog: Buffer[];
   /** The socket's FIN, which leaves after the backlog. */
   endAfterBacklog: boolean;
+  /** Corked while a DATA frame's pieces arrive. */
+  corked: boolean;
   resetByPeer: boolean;
 }
 
 const PENDING = "pending";
+/** Reads from this size on are framed with the link corked (see linkCorked). */
+const CORK_FROM_BYTES = 16 * 1024;
 /**
  * Local sockets stop being read while the link holds this much unsent (above its 16 KiB
  * high-water mark, so its 'drain' comes): enough for a loop turn's reads to go as one.
@@ -78,15 +82,10 @@ export class MuxLink {
   private heardAt = Date.now();
   private readonly timer: NodeJS.Timeout;
   /**
-   * Local sockets corked while one read of the link is parsed: a 64 KiB DATA frame plus
-   * its header is five TLS records, so five `data` events; corked, their pieces leave in
-   * one writev instead of five writes.
-   */
-  private readonly corked = new Set<Socket>();
-  /**
-   * The link itself is corked the same way while local sockets' reads are framed: the
-   * frames of one loop turn go to TLS as one write, so a 64 KiB read's 9-byte header does
-   * not cost a record of its own each time.
+   * The link is corked for the rest of a loop turn once a large read is framed: a 64 KiB
+   * read plus its 9-byte header is five TLS records, the fifth of 9 bytes; corked, the
+   * frames of one turn go to TLS as one write. A small read is written at once (it fits
+   * one record anyway, and an interactive byte must not wait).
    */
   private linkCorked = false;
 
@@ -98,7 +97,7 @@ export class MuxLink {
   ) {
     this.parser = new FrameParser({
       control: (frame) => this.onControl(frame),
-      data: (id, piece) => this.onData(id, piece),
+      data: (id, piece, last) => this.onData(id, piece, last),
     });
     link.on("data", (chunk: Buffer) => this.push(chunk));
     link.on("drain", () => {
@@ -193,6 +192,7 @@ export class MuxLink {
       held: 0,
       backlog: [],
       endAfterBacklog: false,
+      corked: false,
       resetByPeer: false,
     };
     this.streams.set(id, stream);
@@ -232,7 +232,7 @@ export class MuxLink {
   }
 
   private sendFrames(id: number, stream: Stream, bytes: Buffer): void {
-    if (!this.linkCorked) {
+    if (!this.linkCorked && bytes.length >= CORK_FROM_BYTES) {
       this.linkCorked = true;
       this.link.cork();
       setImmediate(() => {
@@ -285,7 +285,7 @@ export class MuxLink {
     stream.unreported = 0;
   }
 
-  private onData(id: number, piece: Buffer): void {
+  private onData(id: number, piece: Buffer, last: boolean): void {
     const stream = this.streams.get(id);
     if (stream === undefined) {
       if (id > this.highestId)
@@ -301,20 +301,21 @@ export class MuxLink {
     this.counters.received += piece.length;
     const { socket } = stream;
     if (socket.destroyed || socket.writableEnded) return;
-    if (!this.corked.has(socket)) {
-      if (this.corked.size === 0) setImmediate(() => this.uncorkAll());
+    // A frame in several records is written to the socket corked until its last piece:
+    // one writev instead of a write per record. A frame in one piece goes at once.
+    if (!last && !stream.corked) {
+      stream.corked = true;
       socket.cork();
-      this.corked.add(socket);
     }
-    if (socket.write(piece)) {
+    const took = socket.write(piece);
+    if (last && stream.corked) {
+      stream.corked = false;
+      socket.uncork();
+    }
+    if (took) {
       stream.unreported += piece.length;
       if (stream.unreported >= CREDIT_EVERY_BYTES) this.credit(id, stream);
     } else stream.held += piece.length;
-  }
-
-  private uncorkAll(): void {
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
   }
 
   private onControl({ type, id, payload }: ControlFrame): void {

@@ -110,8 +110,11 @@ export interface ControlFrame {
 
 export interface FrameSink {
   control(frame: ControlFrame): void;
-  /** A piece of a DATA frame's payload, in order; a frame may come in several pieces. */
-  data(id: number, piece: Buffer): void;
+  /**
+   * A piece of a DATA frame's payload, in order; a frame may come in several pieces, and
+   * `last` says this one ends it.
+   */
+  data(id: number, piece: Buffer, last: boolean): void;
 }
 
 export class MuxProtocolError extends Error {}
@@ -185,7 +188,7 @@ export class FrameParser {
       const piece = take === chunk.length ? chunk : chunk.subarray(at, at + take);
       at += take;
       this.remaining -= take;
-      if (this.type === FrameType.DATA) this.sink.data(this.id, piece);
+      if (this.type === FrameType.DATA) this.sink.data(this.id, piece, this.remaining === 0);
       else this.control.push(piece);
       if (this.remaining === 0) this.finish();
     }
