@@ -1,7 +1,9 @@
 // The agent's end of the direct path (common/p2p/direct-link.ts): one TLS-PSK listener for
 // every peer session, opened with the first offer. A session's connections are admitted
 // from the answer that offers its endpoints until the broker ends the session; each one is
-// spliced to the session's service.
+// spliced to the session's service. Today's clients send DIRECT_MUX and carry every socket
+// of the path as a stream on that one connection (common/p2p/direct-mux.ts); older ones
+// send DIRECT_START per socket beside one DIRECT_WATCH keepalive, still served here.
 import { type AddressInfo, connect as netConnect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { createServer, type Server, type TLSSocket } from "node:tls";
@@ -14,6 +16,8 @@ import {
   directKey,
   MAX_DIRECT_ENDPOINTS,
 } from "../common/p2p/direct-link.js";
+import { DIRECT_MUX } from "../common/p2p/direct-mux.js";
+import { MuxLink } from "../common/p2p/direct-mux-link.js";
 import { splice } from "../common/stream/splice.js";
 import type { ServiceSpec } from "../common/tunnel/protocol.js";
 
@@ -31,6 +35,10 @@ export class DirectListener {
   private readonly presented = new WeakMap<TLSSocket, DirectSession>();
   /** Streams carried since start, for stats and tests. */
   streams = 0;
+  /** Multiplexed links accepted since start (one per client path), for tests. */
+  links = 0;
+  /** Streams opened on a link whose service connection is not through yet. */
+  dialing = 0;
 
   constructor(
     /** Listen on this address only; otherwise on all, offering the non-loopback ones. */
@@ -109,6 +117,10 @@ export class DirectListener {
     socket.once("close", () => this.open.delete(socket));
     socket.once("error", () => socket.destroy());
     socket.once("data", (first: Buffer) => {
+      if (first[0] === DIRECT_MUX) {
+        this.serveMux(socket, session.service, first.subarray(1));
+        return;
+      }
       if (first[0] === DIRECT_WATCH) {
         // The client's keepalive: every byte comes back.
         if (first.length > 1) socket.write(first.subarray(1));
@@ -140,6 +152,48 @@ export class DirectListener {
         socket.destroy();
       });
     });
+  }
+
+  /** One client's link: each stream it opens is one connection to the service. */
+  private serveMux(socket: TLSSocket, service: ServiceSpec, rest: Buffer): void {
+    const { host, port } = service;
+    this.links++;
+    const link: MuxLink = new MuxLink(
+      socket,
+      "agent",
+      {
+        opened: (id) => {
+          const target = netConnect({ host, port, allowHalfOpen: true });
+          target.setNoDelay(true);
+          this.dialing++;
+          let dialed = false;
+          const through = () => {
+            if (!dialed) this.dialing--;
+            dialed = true;
+          };
+          target.once("connect", () => {
+            through();
+            if (!link.isPending(id)) {
+              target.destroy(); // the client gave up meanwhile
+              return;
+            }
+            this.streams++;
+            this.counters.streams++;
+            link.ready(id, target);
+          });
+          target.once("error", (error) => {
+            through();
+            target.destroy();
+            link.refuse(id, `the agent could not reach ${host}:${port}: ${error.message}`);
+          });
+        },
+        closed: (reason, broken) => {
+          if (broken) this.log(`agent: closed a direct link: ${reason}`);
+        },
+      },
+      this.counters,
+    );
+    if (rest.length > 0) link.push(rest);
   }
 }
 

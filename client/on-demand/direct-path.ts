@@ -1,113 +1,42 @@
-// The direct path (common/p2p/direct-link.ts): each local socket gets one TLS-PSK
-// connection straight to one of the agent's own addresses, found by trying them all at once
-// when the path opens. It is peer to peer, like the WebRTC path, but the kernel carries
-// the bytes, so it costs what the relay costs rather than what libdatachannel costs.
+// The direct path (common/p2p/direct-link.ts): the local sockets of a path are streams on
+// one TLS-PSK connection straight to one of the agent's own addresses (the frames:
+// common/p2p/direct-mux.ts), found by trying them all at once when the path opens. It is
+// peer to peer, like the WebRTC path, but the kernel carries the bytes, so it costs what
+// the relay costs rather than what libdatachannel costs; and a socket costs a frame, not a
+// TLS handshake.
 import type { Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { PeerSessionView } from "../../common/graphql/schema.js";
-import {
-  DIRECT_READY,
-  DIRECT_START,
-  DIRECT_TLS,
-  DIRECT_WATCH,
-  type DirectEndpoint,
-  directKey,
-} from "../../common/p2p/direct-link.js";
-import { splice } from "../../common/stream/splice.js";
+import { DIRECT_TLS, type DirectEndpoint, directKey } from "../../common/p2p/direct-link.js";
+import { DIRECT_MUX, MAX_STREAMS } from "../../common/p2p/direct-mux.js";
+import { MuxLink } from "../../common/p2p/direct-mux-link.js";
 import type { HandBack, StreamPath } from "./stream-path.js";
 
 /** An endpoint that has not finished its handshake by then is not on a direct path. */
 const PROBE_WAIT_MS = 1_000;
-/**
- * Connections kept through their handshake, ready for the next local sockets, so a socket
- * waits for no handshake (as the agent's pool spares the port proxy's visitors). The
- * agent dials the service only on a connection's start byte, so a spare costs the service
- * nothing.
- */
-const SPARES = 2;
-/** The keepalive's byte interval, and how long without its echo counts the path dead. */
-const PING_EVERY_MS = 500;
-const DEAD_AFTER_MS = 2_500;
 
 export class DirectPath implements StreamPath {
   readonly kind = "p2p" as const;
   private downCallback: ((reason: string) => void) | undefined;
   private down = false;
   private readonly carried = new Set<Socket>();
-  /** Sockets whose connection is still in its handshake: nothing of theirs moved yet. */
-  private readonly starting = new Map<Socket, { link: TLSSocket; handBack: HandBack }>();
-  private readonly watch: TLSSocket;
-  private pinger: NodeJS.Timeout | undefined;
-  /** Handshaken connections waiting for a socket, oldest first. */
-  private readonly spares: TLSSocket[] = [];
-  /** Spare connections in their handshake now. */
-  private warming = 0;
+  /** Streams opened whose READY has not come: nothing of their sockets moved yet. */
+  private readonly starting = new Map<number, { socket: Socket; handBack: HandBack }>();
+  private readonly link: MuxLink;
 
-  private constructor(
-    private readonly endpoint: DirectEndpoint,
-    private readonly key: { sessionId: string; psk: Buffer },
-    /** The probe that won, already through its handshake: the first socket's connection. */
-    firstSpare: TLSSocket,
-  ) {
-    this.addSpare(firstSpare);
-    this.watch = this.keepAlive();
-    this.refill();
-  }
-
-  private addSpare(link: TLSSocket): void {
-    this.spares.push(link);
-    link.once("close", () => {
-      const at = this.spares.indexOf(link);
-      if (at !== -1) this.spares.splice(at, 1);
+  /** `connection`: the probe that won, already through its handshake. */
+  private constructor(connection: TLSSocket) {
+    connection.write(Buffer.of(DIRECT_MUX));
+    this.link = new MuxLink(connection, "client", {
+      ready: (id) => this.started(id),
+      refused: (id) => {
+        // The agent could not reach the service: another path would not either.
+        const entry = this.starting.get(id);
+        this.starting.delete(id);
+        entry?.socket.destroy();
+      },
+      closed: (reason) => this.fail(reason),
     });
-  }
-
-  /** Opens connections until SPARES are ready or on their way. */
-  private refill(): void {
-    while (!this.down && this.spares.length + this.warming < SPARES) {
-      this.warming++;
-      const link = connectDirect(this.endpoint, this.key);
-      let warmed = false;
-      const settle = () => {
-        if (warmed) return false;
-        warmed = true;
-        this.warming--;
-        return true;
-      };
-      link.once("secureConnect", () => {
-        if (!settle()) return;
-        if (this.down) link.destroy();
-        else this.addSpare(link);
-      });
-      link.once("close", () => settle());
-    }
-  }
-
-  /**
-   * One connection that only echoes (DIRECT_WATCH): its close says at once that the agent
-   * went, and an echo missing for 2.5 s that its machine or the network did.
-   */
-  private keepAlive(): TLSSocket {
-    const watch = connectDirect(this.endpoint, this.key);
-    let heard = Date.now();
-    watch.once("secureConnect", () => {
-      watch.write(Buffer.of(DIRECT_WATCH));
-      heard = Date.now();
-      this.pinger = setInterval(() => {
-        if (Date.now() - heard > DEAD_AFTER_MS) {
-          this.fail("the agent's direct address stopped answering");
-          return;
-        }
-        watch.write(Buffer.of(0));
-      }, PING_EVERY_MS);
-      this.pinger.unref();
-    });
-    watch.on("data", () => {
-      heard = Date.now();
-    });
-    watch.once("close", () => this.fail("the agent closed the direct path"));
-    watch.on("error", () => watch.destroy());
-    return watch;
   }
 
   /**
@@ -121,11 +50,11 @@ export class DirectPath implements StreamPath {
     const probes = session.direct.map((endpoint) => {
       const socket = connectDirect(endpoint, key);
       sockets.push(socket);
-      return new Promise<{ endpoint: DirectEndpoint; socket: TLSSocket }>((resolve, reject) => {
+      return new Promise<TLSSocket>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("no handshake in time")), PROBE_WAIT_MS);
         socket.once("secureConnect", () => {
           clearTimeout(timer);
-          resolve({ endpoint, socket });
+          resolve(socket);
         });
         socket.once("error", (error) => {
           clearTimeout(timer);
@@ -133,16 +62,16 @@ export class DirectPath implements StreamPath {
         });
       });
     });
-    let won: { endpoint: DirectEndpoint; socket: TLSSocket };
+    let won: TLSSocket;
     try {
       won = await Promise.any(probes);
     } catch {
       for (const socket of sockets) socket.destroy();
       throw new Error("None of the agent's addresses answered directly.");
     }
-    // The others close before their start byte: the agent dials nothing for them.
-    for (const socket of sockets) if (socket !== won.socket) socket.destroy();
-    return new DirectPath(won.endpoint, key, won.socket);
+    // The others close before any byte: the agent dials nothing for them.
+    for (const socket of sockets) if (socket !== won) socket.destroy();
+    return new DirectPath(won);
   }
 
   carry(socket: Socket, handBack: HandBack): void {
@@ -150,44 +79,26 @@ export class DirectPath implements StreamPath {
       handBack("the direct path is down");
       return;
     }
-    let spare: TLSSocket | null = null;
-    while (!spare && this.spares.length > 0) {
-      const next = this.spares.shift() as TLSSocket;
-      if (next.writable) spare = next;
-      else next.destroy();
+    if (this.link.size >= MAX_STREAMS) {
+      handBack("every stream of the direct path is in use");
+      return;
     }
-    this.refill();
-    const link = spare ?? connectDirect(this.endpoint, this.key);
-    this.starting.set(socket, { link, handBack });
-    // Started once the agent has reached the service (DIRECT_READY): until then nothing
-    // was read from the local socket, so a link that fails hands it back.
-    const ready = (first: Buffer) => {
-      if (!this.starting.delete(socket)) return;
-      if (first[0] !== DIRECT_READY || socket.destroyed) {
-        link.destroy();
-        socket.destroy();
-        return;
-      }
-      this.carried.add(socket);
-      socket.once("close", () => this.carried.delete(socket));
-      if (first.length > 1) socket.write(first.subarray(1));
-      splice(socket, link);
-      socket.resume();
-    };
-    const send = () => {
-      link.write(Buffer.of(DIRECT_START));
-      link.once("data", ready);
-    };
-    if (spare) send();
-    else link.once("secureConnect", send);
-    const failed = (why: string) => {
-      if (!this.starting.delete(socket)) return; // started: splice() ends the socket with it
-      link.destroy();
-      handBack(`the direct path failed: ${why}`);
-      this.fail(`the agent's direct address stopped answering (${why})`);
-    };
-    link.once("error", (error) => failed(error.message));
-    link.once("close", () => failed("the agent closed the connection"));
+    this.starting.set(this.link.open(), { socket, handBack });
+  }
+
+  /** The agent reached the service: the socket's bytes may move now. */
+  private started(id: number): void {
+    const entry = this.starting.get(id);
+    this.starting.delete(id);
+    if (!entry || entry.socket.destroyed) {
+      this.link.cancel(id);
+      return;
+    }
+    const { socket } = entry;
+    this.carried.add(socket);
+    socket.once("close", () => this.carried.delete(socket));
+    this.link.attach(id, socket);
+    socket.resume();
   }
 
   onDown(callback: (reason: string) => void): void {
@@ -201,12 +112,9 @@ export class DirectPath implements StreamPath {
   /** Closes everything; returns the hand-backs of sockets not started, for the caller to call. */
   private shutDown(): HandBack[] {
     this.down = true;
-    clearInterval(this.pinger);
-    this.watch.destroy();
-    for (const spare of this.spares.splice(0)) spare.destroy();
     const starting = [...this.starting.values()];
     this.starting.clear();
-    for (const { link } of starting) link.destroy();
+    this.link.close();
     for (const socket of this.carried) socket.destroy();
     return starting.map(({ handBack }) => handBack);
   }
@@ -228,8 +136,6 @@ function connectDirect(
     host,
     port,
     ...DIRECT_TLS,
-    // Half-open both ways, as every hop of Reach's data path is.
-    ...({ allowHalfOpen: true } as object),
     pskCallback: () => ({ identity: sessionId, psk }),
     // The key authenticates the agent; there is no certificate to check.
     checkServerIdentity: () => undefined,

@@ -1,12 +1,18 @@
 // The direct path of on-demand connections (common/p2p/direct-link.ts): where the client
-// reaches the agent's own address (here, loopback), each local socket is one TLS-PSK
-// connection straight to the agent, keyed by the session token; where the agent offers
+// reaches the agent's own address (here, loopback), each local socket is one stream on a
+// TLS-PSK connection straight to the agent, keyed by the session token; where the agent offers
 // none, WebRTC carries the bytes as before. A key that is not the session's opens nothing.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connect as tlsConnect } from "node:tls";
 import type { OnDemandView } from "../../common/on-demand.js";
-import { DIRECT_TLS } from "../../common/p2p/direct-link.js";
+import {
+  DIRECT_READY,
+  DIRECT_START,
+  DIRECT_TLS,
+  DIRECT_WATCH,
+  directKey,
+} from "../../common/p2p/direct-link.js";
 import { startTestOnDemand } from "../../test-support/on-demand.js";
 import {
   eventually,
@@ -53,7 +59,7 @@ describe("the direct path of on-demand connections", () => {
       const back = await echoThrough(added.port, LOOPBACK, payload);
       assert.equal(sha256(back), sha256(payload));
       assert.equal((m.list()[0] as OnDemandView).path, "p2p");
-      assert.equal(agent.peers.direct.streams - before, 1, "one direct connection per socket");
+      assert.equal(agent.peers.direct.streams - before, 1, "one direct stream per socket");
       assert.equal(broker.peerSessions.relayTotals().streams, 0);
       await eventually(() => agent.peers.counters.received >= payload.length);
     } finally {
@@ -88,6 +94,48 @@ describe("the direct path of on-demand connections", () => {
       assert.equal(await attempt(session.id, Buffer.alloc(32, 1)), "refused", "wrong key");
       assert.equal(await attempt("n1-no-such-session", Buffer.alloc(32, 1)), "refused");
       assert.equal(stack.echo.accepted, accepted, "no connection reached the service");
+    } finally {
+      await m.stop();
+    }
+  });
+
+  test("still serves older clients: a connection per socket (DIRECT_START) and DIRECT_WATCH", async () => {
+    const m = await manager();
+    try {
+      const added = await m.add({ serviceId: agent.serviceId("tcp") });
+      await echoThrough(added.port, LOOPBACK, Buffer.from("open the session"));
+      const [session] = broker.peerSessions.sessionsOf(user.userId);
+      const endpoint = session?.direct[0];
+      assert.ok(session && endpoint, "the agent offered a direct endpoint");
+      const psk = directKey(session.id, session.token);
+      const exchange = (first: number, body: Buffer, expected: number) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const socket = tlsConnect({
+            host: endpoint.host,
+            port: endpoint.port,
+            ...DIRECT_TLS,
+            pskCallback: () => ({ identity: session.id, psk }),
+            checkServerIdentity: () => undefined,
+          });
+          const chunks: Buffer[] = [];
+          let length = 0;
+          socket.on("data", (chunk: Buffer) => {
+            chunks.push(chunk);
+            length += chunk.length;
+            if (length >= expected) {
+              socket.destroy();
+              resolve(Buffer.concat(chunks));
+            }
+          });
+          socket.once("error", reject);
+          socket.once("secureConnect", () => socket.write(Buffer.concat([Buffer.of(first), body])));
+        });
+      const body = randomPayload(64 * 1024);
+      const started = await exchange(DIRECT_START, body, 1 + body.length);
+      assert.equal(started[0], DIRECT_READY);
+      assert.equal(sha256(started.subarray(1)), sha256(body), "echoed by the service");
+      const echoed = await exchange(DIRECT_WATCH, Buffer.from("ping"), 4);
+      assert.equal(echoed.toString(), "ping", "the agent itself echoes the keepalive");
     } finally {
       await m.stop();
     }

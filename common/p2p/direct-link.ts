@@ -1,7 +1,7 @@
 // The direct path of an on-demand connection, written once for both ends: when the client
 // can reach one of the agent's own addresses over TCP (the same LAN, or the same machine),
-// each local socket gets one TLS connection straight to the agent, and the kernel carries
-// the bytes as it does on the relay. WebRTC's data channels cost about 10 CPU-seconds per
+// the path's local sockets are streams on one TLS connection straight to the agent (the
+// frames: direct-mux.ts), and the kernel carries the bytes as it does on the relay. WebRTC's data channels cost about 10 CPU-seconds per
 // GiB on each end at their 1,280-byte packets (docs/on-demand.md); a TCP stream costs a
 // fraction of that. WebRTC over UDP stays for peers behind NATs.
 //
@@ -14,11 +14,13 @@
 //   a client without it never completes a handshake, so it never reaches the service.
 // - ECDHE-PSK suites only: each connection gets fresh keys (forward secrecy), the token
 //   authenticates. TLS 1.2, because Node offers external PSKs only there.
-// - After the handshake the client sends one byte, DIRECT_START, and the agent dials the
-//   service only then (and answers DIRECT_READY once it is through): the client finds a reachable address by completing handshakes
-//   with all of them at once, and those probes must not reach the service (an SSH server
-//   would log each one). From then on the connection is the service's bytes, both ways,
-//   half-close included: a session is for one service, so there is nothing to name.
+// - After the handshake the client sends one byte, DIRECT_MUX (direct-mux.ts), and the
+//   agent dials the service only for each stream the client then opens: the client finds
+//   a reachable address by completing handshakes with all of them at once, and those
+//   probes must not reach the service (an SSH server would log each one).
+// - Older clients send DIRECT_START per socket instead (then the connection is the
+//   service's bytes, both ways, half-close included) beside one DIRECT_WATCH keepalive;
+//   the agent still serves them, at one handshake per socket.
 import { hkdfSync } from "node:crypto";
 import { z } from "zod";
 
@@ -28,7 +30,7 @@ export const directEndpointSchema = z.object({
 });
 export type DirectEndpoint = z.infer<typeof directEndpointSchema>;
 
-/** The client's first byte on a connection that carries a socket (a probe sends none). */
+/** An older client's first byte on a connection that carries one socket (a probe sends none). */
 export const DIRECT_START = 0x01;
 /**
  * The agent's first byte back, once it has reached the service. Until it arrives the
