@@ -306,7 +306,7 @@ async function measure(ctx: BenchContext, up: WatchedChild): Promise<SuiteResult
       const wrong = opened.filter((line) => !line.includes(`: connected via ${path.via}`));
       if (opened.length === 0 || wrong.length > 0) {
         throw new Error(
-          `${path.name} ${service} did not always go via ${path.via}:\n${up.lines.join("\n")}`,
+          `${path.name} ${service} did not always go via ${path.via}:\n${up.lines.join("\n")}\nthe agent's stderr since the suite began:\n${ctx.plain.agentStderr().slice(agentStderrFrom).slice(-4000)}`,
         );
       }
     }

@@ -20,7 +20,11 @@ export class DirectPath implements StreamPath {
   private downCallback: ((reason: string) => void) | undefined;
   private down = false;
   private readonly carried = new Set<Socket>();
-  /** Streams opened whose READY has not come: nothing of their sockets moved yet. */
+  /**
+   * Streams opened whose READY has not come. Their sockets' first bytes went out already
+   * (direct-mux.ts); should the link fail now, the link gives the bytes back to the socket,
+   * which is handed back as if none had been read.
+   */
   private readonly starting = new Map<number, { socket: Socket; handBack: HandBack }>();
   private readonly link: MuxLink;
 
@@ -31,6 +35,7 @@ export class DirectPath implements StreamPath {
       ready: (id) => this.started(id),
       refused: (id) => {
         // The agent could not reach the service: another path would not either.
+        // (The link has already given the socket back its early bytes.)
         const entry = this.starting.get(id);
         this.starting.delete(id);
         entry?.socket.destroy();
@@ -83,22 +88,20 @@ export class DirectPath implements StreamPath {
       handBack("every stream of the direct path is in use");
       return;
     }
-    this.starting.set(this.link.open(), { socket, handBack });
+    const id = this.link.open();
+    this.starting.set(id, { socket, handBack });
+    this.link.attach(id, socket, true);
+    socket.resume();
   }
 
-  /** The agent reached the service: the socket's bytes may move now. */
+  /** The agent reached the service: the socket is carried for good now. */
   private started(id: number): void {
     const entry = this.starting.get(id);
     this.starting.delete(id);
-    if (!entry || entry.socket.destroyed) {
-      this.link.cancel(id);
-      return;
-    }
+    if (!entry || entry.socket.destroyed) return; // its close already reset the stream
     const { socket } = entry;
     this.carried.add(socket);
     socket.once("close", () => this.carried.delete(socket));
-    this.link.attach(id, socket);
-    socket.resume();
   }
 
   onDown(callback: (reason: string) => void): void {

@@ -10,6 +10,7 @@ import {
   creditFrame,
   DEAD_AFTER_MS,
   dataHeader,
+  EARLY_BYTES,
   encodeFrame,
   FrameParser,
   FrameType,
@@ -46,6 +47,15 @@ export interface MuxCounters {
 
 interface Stream {
   socket: Socket;
+  /**
+   * The client's stream before READY: what its socket sent so far, kept so that a link
+   * that dies before READY can give the bytes back to the socket (unshift) and the socket
+   * can go to another path as if nothing had been read. Null once ready.
+   */
+  early: Buffer[] | null;
+  earlyBytes: number;
+  /** Takes attach()'s listeners off the socket again (giveBack()). */
+  detach: () => void;
   /** Bytes we may still send before the peer credits more. */
   sendCredit: number;
   /** Bytes the peer may still send us; beyond it the peer is broken. */
@@ -63,7 +73,15 @@ interface Stream {
   resetByPeer: boolean;
 }
 
-const PENDING = "pending";
+/**
+ * A stream opened and not attached yet. The agent keeps here the DATA (and END) a client
+ * sent before READY, delivered to the service once it is reached.
+ */
+class Pending {
+  readonly early: Buffer[] = [];
+  bytes = 0;
+  ended = false;
+}
 /** Reads from this size on are framed with the link corked (see linkCorked). */
 const CORK_FROM_BYTES = 16 * 1024;
 /**
@@ -73,7 +91,7 @@ const CORK_FROM_BYTES = 16 * 1024;
 const LINK_BUFFER_BYTES = 256 * 1024;
 
 export class MuxLink {
-  private readonly streams = new Map<number, Stream | typeof PENDING>();
+  private readonly streams = new Map<number, Stream | Pending>();
   /** The highest id opened: lower ids not in `streams` have ended, and their frames are dropped. */
   private highestId = 0;
   private readonly parser: FrameParser;
@@ -101,7 +119,8 @@ export class MuxLink {
     });
     link.on("data", (chunk: Buffer) => this.push(chunk));
     link.on("drain", () => {
-      for (const stream of this.streams.values()) if (stream !== PENDING) this.maybeResume(stream);
+      for (const stream of this.streams.values())
+        if (!(stream instanceof Pending)) this.maybeResume(stream);
     });
     link.once("close", () => this.finish("the other end closed the direct path"));
     link.on("error", () => link.destroy());
@@ -147,21 +166,21 @@ export class MuxLink {
   /** Client: opens a stream; its socket is attached once the agent says READY. */
   open(): number {
     const id = ++this.highestId;
-    this.streams.set(id, PENDING);
+    this.streams.set(id, new Pending());
     this.write(encodeFrame(FrameType.OPEN, id));
     return id;
   }
 
   /** Either end: gives up a stream not attached yet (the client's socket closed meanwhile). */
   cancel(id: number): void {
-    if (this.streams.get(id) !== PENDING) return;
+    if (!(this.streams.get(id) instanceof Pending)) return;
     this.streams.delete(id);
     this.write(encodeFrame(FrameType.RESET, id));
   }
 
   /** Whether `id` is still waiting for its READY (or, on the agent, its service). */
   isPending(id: number): boolean {
-    return this.streams.get(id) === PENDING;
+    return this.streams.get(id) instanceof Pending;
   }
 
   /** Agent: the service is reached. */
@@ -178,14 +197,22 @@ export class MuxLink {
     this.write(refusedFrame(id, reason));
   }
 
-  /** Joins a pending stream to its socket (flowing once attached; the caller resumes it). */
-  attach(id: number, socket: Socket): void {
-    if (!this.isPending(id) || this.done) {
+  /**
+   * Joins a pending stream to its socket (flowing once attached; the caller resumes it).
+   * The client attaches right after open(): its socket's first bytes go out before READY
+   * (`early`), which saves the READY round trip on every new socket's first byte.
+   */
+  attach(id: number, socket: Socket, early = false): void {
+    const pending = this.streams.get(id);
+    if (!(pending instanceof Pending) || this.done) {
       socket.destroy();
       return;
     }
     const stream: Stream = {
       socket,
+      early: early ? [] : null,
+      earlyBytes: 0,
+      detach: () => {},
       sendCredit: WINDOW_BYTES,
       receiveAllowed: WINDOW_BYTES,
       unreported: 0,
@@ -196,22 +223,48 @@ export class MuxLink {
       resetByPeer: false,
     };
     this.streams.set(id, stream);
-    socket.on("data", (chunk: Buffer) => this.send(id, stream, chunk));
-    socket.on("end", () => {
+    const onData = (chunk: Buffer) => this.send(id, stream, chunk);
+    const onEnd = () => {
       if (stream.backlog.length > 0) stream.endAfterBacklog = true;
       else this.write(encodeFrame(FrameType.END, id));
-    });
-    socket.on("drain", () => {
+    };
+    const onDrain = () => {
       stream.unreported += stream.held;
       stream.held = 0;
       this.credit(id, stream);
-    });
-    socket.on("error", () => socket.destroy());
-    socket.once("close", () => {
+    };
+    const onError = () => socket.destroy();
+    const onClose = () => {
       if (this.streams.get(id) === stream) this.streams.delete(id);
       const graceful = socket.readableEnded && socket.writableFinished;
       if (!graceful && !stream.resetByPeer) this.write(encodeFrame(FrameType.RESET, id));
-    });
+    };
+    socket.on("data", onData).on("end", onEnd).on("drain", onDrain);
+    socket.on("error", onError).on("close", onClose);
+    stream.detach = () => {
+      socket.off("data", onData).off("end", onEnd).off("drain", onDrain);
+      socket.off("error", onError).off("close", onClose);
+    };
+    // The agent: what the client sent before READY goes to the service first.
+    for (const piece of pending.early) this.deliver(id, stream, piece, true);
+    if (pending.ended) socket.end();
+  }
+
+  /**
+   * Client: takes a stream that got no READY off its socket, the bytes it sent back in
+   * the socket's readable buffer, paused, as carry() received it; false when that cannot
+   * be (the socket already ended or closed), and the socket is destroyed instead.
+   */
+  private giveBack(stream: Stream): boolean {
+    const { socket } = stream;
+    stream.detach();
+    socket.pause();
+    if (socket.destroyed || socket.readableEnded) {
+      socket.destroy();
+      return false;
+    }
+    if (stream.earlyBytes > 0) socket.unshift(Buffer.concat(stream.early ?? []));
+    return true;
   }
 
   /** Closes the link and everything on it. */
@@ -222,6 +275,12 @@ export class MuxLink {
 
   private send(id: number, stream: Stream, chunk: Buffer): void {
     if (this.done) return;
+    if (stream.early) {
+      // Node hands each read over in a buffer of its own: keeping it is keeping a copy.
+      stream.early.push(chunk);
+      stream.earlyBytes += chunk.length;
+      if (stream.earlyBytes >= EARLY_BYTES) stream.socket.pause();
+    }
     if (stream.backlog.length > 0) stream.backlog.push(chunk);
     else {
       const sendable = Math.min(chunk.length, Math.max(stream.sendCredit, 0));
@@ -273,6 +332,7 @@ export class MuxLink {
   private maybeResume(stream: Stream): void {
     const { socket } = stream;
     if (stream.sendCredit <= 0 || stream.backlog.length > 0 || this.linkFull()) return;
+    if (stream.early && stream.earlyBytes >= EARLY_BYTES) return;
     if (socket.isPaused()) {
       if (!socket.destroyed && !socket.readableEnded) socket.resume();
     }
@@ -292,8 +352,23 @@ export class MuxLink {
         throw new MuxProtocolError(`DATA arrived for stream ${id}, never opened`);
       return; // a stream that ended here; its late bytes have nowhere to go
     }
-    if (stream === PENDING)
-      throw new MuxProtocolError(`DATA arrived for stream ${id} before READY`);
+    if (stream instanceof Pending) {
+      if (this.role === "client") {
+        throw new MuxProtocolError(`DATA arrived for stream ${id} before READY`);
+      }
+      stream.bytes += piece.length;
+      if (stream.bytes > EARLY_BYTES) {
+        throw new MuxProtocolError(`stream ${id} sent more than ${EARLY_BYTES} bytes before READY`);
+      }
+      // The parser's pieces are views of the link's own chunks, never reused: kept as is.
+      stream.early.push(piece);
+      return;
+    }
+    this.deliver(id, stream, piece, last);
+  }
+
+  /** Writes a DATA piece to the stream's socket, crediting what the socket took. */
+  private deliver(id: number, stream: Stream, piece: Buffer, last: boolean): void {
     stream.receiveAllowed -= piece.length;
     if (stream.receiveAllowed < 0) {
       throw new MuxProtocolError(`stream ${id} sent more than its ${WINDOW_BYTES}-byte window`);
@@ -337,7 +412,7 @@ export class MuxLink {
           throw new MuxProtocolError(`stream ${id} was opened again (ids only increase)`);
         }
         this.highestId = id;
-        this.streams.set(id, PENDING);
+        this.streams.set(id, new Pending());
         this.events.opened?.(id);
         return;
     }
@@ -348,17 +423,31 @@ export class MuxLink {
     }
     switch (type) {
       case FrameType.READY:
-        if (entry !== PENDING) throw new MuxProtocolError(`stream ${id} was made ready twice`);
+        if (entry instanceof Pending || !entry.early) {
+          if (!(entry instanceof Pending)) {
+            throw new MuxProtocolError(`stream ${id} was made ready twice`);
+          }
+          this.events.ready?.(id);
+          return;
+        }
+        // Attached early: its copies are no longer needed, and it may read on.
+        entry.early = null;
+        entry.earlyBytes = 0;
         this.events.ready?.(id);
+        this.maybeResume(entry);
         return;
       case FrameType.REFUSED:
-        if (entry !== PENDING) throw new MuxProtocolError(`stream ${id} was refused after READY`);
+        if (!(entry instanceof Pending) && !entry.early) {
+          throw new MuxProtocolError(`stream ${id} was refused after READY`);
+        }
         this.streams.delete(id);
+        if (!(entry instanceof Pending)) this.giveBack(entry);
         this.events.refused?.(id, payload.toString("utf8"));
         return;
       case FrameType.RESET:
-        if (entry === PENDING) {
+        if (entry instanceof Pending || entry.early) {
           this.streams.delete(id);
+          if (!(entry instanceof Pending)) this.giveBack(entry);
           if (this.role === "client") this.events.refused?.(id, "the agent reset the stream");
           else this.events.cancelled?.(id);
           return;
@@ -367,10 +456,11 @@ export class MuxLink {
         entry.socket.destroy();
         return;
       case FrameType.END:
-        if (entry !== PENDING) entry.socket.end();
+        if (!(entry instanceof Pending)) entry.socket.end();
+        else if (this.role === "agent") entry.ended = true;
         return;
       case FrameType.CREDIT:
-        if (entry !== PENDING) {
+        if (!(entry instanceof Pending)) {
           entry.sendCredit += payload.readUInt32BE(0);
           this.flushBacklog(id, entry);
           this.maybeResume(entry);
@@ -394,7 +484,12 @@ export class MuxLink {
     clearInterval(this.timer);
     const attached = [...this.streams.values()];
     this.streams.clear();
-    for (const stream of attached) if (stream !== PENDING) stream.socket.destroy();
+    for (const stream of attached) {
+      if (stream instanceof Pending) continue;
+      // A client's stream with no READY yet goes back to its owner, bytes and all.
+      if (stream.early) this.giveBack(stream);
+      else stream.socket.destroy();
+    }
     this.events.closed(reason, broken);
   }
 }

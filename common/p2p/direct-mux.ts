@@ -12,8 +12,12 @@
 //   reused on one link, so a late frame for a stream that ended is recognised (its id is
 //   below the highest opened) and dropped, never taken for a new stream.
 // - READY(id) / REFUSED(id, sentence) from the agent once it has (not) reached the service.
-//   Until READY the client reads nothing from its local socket, so a link that dies
-//   before it hands the socket to another path rather than resetting it.
+//   The client does not wait for READY: it sends the socket's first bytes (DATA, even END)
+//   right after OPEN, up to EARLY_BYTES, and the agent holds them until the service is
+//   reached, as the port proxy's agent holds the bytes behind a stream header. That saves
+//   a round trip on every socket's first byte. The client keeps what it sent early until
+//   READY, so a link that dies (or a REFUSED) before it gives the bytes back to the socket
+//   and hands it to another path rather than resetting it.
 // - DATA(id, bytes) is a stream's bytes. A receiver may deliver a payload in pieces as
 //   the TLS records arrive (one 16 KiB record per `data` event): nothing is copied.
 // - END(id) is a half-close: the sender's socket read its FIN; the other way keeps
@@ -67,6 +71,11 @@ export const CREDIT_EVERY_BYTES = WINDOW_BYTES / 8;
  * link to 512 MiB at worst; a client past it hands the socket back (it is placed again).
  */
 export const MAX_STREAMS = 256;
+/**
+ * What a client may send on a stream before its READY (and keeps a copy of until then):
+ * a program's first message (a TLS ClientHello, an SSH banner, a query) fits.
+ */
+export const EARLY_BYTES = 64 * 1024;
 /** The client's ping interval, and how long without hearing anything counts the link dead. */
 export const PING_EVERY_MS = 500;
 export const DEAD_AFTER_MS = 2_500;
