@@ -1,8 +1,10 @@
 // What a running `reach up` is doing, for `reach connection list` in another terminal:
 // `up` keeps a small file next to the store (on-demand.json → on-demand.up.json) with each
-// connection's live path, since when, and its last failure. It is rewritten whenever a
-// view changes and every few seconds besides, always whole (temp file, then rename); a
-// file older than STALE_AFTER_MS is an `up` that died without removing it.
+// connection's live path, since when, and its last failure. It is rewritten whenever one
+// of those changes and every few seconds besides, always whole (temp file, then rename); a
+// file older than STALE_AFTER_MS is an `up` that died without removing it. `up` reports a
+// change on every local socket's accept and close, and most change nothing written here:
+// those write nothing, so a burst of connects does not rewrite the file for each one.
 import { readFile, rm } from "node:fs/promises";
 import { z } from "zod";
 import { writeFileAtomically } from "../../common/fs/atomic-write.js";
@@ -48,19 +50,25 @@ export class UpStatusWriter {
   private writing: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** The connections as last written: a change that leaves them alone writes nothing. */
+  private written = "";
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     private readonly path: string,
     private readonly views: () => OnDemandView[],
   ) {
-    this.heartbeat = setInterval(() => this.changed(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.changed(true), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
-  /** Writes the views soon; changes that arrive while a write runs are taken by one more write. */
-  changed(): void {
+  /**
+   * Writes the views soon if they differ from the file's (or always, for the heartbeat that
+   * keeps the file fresh); changes that arrive while a write runs are taken by one more write.
+   */
+  changed(always = false): void {
     if (this.stopped) return;
+    if (!always && !this.writing && this.connectionsText() === this.written) return;
     if (this.writing) {
       this.again = true;
       return;
@@ -81,10 +89,16 @@ export class UpStatusWriter {
     await rm(this.path, { force: true });
   }
 
+  private connectionsText(): string {
+    return JSON.stringify(this.views().map(liveOf));
+  }
+
   private async write(): Promise<void> {
-    const file = { pid: process.pid, writtenAt: Date.now(), connections: this.views().map(liveOf) };
+    const connections = this.connectionsText();
+    this.written = connections;
+    const file = `{"pid":${process.pid},"writtenAt":${Date.now()},"connections":${connections}}\n`;
     try {
-      await writeFileAtomically(this.path, `${JSON.stringify(file)}\n`, 0o600);
+      await writeFileAtomically(this.path, file, 0o600);
     } catch {
       // A full or read-only disk: `connection list` then says up is not running, which is
       // the worst that follows; up itself carries on.
