@@ -26,6 +26,8 @@ interface UpFlags extends StoreFlags {
 
 /** fs.watchFile polls: it sees the store's rename-over writes, which fs.watch can miss. */
 const WATCH_INTERVAL_MS = 1_000;
+/** At most one report (printed lines, the status file) per this long. */
+const REPORT_EVERY_MS = 50;
 
 function label(view: OnDemandView): string {
   return `${view.address} ${titleOf(view)}`;
@@ -130,6 +132,7 @@ export function registerUpCommand(program: Command): void {
       const { OnDemandStore } = await import("../../client/on-demand/on-demand-store.js");
       const printer = new StatusPrinter();
       let started = false;
+      let reporting: NodeJS.Timeout | undefined;
       // For `reach connection list`: each connection's live path, kept next to the store.
       const status = new UpStatusWriter(upStatusPath(path), () => manager.list());
       const manager = new OnDemandManager({
@@ -139,9 +142,15 @@ export function registerUpCommand(program: Command): void {
         p2pWaitMs: flags.p2pWait,
         p2pDirect: flags.p2pDirect,
         onChange: () => {
-          if (!started) return;
-          printer.update(manager.list());
-          status.changed();
+          if (!started || reporting) return;
+          // A change comes with every local socket's accept and close: the views are built
+          // once per REPORT_EVERY_MS at most, not for each socket of a burst of connects.
+          reporting = setTimeout(() => {
+            reporting = undefined;
+            printer.update(manager.list());
+            status.changed();
+          }, REPORT_EVERY_MS);
+          reporting.unref();
         },
       });
       try {
