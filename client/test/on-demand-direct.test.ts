@@ -50,6 +50,15 @@ describe("the direct path of on-demand connections", () => {
 
   const manager = () => startTestOnDemand(() => client);
 
+  /** Opens the connection's path with one echo; its peer session and the agent's endpoint. */
+  const openedSession = async (port: number) => {
+    await echoThrough(port, LOOPBACK, Buffer.from("open the session"));
+    const [session] = broker.peerSessions.sessionsOf(user.userId);
+    const endpoint = session?.direct[0];
+    assert.ok(session && endpoint, "the agent offered a direct endpoint");
+    return { session, endpoint };
+  };
+
   test("carries the bytes over TLS-PSK straight to the agent; the broker relays none", async () => {
     const m = await manager();
     try {
@@ -71,10 +80,7 @@ describe("the direct path of on-demand connections", () => {
     const m = await manager();
     try {
       const added = await m.add({ serviceId: agent.serviceId("tcp") });
-      await echoThrough(added.port, LOOPBACK, Buffer.from("open the session"));
-      const [session] = broker.peerSessions.sessionsOf(user.userId);
-      const endpoint = session?.direct[0];
-      assert.ok(session && endpoint, "the agent offered a direct endpoint");
+      const { session, endpoint } = await openedSession(added.port);
       const accepted = stack.echo.accepted;
       const attempt = (identity: string, psk: Buffer) =>
         new Promise<string>((resolve) => {
@@ -103,10 +109,7 @@ describe("the direct path of on-demand connections", () => {
     const m = await manager();
     try {
       const added = await m.add({ serviceId: agent.serviceId("tcp") });
-      await echoThrough(added.port, LOOPBACK, Buffer.from("open the session"));
-      const [session] = broker.peerSessions.sessionsOf(user.userId);
-      const endpoint = session?.direct[0];
-      assert.ok(session && endpoint, "the agent offered a direct endpoint");
+      const { session, endpoint } = await openedSession(added.port);
       const psk = directKey(session.id, session.token);
       const exchange = (first: number, body: Buffer, expected: number) =>
         new Promise<Buffer>((resolve, reject) => {
