@@ -357,8 +357,10 @@ export class MuxLink {
         throw new MuxProtocolError(`DATA arrived for stream ${id} before READY`);
       }
       stream.bytes += piece.length;
-      if (stream.bytes > EARLY_BYTES) {
-        throw new MuxProtocolError(`stream ${id} sent more than ${EARLY_BYTES} bytes before READY`);
+      // The client stops reading at EARLY_BYTES, but the read that crosses it is sent
+      // whole: the bound that holds here is the stream's window, as after READY.
+      if (stream.bytes > WINDOW_BYTES) {
+        throw new MuxProtocolError(`stream ${id} sent more than its ${WINDOW_BYTES}-byte window`);
       }
       // The parser's pieces are views of the link's own chunks, never reused: kept as is.
       stream.early.push(piece);

@@ -72,8 +72,10 @@ export const CREDIT_EVERY_BYTES = WINDOW_BYTES / 8;
  */
 export const MAX_STREAMS = 256;
 /**
- * What a client may send on a stream before its READY (and keeps a copy of until then):
- * a program's first message (a TLS ClientHello, an SSH banner, a query) fits.
+ * What a client reads from a socket before its READY (and keeps a copy of until then): a
+ * program's first message (a TLS ClientHello, an SSH banner, a query) fits. It stops
+ * reading once this much was read, so the read that crosses it goes whole; the agent
+ * holds early bytes up to the stream's window, the bound that applies after READY too.
  */
 export const EARLY_BYTES = 64 * 1024;
 /** The client's ping interval, and how long without hearing anything counts the link dead. */

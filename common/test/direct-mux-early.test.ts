@@ -3,6 +3,7 @@
 // refused, or whose link dies, before READY gets the bytes back in its socket, unread.
 // Both ends are MuxLinks on a real loopback TCP connection; the local sockets are real too.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
@@ -36,7 +37,9 @@ describe("a direct-path stream's early bytes", () => {
   });
   after(() => server.close());
 
-  test("reach the service, FIN included, once the agent has reached it", async () => {
+  test("reach the service, FIN included, once the agent has reached it, past EARLY_BYTES too", {
+    timeout: 20_000,
+  }, async () => {
     const [clientEnd, agentEnd] = await socketPair(server);
     const [program, localSocket] = await socketPair(server);
     const [service, agentsService] = await socketPair(server);
@@ -53,14 +56,21 @@ describe("a direct-path stream's early bytes", () => {
       const id = client.open();
       client.attach(id, localSocket, true);
       localSocket.resume();
-      program.end("hello before ready");
+      // More than EARLY_BYTES at once: the read that crosses it goes whole, and the rest
+      // waits for READY; the link must not take that for a broken peer.
+      const hello = Buffer.from("hello before ready");
+      const bulk = randomBytes(1024 * 1024);
+      const sent = Buffer.concat([hello, bulk]);
+      program.write(hello);
+      await new Promise((r) => setTimeout(r, 30)); // read on its own, so a later read crosses
+      program.end(bulk);
       // The agent "dials" only once the bytes and the FIN have reached it.
       while (openedId === 0) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 50));
       const heard = readAll(service);
       agent.ready(openedId, agentsService);
       agentsService.resume();
-      assert.equal((await heard).toString(), "hello before ready");
+      assert.deepEqual(await heard, sent);
     } finally {
       client.close();
       agent.close();
