@@ -93,12 +93,6 @@ export function createBrokerServer(config: BrokerConfig, routes: BrokerRoutes): 
     // No bound on a whole request: reverse-proxied uploads and streams may run for hours.
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
-    // Node's HTTP server makes its sockets half-open; its HTTPS server does not, so an
-    // upgraded TLS byte path (the on-demand relay, a data connection) closed its reply
-    // direction when the other end sent its FIN: an upload through the relay of an HTTPS
-    // broker then never got its answer. Node's own HTTP handling still ends a plain
-    // request's socket at the client's FIN (httpAllowHalfOpen stays false).
-    allowHalfOpen: true,
   };
   const server = config.tls
     ? createHttpsServer({

@@ -59,6 +59,10 @@ function relay(
         stream.destroy();
         return;
       }
+      // Half-open, as every hop of the data path is. Node's HTTP server makes its sockets
+      // so, its HTTPS server does not: behind an HTTPS broker the relay closed its reply
+      // direction at the client's FIN, and an upload never got its answer.
+      socket.allowHalfOpen = true;
       socket.write(RELAY_UPGRADE.switched);
       // The 101's bytes are not the service's: count from here.
       const writtenBefore = socket.bytesWritten;
