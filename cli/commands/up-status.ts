@@ -68,12 +68,13 @@ export class UpStatusWriter {
    */
   changed(always = false): void {
     if (this.stopped) return;
-    if (!always && !this.writing && this.connectionsText() === this.written) return;
     if (this.writing) {
       this.again = true;
       return;
     }
-    this.writing = this.write().finally(() => {
+    const connections = this.connectionsText();
+    if (!always && connections === this.written) return;
+    this.writing = this.write(connections).finally(() => {
       this.writing = null;
       if (this.again) {
         this.again = false;
@@ -93,8 +94,7 @@ export class UpStatusWriter {
     return JSON.stringify(this.views().map(liveOf));
   }
 
-  private async write(): Promise<void> {
-    const connections = this.connectionsText();
+  private async write(connections: string): Promise<void> {
     this.written = connections;
     const file = `{"pid":${process.pid},"writtenAt":${Date.now()},"connections":${connections}}\n`;
     try {

@@ -171,13 +171,6 @@ export class MuxLink {
     return id;
   }
 
-  /** Either end: gives up a stream not attached yet (the client's socket closed meanwhile). */
-  cancel(id: number): void {
-    if (!(this.streams.get(id) instanceof Pending)) return;
-    this.streams.delete(id);
-    this.write(encodeFrame(FrameType.RESET, id));
-  }
-
   /** Whether `id` is still waiting for its READY (or, on the agent, its service). */
   isPending(id: number): boolean {
     return this.streams.get(id) instanceof Pending;
