@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import {
   BROKER_IP,
   createNatLab,
@@ -200,6 +200,16 @@ async function stopWorld(world: World | undefined): Promise<void> {
   await rm(world.workDir, { recursive: true, force: true });
 }
 
+/** One local socket's visit through the lab, echoed whole with no reset; what router B forwarded. */
+async function visitWhole(world: World, t: TestContext): Promise<Forwarded> {
+  const { echoed, forwarded } = await world.visit();
+  t.diagnostic(`router B forwarded ${JSON.stringify(forwarded)} bytes for ${PAYLOAD_BYTES}`);
+  assert.equal(echoed.error, null, "no reset");
+  assert.equal(echoed.length, PAYLOAD_BYTES);
+  assert.equal(echoed.received, echoed.sent, "echoed byte-exact");
+  return forwarded;
+}
+
 const unavailable = netnsUnavailable();
 
 describe("on-demand across two masquerading NATs (ip netns)", {
@@ -215,11 +225,7 @@ describe("on-demand across two masquerading NATs (ip netns)", {
 
   it("carries a local socket's bytes over WebRTC between the routers' public addresses", async (t) => {
     assert.ok(world, "needs the lab from before()");
-    const { echoed, forwarded } = await world.visit();
-    t.diagnostic(`router B forwarded ${JSON.stringify(forwarded)} bytes for ${PAYLOAD_BYTES}`);
-    assert.equal(echoed.error, null, "no reset");
-    assert.equal(echoed.length, PAYLOAD_BYTES);
-    assert.equal(echoed.received, echoed.sent, "echoed byte-exact");
+    const forwarded = await visitWhole(world, t);
     await world.up.waitForLine(
       new RegExp(`^127\\.0\\.0\\.1:${world.port} echo on nat-box: connected via P2P$`),
     );
@@ -245,11 +251,7 @@ describe("on-demand behind a symmetric NAT (ip netns)", {
 
   it("cannot punch a hole, so the broker's relay carries the bytes, none lost", async (t) => {
     assert.ok(world, "needs the lab from before()");
-    const { echoed, forwarded } = await world.visit();
-    t.diagnostic(`router B forwarded ${JSON.stringify(forwarded)} bytes for ${PAYLOAD_BYTES}`);
-    assert.equal(echoed.error, null, "no reset");
-    assert.equal(echoed.length, PAYLOAD_BYTES);
-    assert.equal(echoed.received, echoed.sent, "echoed byte-exact");
+    const forwarded = await visitWhole(world, t);
     await world.up.waitForLine(
       new RegExp(`^127\\.0\\.0\\.1:${world.port} echo on nat-box: connected via Proxy`),
     );
