@@ -14,9 +14,17 @@ import {
   createUserKeys,
   startAgentProcess,
 } from "../../test-support/reach-processes.js";
-import { CONNECT, type ConnectionResult, freePort, tempDir } from "../../test-support/stack.js";
+import {
+  CONNECT,
+  type ConnectionResult,
+  eventually,
+  freePort,
+  tempDir,
+} from "../../test-support/stack.js";
 import { startTcpEcho, type TcpEcho } from "../../test-support/targets.js";
 import { probe } from "../../test-support/visitors.js";
+
+const DEVICE_STATES = "{ login { devices { items { state } } } }";
 
 describe("a node whose device's node was just killed", () => {
   let postgres: TestPostgres;
@@ -41,6 +49,12 @@ describe("a node whose device's node was just killed", () => {
       dataDir: await tempDir("reach-gone-agent-"),
       services: [`echo=tcp:${echo.port}`],
     });
+    // The agent prints its services once registered, before its tunnel to node 2 is up;
+    // the premise is a device online at node 2 when node 2 dies.
+    await eventually(async () => {
+      const reply = await graphqlRequest(nodes[0]?.apiUrl ?? "", keys, DEVICE_STATES);
+      return JSON.stringify(reply.data).includes('"active"');
+    }, 10_000);
   });
   after(async () => {
     await agent?.stop();
