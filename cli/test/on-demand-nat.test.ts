@@ -19,7 +19,7 @@ import {
   netnsUnavailable,
 } from "../../test-support/nat-lab.js";
 import { runReach, runToExit, type WatchedChild } from "../../test-support/processes.js";
-import { freePort, tempDir } from "../../test-support/stack.js";
+import { eventually, freePort, tempDir } from "../../test-support/stack.js";
 
 /** A TCP echo inside the agent's namespace: the service the connection reaches. */
 const ECHO_SERVICE = `
@@ -229,7 +229,9 @@ describe("on-demand across two masquerading NATs (ip netns)", {
     await world.up.waitForLine(
       new RegExp(`^127\\.0\\.0\\.1:${world.port} echo on nat-box: connected via P2P$`),
     );
-    assert.equal((await world.live())?.path, "p2p");
+    // The status file is rewritten after up prints (asynchronously): it follows soon.
+    const lab = world;
+    await eventually(async () => (await lab.live())?.path === "p2p", 5_000);
     // The payload went out to router A's public address over UDP, not to the broker.
     assert.ok(forwarded.toPeer > PAYLOAD_BYTES, `UDP to router A: ${forwarded.toPeer} bytes`);
     assert.ok(
@@ -255,6 +257,8 @@ describe("on-demand behind a symmetric NAT (ip netns)", {
     await world.up.waitForLine(
       new RegExp(`^127\\.0\\.0\\.1:${world.port} echo on nat-box: connected via Proxy`),
     );
+    const lab = world;
+    await eventually(async () => (await lab.live())?.path === "relay", 5_000);
     const live = await world.live();
     assert.equal(live?.path, "relay");
     assert.ok(live?.lastFailure, "the failed P2P attempt is the last failure");
